@@ -1,0 +1,93 @@
+"""sockffi: the C socket calls, one Python function each, with Zig's narrow error sets.
+
+    >>> import sockffi
+    >>> with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
+    ...     server.address[0]
+    '127.0.0.1'
+"""
+
+from . import errors
+from ._sockffi import lib as _lib
+from ._version import __version__
+from .errors import (
+    AccessDenied,
+    AddressFamilyNotSupported,
+    AddressInUse,
+    AddressNotAvailable,
+    AlreadyBound,
+    AlreadyConnected,
+    BindError,
+    CallerError,
+    FileDescriptorNotASocket,
+    FileNotFound,
+    GetSockNameError,
+    InvalidProtocolOption,
+    ListenError,
+    NameTooLong,
+    NetworkSubsystemFailed,
+    NoDevice,
+    NotDir,
+    OperationNotSupported,
+    PermissionDenied,
+    ProcessFdQuotaExceeded,
+    ProtocolFamilyNotAvailable,
+    ProtocolNotSupported,
+    ReadOnlyFileSystem,
+    SetSockOptError,
+    SocketError,
+    SocketNotBound,
+    SocketTypeNotSupported,
+    SockffiError,
+    SymLinkLoop,
+    SystemFdQuotaExceeded,
+    SystemResources,
+    TimeoutTooBig,
+    Unexpected,
+)
+from .net import Server, listen_tcp
+from .posix import bind, close, getsockname, listen, setsockopt, socket
+
+# Constants from the platform's own headers (through cffi).
+AF_INET: int = _lib.AF_INET
+AF_INET6: int = _lib.AF_INET6
+AF_UNIX: int = _lib.AF_UNIX
+AF_UNSPEC: int = _lib.AF_UNSPEC
+SOCK_STREAM: int = _lib.SOCK_STREAM
+SOCK_DGRAM: int = _lib.SOCK_DGRAM
+SOCK_RAW: int = _lib.SOCK_RAW
+SOCK_SEQPACKET: int = _lib.SOCK_SEQPACKET
+#: Real flags on Linux; request bits that sockffi.socket() applies with fcntl
+#: (macOS) or WSA_FLAG_NO_HANDLE_INHERIT/ioctlsocket (Windows).
+SOCK_CLOEXEC: int = _lib.SOCK_CLOEXEC
+SOCK_NONBLOCK: int = _lib.SOCK_NONBLOCK
+IPPROTO_IP: int = _lib.IPPROTO_IP
+IPPROTO_IPV6: int = _lib.IPPROTO_IPV6
+IPPROTO_TCP: int = _lib.IPPROTO_TCP
+IPPROTO_UDP: int = _lib.IPPROTO_UDP
+IPV6_V6ONLY: int = _lib.IPV6_V6ONLY
+SOL_SOCKET: int = _lib.SOL_SOCKET
+SO_REUSEADDR: int = _lib.SO_REUSEADDR
+SO_KEEPALIVE: int = _lib.SO_KEEPALIVE
+SO_RCVBUF: int = _lib.SO_RCVBUF
+SO_SNDBUF: int = _lib.SO_SNDBUF
+SO_RCVTIMEO: int = _lib.SO_RCVTIMEO
+SO_SNDTIMEO: int = _lib.SO_SNDTIMEO
+SO_TYPE: int = _lib.SO_TYPE
+TCP_NODELAY: int = _lib.TCP_NODELAY
+SOMAXCONN: int = _lib.SOMAXCONN
+if _lib.SOCKFFI_HAS_SO_REUSEPORT:
+    SO_REUSEPORT: int = _lib.SOCKFFI_SO_REUSEPORT
+
+__all__ = [
+    "__version__", "errors", "socket", "bind", "listen", "setsockopt", "getsockname", "close",
+    "listen_tcp", "Server",
+    "SockffiError", "ListenError", "CallerError",
+    "SocketError", "BindError", "SetSockOptError", "GetSockNameError",
+    *errors.ERROR_NAMES,
+    "AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW",
+    "SOCK_SEQPACKET", "SOCK_CLOEXEC", "SOCK_NONBLOCK", "IPPROTO_IP", "IPPROTO_IPV6",
+    "IPPROTO_TCP", "IPPROTO_UDP", "IPV6_V6ONLY", "SOL_SOCKET", "SO_REUSEADDR", "SO_KEEPALIVE",
+    "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE", "TCP_NODELAY", "SOMAXCONN",
+]
+if _lib.SOCKFFI_HAS_SO_REUSEPORT:
+    __all__.append("SO_REUSEPORT")

@@ -1,0 +1,51 @@
+"""POSIX backend (Linux, macOS, BSDs): errno codes."""
+
+from __future__ import annotations
+
+import errno as _errno
+import os
+from typing import Dict, Optional
+
+from .. import errors
+from ._common import ErrorTable, build_table
+
+PLATFORM = "posix"
+TABLES = errors.POSIX
+#: The helper calls that socket() may make after the socket exists, keyed by the
+#: flag the C layer or-s into their code: (syscall name, table key).
+AUX_CALLS = {"aux": ("fcntl", "socket.fcntl"), "startup": ("", "")}
+
+
+def code(name: str) -> Optional[int]:
+    value: Optional[int] = getattr(_errno, name, None)
+    return value
+
+
+def code_name(value: int) -> str:
+    return _errno.errorcode.get(value, str(value))
+
+
+_strerror: Dict[int, str] = {}
+
+
+def strerror(value: int) -> str:
+    # os.strerror costs about a microsecond; the set of codes is small and fixed.
+    text = _strerror.get(value)
+    if text is None:
+        text = _strerror[value] = os.strerror(value)
+    return text
+
+
+def table(key: str) -> ErrorTable:
+    return build_table(TABLES.get(key, {}), code)
+
+
+def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
+    """A new exception for `value` from `syscall` (returned, so the caller raises it
+    in its own frame: no extra traceback entry)."""
+    text = _strerror.get(value)
+    if text is None:
+        text = strerror(value)
+    exc: errors.SockffiError = tbl.get(value, errors.Unexpected)(value, text)
+    exc.syscall = syscall
+    return exc

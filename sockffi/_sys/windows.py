@@ -1,0 +1,48 @@
+"""Windows backend (ws2_32): WSAGetLastError() codes, also kept in ``winerror``."""
+
+from __future__ import annotations
+
+from typing import Dict, Optional
+
+from .. import errors
+from .._sockffi import ffi
+from ._common import ErrorTable, build_table
+
+PLATFORM = "windows"
+TABLES = errors.WINDOWS
+AUX_CALLS = {"aux": ("ioctlsocket", "socket.ioctlsocket"), "startup": ("WSAStartup", "socket.WSAStartup")}
+
+_NAMES = {v: k for k, v in errors.WSA_CODES.items()}
+
+
+def code(name: str) -> Optional[int]:
+    return errors.WSA_CODES.get(name)
+
+
+def code_name(value: int) -> str:
+    return _NAMES.get(value, str(value))
+
+
+_strerror: Dict[int, str] = {}
+
+
+def strerror(value: int) -> str:
+    text = _strerror.get(value)
+    if text is None:
+        text = _strerror[value] = str(ffi.getwinerror(value)[1]).strip()
+    return text
+
+
+def table(key: str) -> ErrorTable:
+    return build_table(TABLES.get(key, {}), code)
+
+
+def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
+    text = _strerror.get(value)
+    if text is None:
+        text = strerror(value)
+    # OSError(errno, strerror, filename, winerror) sets winerror, and errno as
+    # CPython's socket errors have it for the same code.
+    exc: errors.SockffiError = tbl.get(value, errors.Unexpected)(value, text, None, value)
+    exc.syscall = syscall
+    return exc

@@ -1,0 +1,446 @@
+"""sockffi's errors: Zig 0.15.2's error sets as Python classes, and the OS-code tables.
+
+Each Zig error name is one class. Each error set (``SocketError``, ``BindError``,
+listen(2)'s ``ListenSyscallError``, ``SetSockOptError``, ``GetSockNameError``)
+is a class that its members inherit from, so ``except BindError`` catches
+``AddressInUse``. ``ListenError`` is ``std.net.Address.ListenError``, the union
+of the five: every set inherits from it.
+
+The tables at the end are the mapping from OS codes to names, per syscall and
+per platform, as data. The backends turn them into lookups; the docs, the CLI
+and the conformance tests read the same tables.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Dict, Tuple
+
+__all__ = [
+    "SockffiError", "ListenError", "CallerError",
+    "SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError",
+    "AccessDenied", "AddressFamilyNotSupported", "AddressInUse", "AddressNotAvailable",
+    "AlreadyBound", "AlreadyConnected", "FileDescriptorNotASocket", "FileNotFound",
+    "InvalidProtocolOption", "NameTooLong", "NetworkSubsystemFailed", "NoDevice", "NotDir",
+    "OperationNotSupported", "PermissionDenied", "ProcessFdQuotaExceeded",
+    "ProtocolFamilyNotAvailable", "ProtocolNotSupported", "ReadOnlyFileSystem",
+    "SocketNotBound", "SocketTypeNotSupported", "SymLinkLoop", "SystemFdQuotaExceeded",
+    "SystemResources", "TimeoutTooBig", "Unexpected",
+    "ERROR_NAMES", "SETS", "SYSCALLS", "UNREACHABLE", "POSIX", "WINDOWS", "WSA_CODES",
+    "DEPARTURES",
+]
+
+
+class SockffiError(OSError):
+    """Root of everything sockffi raises for an OS failure.
+
+    Attributes, besides OSError's ``errno`` and ``strerror`` (and ``winerror``
+    on Windows): ``syscall``, the name of the C call that failed.
+    """
+
+    syscall: str = ""
+
+
+class ListenError(SockffiError):
+    """``std.net.Address.ListenError``: what :func:`sockffi.listen_tcp` can raise.
+
+    SocketError || BindError || posix.ListenError || SetSockOptError || GetSockNameError.
+    """
+
+    members: ClassVar[Tuple[type, ...]] = ()
+
+
+class SocketError(ListenError):
+    """``std.posix.SocketError``: what socket(2) can raise."""
+
+
+class BindError(ListenError):
+    """``std.posix.BindError``: what bind(2) can raise."""
+
+
+class ListenSyscallError(ListenError):
+    """``std.posix.ListenError``: what listen(2) can raise (``sockffi.posix.ListenError``)."""
+
+
+class SetSockOptError(ListenError):
+    """``std.posix.SetSockOptError``: what setsockopt(2) can raise."""
+
+
+class GetSockNameError(ListenError):
+    """``std.posix.GetSockNameError``: what getsockname(2) can raise."""
+
+
+class CallerError(SockffiError):
+    """An OS code that Zig treats as ``unreachable``: the calling code is at fault.
+
+    For example ``EBADF`` (the fd is closed or never existed) or ``EFAULT``.
+    Zig panics here; sockffi raises this instead. It belongs to no error set, so
+    ``except ListenError`` does not swallow a bug. ``errno`` keeps the code.
+    """
+
+    def __str__(self) -> str:
+        return (
+            f"{super().__str__()} [{self.syscall}: a bug in the calling code; "
+            "Zig's std.posix treats this code as unreachable]"
+        )
+
+
+# The 26 members, alphabetical. Docstrings are Zig's doc comments; where Zig has
+# none, the meaning from the man pages and Microsoft's Winsock reference.
+
+class AccessDenied(SocketError, BindError, PermissionError):
+    """Permission to create a socket of the specified type and/or protocol is denied (socket).
+    The address is protected, and the user is not the superuser. For UNIX domain sockets:
+    Search permission is denied on a component of the path prefix (bind)."""
+
+
+class AddressFamilyNotSupported(SocketError, BindError):
+    """The implementation does not support the specified address family (socket).
+    The address is not valid for the address family of socket (bind)."""
+
+
+class AddressInUse(BindError, ListenSyscallError):
+    """The given address is already in use, or all port numbers in the ephemeral port
+    range are in use (bind). Another socket is already listening on the same port (listen)."""
+
+
+class AddressNotAvailable(BindError):
+    """A nonexistent interface was requested or the requested address was not local."""
+
+
+class AlreadyBound(BindError):
+    """The socket is already bound to an address."""
+
+
+class AlreadyConnected(ListenSyscallError, SetSockOptError):
+    """The socket is already connected (listen). The socket is already connected, and a
+    specified option cannot be set while the socket is connected (setsockopt)."""
+
+
+class FileDescriptorNotASocket(BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+    """The file descriptor does not refer to a socket."""
+
+
+class FileNotFound(BindError, FileNotFoundError):
+    """A component in the directory prefix of the socket pathname does not exist."""
+
+
+class InvalidProtocolOption(SetSockOptError):
+    """The option is not supported by the protocol."""
+
+
+class NameTooLong(BindError):
+    """addr is too long."""
+
+
+class NetworkSubsystemFailed(BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+    """The network subsystem has failed."""
+
+
+class NoDevice(SetSockOptError):
+    """No such device: the option names a network interface that does not exist."""
+
+
+class NotDir(BindError, NotADirectoryError):
+    """A component of the path prefix is not a directory."""
+
+
+class OperationNotSupported(ListenSyscallError, SetSockOptError):
+    """The socket is not of a type that supports the operation (listen: a datagram socket)."""
+
+
+class PermissionDenied(SetSockOptError, PermissionError):
+    """Setting the socket option requires more elevated permissions."""
+
+
+class ProcessFdQuotaExceeded(SocketError):
+    """The per-process limit on the number of open file descriptors has been reached."""
+
+
+class ProtocolFamilyNotAvailable(SocketError):
+    """Unknown protocol, or protocol family not available."""
+
+
+class ProtocolNotSupported(SocketError):
+    """The protocol type or the specified protocol is not supported within this domain."""
+
+
+class ReadOnlyFileSystem(BindError):
+    """The socket inode would reside on a read-only filesystem."""
+
+
+class SocketNotBound(ListenSyscallError, SetSockOptError, GetSockNameError):
+    """The socket has not been bound yet."""
+
+
+class SocketTypeNotSupported(SocketError):
+    """The socket type is not supported by the protocol."""
+
+
+class SymLinkLoop(BindError):
+    """Too many symbolic links were encountered in resolving addr."""
+
+
+class SystemFdQuotaExceeded(SocketError):
+    """The system-wide limit on the total number of open files has been reached."""
+
+
+class SystemResources(SocketError, BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+    """Insufficient memory or other system resources (buffers, socket descriptors) are
+    available to complete the call."""
+
+
+class TimeoutTooBig(SetSockOptError):
+    """The send and receive timeout values are too big to fit into the timeout fields
+    in the socket structure."""
+
+
+class Unexpected(SocketError, BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+    """The operating system returned a code the error set does not name.
+
+    Zig drops the code; sockffi keeps it in ``errno`` (and ``winerror``).
+    """
+
+
+# --------------------------------------------------------------------------- data
+
+#: The members of each set, in Zig 0.15.2's declaration order, ``Unexpected`` last
+#: (``|| UnexpectedError``).
+SETS: Dict[str, Tuple[str, ...]] = {
+    "SocketError": (
+        "AccessDenied", "AddressFamilyNotSupported", "ProtocolFamilyNotAvailable",
+        "ProcessFdQuotaExceeded", "SystemFdQuotaExceeded", "SystemResources",
+        "ProtocolNotSupported", "SocketTypeNotSupported", "Unexpected",
+    ),
+    "BindError": (
+        "AccessDenied", "AddressInUse", "AddressNotAvailable", "AddressFamilyNotSupported",
+        "SymLinkLoop", "NameTooLong", "FileNotFound", "SystemResources", "NotDir",
+        "ReadOnlyFileSystem", "NetworkSubsystemFailed", "FileDescriptorNotASocket",
+        "AlreadyBound", "Unexpected",
+    ),
+    "ListenSyscallError": (
+        "AddressInUse", "FileDescriptorNotASocket", "OperationNotSupported",
+        "NetworkSubsystemFailed", "SystemResources", "AlreadyConnected", "SocketNotBound",
+        "Unexpected",
+    ),
+    "SetSockOptError": (
+        "AlreadyConnected", "InvalidProtocolOption", "TimeoutTooBig", "SystemResources",
+        "PermissionDenied", "OperationNotSupported", "NetworkSubsystemFailed",
+        "FileDescriptorNotASocket", "SocketNotBound", "NoDevice", "Unexpected",
+    ),
+    "GetSockNameError": (
+        "SystemResources", "NetworkSubsystemFailed", "SocketNotBound",
+        "FileDescriptorNotASocket", "Unexpected",
+    ),
+}
+
+#: Which set each syscall raises.
+SYSCALLS: Dict[str, str] = {
+    "socket": "SocketError",
+    "bind": "BindError",
+    "listen": "ListenSyscallError",
+    "setsockopt": "SetSockOptError",
+    "getsockname": "GetSockNameError",
+}
+
+#: Marks a code Zig treats as ``unreachable``; sockffi raises CallerError for it.
+UNREACHABLE = "unreachable"
+
+# POSIX (Linux and macOS run the same branch; only the numbers differ, and the
+# backend resolves names through the errno module of the running platform).
+# Anything not listed is Unexpected.
+POSIX: Dict[str, Dict[str, str]] = {
+    "socket": {
+        "EACCES": "AccessDenied",
+        "EAFNOSUPPORT": "AddressFamilyNotSupported",
+        "EINVAL": "ProtocolFamilyNotAvailable",
+        "EMFILE": "ProcessFdQuotaExceeded",
+        "ENFILE": "SystemFdQuotaExceeded",
+        "ENOBUFS": "SystemResources",
+        "ENOMEM": "SystemResources",
+        "EPROTONOSUPPORT": "ProtocolNotSupported",
+        "EPROTOTYPE": "SocketTypeNotSupported",
+    },
+    # fcntl inside socket(), where SOCK_CLOEXEC/SOCK_NONBLOCK are emulated
+    # (Zig's setSockFlags; every fcntl error it catches is unreachable).
+    "socket.fcntl": {
+        "EMFILE": "ProcessFdQuotaExceeded",
+        "EBADF": UNREACHABLE, "EINVAL": UNREACHABLE, "ENOTDIR": UNREACHABLE,
+        "EAGAIN": UNREACHABLE, "EACCES": UNREACHABLE, "EBUSY": UNREACHABLE,
+        "EPERM": UNREACHABLE, "EDEADLK": UNREACHABLE, "ENOLCK": UNREACHABLE,
+    },
+    "bind": {
+        "EACCES": "AccessDenied",
+        "EPERM": "AccessDenied",
+        "EADDRINUSE": "AddressInUse",
+        "EBADF": UNREACHABLE,
+        "EINVAL": "AlreadyBound",              # departure: Zig says unreachable
+        "ENOTSOCK": "FileDescriptorNotASocket",  # departure: Zig says unreachable
+        "EAFNOSUPPORT": "AddressFamilyNotSupported",
+        "EADDRNOTAVAIL": "AddressNotAvailable",
+        "EFAULT": UNREACHABLE,
+        "ELOOP": "SymLinkLoop",
+        "ENAMETOOLONG": "NameTooLong",
+        "ENOENT": "FileNotFound",
+        "ENOMEM": "SystemResources",
+        "ENOTDIR": "NotDir",
+        "EROFS": "ReadOnlyFileSystem",
+    },
+    "listen": {
+        "EADDRINUSE": "AddressInUse",
+        "EBADF": UNREACHABLE,
+        "ENOTSOCK": "FileDescriptorNotASocket",
+        "EOPNOTSUPP": "OperationNotSupported",
+        "ENOTSUP": "OperationNotSupported",    # departure on macOS only (45 vs 102)
+    },
+    "setsockopt": {
+        "EBADF": UNREACHABLE,
+        "ENOTSOCK": "FileDescriptorNotASocket",  # departure: Zig says unreachable
+        "EINVAL": UNREACHABLE,
+        "EFAULT": UNREACHABLE,
+        "EDOM": "TimeoutTooBig",
+        "EISCONN": "AlreadyConnected",
+        "ENOPROTOOPT": "InvalidProtocolOption",
+        "ENOMEM": "SystemResources",
+        "ENOBUFS": "SystemResources",
+        "EPERM": "PermissionDenied",
+        "ENODEV": "NoDevice",
+        "EOPNOTSUPP": "OperationNotSupported",
+        "ENOTSUP": "OperationNotSupported",    # departure on macOS only (45 vs 102)
+    },
+    "getsockname": {
+        "EBADF": UNREACHABLE,
+        "EFAULT": UNREACHABLE,
+        "EINVAL": UNREACHABLE,
+        "ENOTSOCK": "FileDescriptorNotASocket",
+        "ENOBUFS": "SystemResources",
+    },
+    # close(2): Zig's posix.close ignores every code but EBADF (and EINTR counts
+    # as success); it is listed for sockffi.close's caller-bug check.
+    "close": {"EBADF": UNREACHABLE},
+}
+
+#: Winsock codes by name (winerror.h); fixed numbers on every Windows version.
+WSA_CODES: Dict[str, int] = {
+    "WSAEINTR": 10004, "WSAEBADF": 10009, "WSAEACCES": 10013, "WSAEFAULT": 10014,
+    "WSAEINVAL": 10022, "WSAEMFILE": 10024, "WSAEWOULDBLOCK": 10035,
+    "WSAEINPROGRESS": 10036, "WSAEALREADY": 10037, "WSAENOTSOCK": 10038,
+    "WSAEDESTADDRREQ": 10039, "WSAEMSGSIZE": 10040, "WSAEPROTOTYPE": 10041,
+    "WSAENOPROTOOPT": 10042, "WSAEPROTONOSUPPORT": 10043, "WSAESOCKTNOSUPPORT": 10044,
+    "WSAEOPNOTSUPP": 10045, "WSAEPFNOSUPPORT": 10046, "WSAEAFNOSUPPORT": 10047,
+    "WSAEADDRINUSE": 10048, "WSAEADDRNOTAVAIL": 10049, "WSAENETDOWN": 10050,
+    "WSAENETUNREACH": 10051, "WSAENETRESET": 10052, "WSAECONNABORTED": 10053,
+    "WSAECONNRESET": 10054, "WSAENOBUFS": 10055, "WSAEISCONN": 10056,
+    "WSAENOTCONN": 10057, "WSAESHUTDOWN": 10058, "WSAETIMEDOUT": 10060,
+    "WSAECONNREFUSED": 10061, "WSAELOOP": 10062, "WSAENAMETOOLONG": 10063,
+    "WSAEPROCLIM": 10067, "WSASYSNOTREADY": 10091, "WSAVERNOTSUPPORTED": 10092,
+    "WSANOTINITIALISED": 10093, "WSAEINVALIDPROVIDER": 10105,
+    "WSAEPROVIDERFAILEDINIT": 10106,
+}
+
+WINDOWS: Dict[str, Dict[str, str]] = {
+    "socket": {
+        "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
+        "WSAEMFILE": "ProcessFdQuotaExceeded",
+        "WSAENOBUFS": "SystemResources",
+        "WSAEPROTONOSUPPORT": "ProtocolNotSupported",
+    },
+    # ioctlsocket(FIONBIO) inside socket(): Zig marks every code unreachable.
+    "socket.ioctlsocket": {},
+    # WSAStartup, run once before the first socket (Zig's callWSAStartup).
+    "socket.WSAStartup": {
+        "WSASYSNOTREADY": "SystemResources",
+        "WSAEPROCLIM": "ProcessFdQuotaExceeded",
+    },
+    "bind": {
+        "WSANOTINITIALISED": UNREACHABLE,
+        "WSAEACCES": "AccessDenied",
+        "WSAEADDRINUSE": "AddressInUse",
+        "WSAEADDRNOTAVAIL": "AddressNotAvailable",
+        "WSAENOTSOCK": "FileDescriptorNotASocket",
+        "WSAEFAULT": UNREACHABLE,
+        "WSAEINVAL": "AlreadyBound",
+        "WSAENOBUFS": "SystemResources",
+        "WSAENETDOWN": "NetworkSubsystemFailed",
+    },
+    "listen": {
+        "WSANOTINITIALISED": UNREACHABLE,
+        "WSAENETDOWN": "NetworkSubsystemFailed",
+        "WSAEADDRINUSE": "AddressInUse",
+        "WSAEISCONN": "AlreadyConnected",
+        "WSAEINVAL": "SocketNotBound",
+        "WSAEMFILE": "SystemResources",
+        "WSAENOBUFS": "SystemResources",
+        "WSAENOTSOCK": "FileDescriptorNotASocket",
+        "WSAEOPNOTSUPP": "OperationNotSupported",
+        "WSAEINPROGRESS": UNREACHABLE,
+    },
+    "setsockopt": {
+        "WSANOTINITIALISED": UNREACHABLE,
+        "WSAENETDOWN": "NetworkSubsystemFailed",
+        "WSAEFAULT": UNREACHABLE,
+        "WSAENOTSOCK": "FileDescriptorNotASocket",
+        "WSAEINVAL": "SocketNotBound",
+    },
+    "getsockname": {
+        "WSANOTINITIALISED": UNREACHABLE,
+        "WSAENETDOWN": "NetworkSubsystemFailed",
+        "WSAEFAULT": UNREACHABLE,
+        "WSAENOTSOCK": "FileDescriptorNotASocket",
+        "WSAEINVAL": "SocketNotBound",
+    },
+    "close": {"WSAENOTSOCK": UNREACHABLE},
+}
+
+#: Every place sockffi raises something other than what Zig 0.15.2 does, with why.
+#: Keys are (platform, syscall, code name). The docs and the tests read this.
+DEPARTURES: Dict[Tuple[str, str, str], str] = {
+    ("posix", "bind", "EINVAL"): (
+        "Zig: unreachable. sockffi builds every sockaddr itself, so the only EINVAL "
+        "left is the socket being bound already, which Windows names AlreadyBound "
+        "(WSAEINVAL); sockffi gives the same name on every OS."
+    ),
+    ("posix", "bind", "ENOTSOCK"): (
+        "Zig: unreachable. Windows names this FileDescriptorNotASocket (WSAENOTSOCK), "
+        "a BindError member; sockffi gives the same name on every OS."
+    ),
+    ("posix", "setsockopt", "ENOTSOCK"): (
+        "Zig: unreachable. Windows names this FileDescriptorNotASocket (WSAENOTSOCK), "
+        "a SetSockOptError member; sockffi gives the same name on every OS."
+    ),
+    ("posix", "listen", "ENOTSUP"): (
+        "macOS only (ENOTSUP 45 differs from EOPNOTSUPP 102 there; Linux has one "
+        "code). Zig's Darwin errno enum calls 45 OPNOTSUPP and has no 102, so the "
+        "code macOS really returns would be Unexpected; sockffi maps both."
+    ),
+    ("posix", "setsockopt", "ENOTSUP"): (
+        "macOS only, as for listen."
+    ),
+    ("any", "*", "unreachable"): (
+        "Zig panics (or, in release builds, has undefined behaviour) on codes it "
+        "marks unreachable. sockffi raises CallerError, outside every set, keeping "
+        "errno."
+    ),
+    ("any", "*", "Unexpected"): (
+        "Zig's error.Unexpected carries no code; sockffi's Unexpected keeps errno "
+        "(and winerror) so the cause is never lost."
+    ),
+}
+
+#: The 26 names, alphabetical.
+ERROR_NAMES: Tuple[str, ...] = tuple(sorted({n for m in SETS.values() for n in m}))
+
+
+def _members(names: Tuple[str, ...]) -> Tuple[type, ...]:
+    g = globals()
+    return tuple(g[n] for n in names)
+
+
+for _set, _names in SETS.items():
+    globals()[_set].members = _members(_names)
+# The union in the order Zig's `||` lists it: each set's new names in turn,
+# Unexpected (a member of every set) last.
+ListenError.members = _members(
+    tuple(dict.fromkeys(n for s in SETS.values() for n in s if n != "Unexpected"))
+    + ("Unexpected",)
+)
+del _set, _names
