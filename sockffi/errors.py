@@ -26,7 +26,7 @@ __all__ = [
     "SocketNotBound", "SocketTypeNotSupported", "SymLinkLoop", "SystemFdQuotaExceeded",
     "SystemResources", "TimeoutTooBig", "Unexpected",
     "ERROR_NAMES", "SETS", "SYSCALLS", "UNREACHABLE", "POSIX", "WINDOWS", "WSA_CODES",
-    "DEPARTURES",
+    "DEPARTURES", "ERRNO_NUMBERS",
 ]
 
 
@@ -389,6 +389,21 @@ WINDOWS: Dict[str, Dict[str, str]] = {
         "WSAEINVAL": "SocketNotBound",
     },
     "close": {"WSAENOTSOCK": UNREACHABLE},
+}
+
+#: errno numbers by name: (Linux generic, i.e. x86_64/aarch64; macOS). For showing
+#: every platform's codes from any one of them; the backends resolve codes through
+#: the running platform's own errno module instead.
+ERRNO_NUMBERS: Dict[str, Tuple[int, int]] = {
+    "EPERM": (1, 1), "ENOENT": (2, 2), "EINTR": (4, 4), "EBADF": (9, 9),
+    "EAGAIN": (11, 35), "ENOMEM": (12, 12), "EACCES": (13, 13), "EFAULT": (14, 14),
+    "EBUSY": (16, 16), "ENODEV": (19, 19), "ENOTDIR": (20, 20), "EINVAL": (22, 22),
+    "ENFILE": (23, 23), "EMFILE": (24, 24), "EROFS": (30, 30), "EDOM": (33, 33),
+    "EDEADLK": (35, 11), "ENAMETOOLONG": (36, 63), "ENOLCK": (37, 77), "ELOOP": (40, 62),
+    "ENOTSOCK": (88, 38), "EPROTOTYPE": (91, 41), "ENOPROTOOPT": (92, 42),
+    "EPROTONOSUPPORT": (93, 43), "EOPNOTSUPP": (95, 102), "ENOTSUP": (95, 45),
+    "EAFNOSUPPORT": (97, 47), "EADDRINUSE": (98, 48), "EADDRNOTAVAIL": (99, 49),
+    "ENOBUFS": (105, 55), "EISCONN": (106, 56),
 }
 
 #: Every place sockffi raises something other than what Zig 0.15.2 does, with why.

@@ -217,6 +217,8 @@ def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, by
     elif isinstance(value, (bytearray, memoryview)):
         buf = ffi.from_buffer(value)
         err = _sf_setsockopt(fd, level, option, buf, len(buf))
+    elif isinstance(value, bool):
+        err = _sf_setsockopt_int(fd, level, option, int(value))
     else:
         err = _sf_setsockopt_int(fd, level, option, _c_int(value, "value"))
     if err:

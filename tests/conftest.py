@@ -1,0 +1,170 @@
+"""Shared helpers: run process-wide changes in a forked child, count fds, check errors.
+
+Everything that changes the whole process (setuid, setrlimit, unshare, mounts,
+seccomp) runs in a forked child, which reports back through a pipe and leaves
+with os._exit, so the xdist worker is never touched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import pickle
+import sys
+import tempfile
+import traceback
+from typing import Any, Callable
+
+import pytest
+
+import sockffi
+
+LINUX = sys.platform.startswith("linux")
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+NOBODY = 65534
+
+SET_OF = {
+    "socket": sockffi.SocketError,
+    "bind": sockffi.BindError,
+    "listen": sockffi.posix.ListenError,
+    "setsockopt": sockffi.SetSockOptError,
+    "getsockname": sockffi.GetSockNameError,
+}
+
+needs_linux = pytest.mark.skipif(not LINUX, reason="Linux kernel behaviour")
+needs_root = pytest.mark.skipif(not ROOT, reason="needs root (setuid, namespaces or mounts)")
+
+
+class ChildResult:
+    def __init__(self, value: Any = None, exc: BaseException | None = None, tb: str = "") -> None:
+        self.value, self.exc, self.tb = value, exc, tb
+
+
+def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
+    """Run fn in a forked child; return what it returned or raised (pickled back)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.close(r)
+            try:
+                payload = ChildResult(value=fn())
+            except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+                payload = ChildResult(exc=e, tb=traceback.format_exc())
+            try:
+                data = pickle.dumps(payload)
+            except Exception:
+                data = pickle.dumps(ChildResult(exc=RuntimeError(repr(payload.exc)), tb=payload.tb))
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child died: status {status}"
+    assert data, "child sent nothing"
+    return pickle.loads(data)
+
+
+def child_error(fn: Callable[[], Any]) -> BaseException:
+    """The exception fn raises in a child; fails the test if it returns."""
+    res = in_child(fn)
+    assert res.exc is not None, f"expected an error, the child returned {res.value!r}"
+    return res.exc
+
+
+def assert_error(exc: BaseException, cls: type, code: int, syscall: str) -> None:
+    """Exact class, its set (and the union), errno and syscall."""
+    assert type(exc) is cls, f"{type(exc).__name__} ({exc}) is not {cls.__name__}"
+    assert isinstance(exc, OSError)
+    assert exc.errno == code, f"errno {exc.errno} != {code} ({errno.errorcode.get(code)})"
+    assert exc.syscall == syscall  # type: ignore[attr-defined]
+    assert isinstance(exc, SET_OF[syscall])
+    assert isinstance(exc, sockffi.ListenError)
+    assert exc.strerror
+
+
+def open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd" if LINUX else "/dev/fd"))
+
+
+@pytest.fixture
+def no_fd_leak():
+    """Fails the test if it leaves fds open that were not open before."""
+    before = open_fds()
+    yield
+    leaked = open_fds() - before
+    assert not leaked, f"leaked fds: {sorted(leaked)}"
+
+
+@pytest.fixture
+def shortdir():
+    """A short private directory for AF_UNIX paths (tmp_path can exceed sun_path)."""
+    d = tempfile.mkdtemp(prefix="sf", dir="/tmp")
+    yield d
+    import shutil
+
+    shutil.rmtree(d, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- child-only setup
+
+_libc = ctypes.CDLL(None, use_errno=True) if LINUX else None
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_REC, MS_PRIVATE = 1, 0x4000, 1 << 18
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"{what}: {os.strerror(e)}")
+
+
+def drop_root(uid: int = NOBODY) -> None:
+    """Child only: become an unprivileged user (drops all capabilities)."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def new_netns(lo_up: bool = True) -> None:
+    """Child only: a fresh network namespace, loopback up."""
+    assert _libc is not None
+    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    if lo_up:
+        import fcntl
+        import socket
+        import struct
+
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 1
+        req = struct.pack("16sh", b"lo", 0)
+        flags = struct.unpack("16sh", fcntl.ioctl(s, SIOCGIFFLAGS, req))[1]
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
+        s.close()
+
+
+def write_netns_sysctl(path: str, value: str) -> None:
+    """Child only, inside a netns this child created: never the host's."""
+    with open(f"/proc/sys/{path}", "w") as f:
+        f.write(value)
+
+
+def readonly_dir(path: str) -> None:
+    """Child only: a private mount namespace in which `path` is a read-only tmpfs."""
+    assert _libc is not None
+    _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    _check(_libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount private")
+    _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY, None), "mount tmpfs ro")
+
+
+def set_nofile(limit: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
