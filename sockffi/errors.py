@@ -430,10 +430,20 @@ DEPARTURES: Dict[Tuple[str, str, str], str] = {
     ("posix", "setsockopt", "ENOTSUP"): (
         "macOS only, as for listen."
     ),
+    ("windows", "socket.ioctlsocket", "*"): (
+        "Zig: every ioctlsocket(FIONBIO) failure inside socket() is unreachable. "
+        "Setting the socket non-blocking is sockffi's own step, never the caller's "
+        "bug, so any code raises Unexpected (keeping it), after closing the socket."
+    ),
     ("any", "*", "unreachable"): (
         "Zig panics (or, in release builds, has undefined behaviour) on codes it "
         "marks unreachable. sockffi raises CallerError, outside every set, keeping "
         "errno."
+    ),
+    ("any", "listen_tcp", "unreachable"): (
+        "Zig's Address.listen would panic too. listen_tcp creates the fd and builds "
+        "the sockaddr itself, so such a code cannot be the caller's bug: it raises "
+        "Unexpected, keeping the code, so every listen_tcp failure is a ListenError."
     ),
     ("any", "*", "Unexpected"): (
         "Zig's error.Unexpected carries no code; sockffi's Unexpected keeps errno "

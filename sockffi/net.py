@@ -98,7 +98,9 @@ def listen_tcp(
     ValueError where the platform has no SO_REUSEPORT, and for AF_UNIX.
 
     Any failure after socket(2) closes the fd and re-raises the original error,
-    a member of :class:`sockffi.ListenError`.
+    a member of :class:`sockffi.ListenError`. A code Zig treats as unreachable
+    raises :class:`Unexpected` here rather than CallerError: listen_tcp owns
+    the fd and builds the sockaddr, so such a code is never the caller's bug.
     """
     family, args = _addr.encode(address)
     if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
@@ -108,8 +110,9 @@ def listen_tcp(
         raise ValueError(f"SO_REUSEPORT is not supported on {where}")
     kind = _SOCK_STREAM | _SOCK_CLOEXEC | (_SOCK_NONBLOCK if nonblocking else 0)
     fd = posix._sf_socket(family, kind, 0 if family == _addr.AF_UNIX else _IPPROTO_TCP)
+    tables = posix.COMPOSED
     if fd < 0:
-        raise posix.socket_error(fd)
+        raise posix.socket_error(fd, tables)
     err = 0
     try:
         if reuse_address and not _WINDOWS:
@@ -117,7 +120,7 @@ def listen_tcp(
         if not err and reuse_port:
             err = posix._sf_setsockopt_int(fd, _SOL_SOCKET, _SO_REUSEPORT, 1)
         if err:
-            raise posix._error(posix._E_SETSOCKOPT, err, "setsockopt")
+            raise posix._error(tables.setsockopt, err, "setsockopt")
         if family == _addr.AF_INET:
             err = posix._sf_bind_in4(fd, *args)
         elif family == _addr.AF_INET6:
@@ -125,13 +128,13 @@ def listen_tcp(
         else:
             err = posix._sf_bind_un(fd, args[0], len(args[0]))
         if err:
-            raise posix.bind_error(err, fd, family)
+            raise posix.bind_error(err, fd, family, tables)
         err = posix._sf_listen(fd, backlog)
         if err:
-            raise posix._error(posix._E_LISTEN, err, "listen")
+            raise posix._error(tables.listen, err, "listen")
         r = posix._sf_getsockname(fd)
         if r < 0:
-            raise posix._error(posix._E_GETSOCKNAME, -r, "getsockname")
+            raise posix._error(tables.getsockname, -r, "getsockname")
     except BaseException:
         # Zig: errdefer stream.close(). The fd is ours alone until we return, so
         # it cannot have been closed and reused by another thread meanwhile.

@@ -61,17 +61,31 @@ _sf_getsockname = lib.sf_getsockname
 _sf_close = lib.sf_close
 
 _error = backend.error
-_E_SOCKET = backend.table("socket")
-_E_BIND = backend.table("bind")
-_E_LISTEN = backend.table("listen")
-_E_SETSOCKOPT = backend.table("setsockopt")
-_E_GETSOCKNAME = backend.table("getsockname")
-_E_CLOSE = backend.table("close")
-_AUX_NAME, _AUX_KEY = backend.AUX_CALLS["aux"]
-_STARTUP_NAME, _STARTUP_KEY = backend.AUX_CALLS["startup"]
-_E_AUX = backend.table(_AUX_KEY)
-_E_STARTUP = backend.table(_STARTUP_KEY)
 
+
+class Tables:
+    """code -> class for each call, with the codes Zig calls unreachable mapped to
+    one class: CallerError for the direct calls, Unexpected inside listen_tcp."""
+
+    __slots__ = ("socket", "bind", "listen", "setsockopt", "getsockname", "close", "aux", "startup")
+
+    def __init__(self, unreachable: type) -> None:
+        for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
+            setattr(self, call, backend.table(call, unreachable))
+        self.aux = backend.table(backend.AUX_CALLS["aux"][1], unreachable)
+        self.startup = backend.table(backend.AUX_CALLS["startup"][1], unreachable)
+
+
+DIRECT = Tables(errors.CallerError)
+COMPOSED = Tables(errors.Unexpected)
+_E_BIND = DIRECT.bind
+_E_LISTEN = DIRECT.listen
+_E_SETSOCKOPT = DIRECT.setsockopt
+_E_GETSOCKNAME = DIRECT.getsockname
+_E_CLOSE = DIRECT.close
+_AUX_NAME = backend.AUX_CALLS["aux"][0]
+_STARTUP_NAME = backend.AUX_CALLS["startup"][0]
+_SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
 
 def _fd_slow(fd: Any) -> int:
     """An fd from an int or anything with fileno(), range-checked."""
@@ -102,24 +116,27 @@ def _c_int(value: Any, what: str) -> int:
     return int(value)
 
 
-def socket_error(rc: int) -> errors.SockffiError:
+def socket_error(rc: int, tables: Tables = DIRECT) -> errors.SockffiError:
     """The error for a negative sf_socket result: socket(2)'s own code, or the
     code of a call socket() made after the socket existed (fcntl, ioctlsocket,
     WSAStartup), which the C layer flags."""
     code = -rc
     if code & _AUX:
-        return _error(_E_AUX, code & _CODE_MASK, _AUX_NAME)
+        return _error(tables.aux, code & _CODE_MASK, _AUX_NAME)
     if code & _STARTUP:
-        return _error(_E_STARTUP, code & _CODE_MASK, _STARTUP_NAME)
-    return _error(_E_SOCKET, code, "socket")
+        return _error(tables.startup, code & _CODE_MASK, _STARTUP_NAME)
+    return _error(tables.socket, code, "socket")
 
 
 def socket(family: int, type: int, protocol: int = 0) -> int:
     """socket(2): a new socket's fd (an int; a SOCKET handle on Windows).
 
-    ``type`` may include ``SOCK_CLOEXEC`` and ``SOCK_NONBLOCK``; where the
-    platform cannot take them in socket(2) (macOS, Windows) they are applied
-    right after, and the socket is closed if that fails.
+    The socket is always close-on-exec (not inherited by child processes), as
+    every fd Python creates is (PEP 446): ``SOCK_CLOEXEC`` is added to ``type``.
+    ``os.set_inheritable(fd, True)`` undoes it. ``type`` may also include
+    ``SOCK_NONBLOCK``. Where the platform cannot take these flags in socket(2)
+    (macOS, Windows) they are applied right after, and the socket is closed if
+    that fails.
 
     Raises a member of :class:`SocketError`.
     """
@@ -129,19 +146,19 @@ def socket(family: int, type: int, protocol: int = 0) -> int:
         type = _c_int(type, "type")
     if _type(protocol) is not int or not _INT_MIN <= protocol <= _INT_MAX:
         protocol = _c_int(protocol, "protocol")
-    rc: int = _sf_socket(family, type, protocol)
+    rc: int = _sf_socket(family, type | _SOCK_CLOEXEC, protocol)
     if rc < 0:
         raise socket_error(rc)
     return rc
 
 
-def bind_error(code: int, fd: int, family: int) -> errors.SockffiError:
+def bind_error(code: int, fd: int, family: int, tables: Tables = DIRECT) -> errors.SockffiError:
     """The error for a failed bind. EINVAL has two meanings on POSIX: the socket is
     bound already (AlreadyBound, as Windows names it), or the address is of another
     family than the socket (Linux checks the length first, so an IPv4 sockaddr on
     an AF_INET6 socket gives EINVAL, not EAFNOSUPPORT). One getsockname, on this
     error path only, tells them apart."""
-    exc = _error(_E_BIND, code, "bind")
+    exc = _error(tables.bind, code, "bind")
     if type(exc) is errors.AlreadyBound and backend.PLATFORM == "posix":
         r = _sf_getsockname(fd)
         if r >= _OTHER and lib.sf_last_family() != family or 0 <= r < _OTHER and family != _addr.AF_INET:

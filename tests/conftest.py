@@ -168,3 +168,40 @@ def set_nofile(limit: int) -> None:
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
+# ------------------------------------------------ counts printed at the end of the run
+
+import collections  # noqa: E402
+
+#: Conformance counters; xdist workers send theirs to the controller.
+COUNTS: collections.Counter[str] = collections.Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["sockffi_counts"] = dict(COUNTS)
+
+
+try:
+    import xdist  # noqa: F401
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    def pytest_testnodedown(node: Any, error: Any) -> None:
+        COUNTS.update(getattr(node, "workeroutput", {}).get("sockffi_counts", {}))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not COUNTS:
+        return
+    c = COUNTS
+    terminalreporter.write_sep("=", "sockffi conformance")
+    terminalreporter.write_line(
+        f"(syscall, errno) pairs checked: {c['pairs']} direct, {c['listen_tcp_pairs']} in listen_tcp; "
+        f"spec rows compared: {c['spec_rows']}; departures from Zig: {c['departures']}; "
+        f"fd leaks found: {c['leaks']}; double closes found: {c['double_closes']}; "
+        f"thread errors checked: {c['thread_errors']}"
+    )

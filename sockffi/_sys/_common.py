@@ -9,8 +9,12 @@ from .. import errors
 ErrorTable = Dict[int, type]
 
 
-def build_table(names: Dict[str, str], code: Callable[[str], Optional[int]]) -> ErrorTable:
-    """{code: class} for one syscall; unreachable codes map to CallerError.
+def build_table(
+    names: Dict[str, str], code: Callable[[str], Optional[int]], unreachable: type = errors.CallerError
+) -> ErrorTable:
+    """{code: class} for one syscall; unreachable codes map to `unreachable`
+    (CallerError for direct calls; Unexpected inside listen_tcp, which owns its
+    fd and builds its own sockaddr, so there it cannot be the caller's bug).
 
     A name the platform does not define (ENOTSUP where it equals EOPNOTSUPP is
     harmless; a missing one is skipped) simply has no entry: such a code cannot
@@ -21,6 +25,6 @@ def build_table(names: Dict[str, str], code: Callable[[str], Optional[int]]) -> 
         value = code(name)
         if value is None:
             continue
-        cls = errors.CallerError if member == errors.UNREACHABLE else getattr(errors, member)
+        cls = unreachable if member == errors.UNREACHABLE else getattr(errors, member)
         table.setdefault(value, cls)
     return table

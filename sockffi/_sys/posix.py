@@ -36,8 +36,8 @@ def strerror(value: int) -> str:
     return text
 
 
-def table(key: str) -> ErrorTable:
-    return build_table(TABLES.get(key, {}), code)
+def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
+    return build_table(TABLES.get(key, {}), code, unreachable)
 
 
 def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:

@@ -1,0 +1,236 @@
+"""The whole error space: every errno on every syscall, injected at the kernel boundary.
+
+The expected class for every (syscall, errno) pair comes from the library's own
+tables (sockffi.errors.POSIX through the backend); test_tables_match_the_zig_spec
+checks those tables against the Zig 0.15.2 specification independently.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+from typing import Any, Dict, Optional, Tuple
+
+import pytest
+import syscall_inject
+from conftest import COUNTS, in_child
+
+import sockffi
+from sockffi import errors, posix
+from sockffi._sockffi import lib
+from sockffi._sys import backend
+
+pytestmark = pytest.mark.skipif(bool(syscall_inject.unavailable()), reason=str(syscall_inject.unavailable()))
+
+ALL_ERRNOS = sorted(errno.errorcode)
+AF_INET, STREAM, DGRAM = sockffi.AF_INET, sockffi.SOCK_STREAM, sockffi.SOCK_DGRAM
+SO_REUSEPORT = getattr(sockffi, "SO_REUSEPORT", None)
+
+
+def _lowest_free_fd() -> int:
+    probe = os.dup(0)
+    os.close(probe)
+    return probe
+
+
+def _outcome(exc: Optional[BaseException]) -> Tuple[str, Optional[int], Optional[str]]:
+    if exc is None:
+        return ("no error", None, None)
+    return (type(exc).__name__, getattr(exc, "errno", None), getattr(exc, "syscall", None))
+
+
+def _fds() -> set:
+    return set(os.listdir("/proc/self/fd"))
+
+
+# ------------------------------------------------------------------ the mechanism
+
+
+def test_injection_reaches_the_kernel_boundary_and_only_there():
+    def injected():
+        fd = sockffi.socket(AF_INET, STREAM)
+        syscall_inject.seccomp_errno("bind", errno.ENOMEM)
+        sockffi.bind(fd, ("127.0.0.1", 0))
+
+    def filtered_other_fd():
+        a = sockffi.socket(AF_INET, STREAM)
+        b = sockffi.socket(AF_INET, STREAM)
+        syscall_inject.seccomp_errno("bind", errno.ENOMEM, {0: a})
+        sockffi.bind(b, ("127.0.0.1", 0))  # another fd: untouched
+        return sockffi.getsockname(b)[0]
+
+    exc = in_child(injected).exc
+    assert type(exc) is sockffi.SystemResources and exc.errno == errno.ENOMEM and exc.syscall == "bind"
+    assert in_child(filtered_other_fd).value == "127.0.0.1"
+
+
+# ------------------------------------------------------------------ the matrix
+
+
+def _call_with(syscall: str, code: int) -> Tuple[str, Optional[int], Optional[str], int]:
+    """In a child: set up, inject `code` into `syscall`, call it through sockffi."""
+
+    def child() -> Any:
+        fd = sockffi.socket(AF_INET, STREAM)
+        if syscall == "listen":
+            sockffi.bind(fd, ("127.0.0.1", 0))
+        before = _fds()
+        syscall_inject.seccomp_errno(syscall, code)
+        exc = None
+        try:
+            if syscall == "socket":
+                sockffi.socket(AF_INET, STREAM)
+            elif syscall == "bind":
+                sockffi.bind(fd, ("127.0.0.1", 0))
+            elif syscall == "listen":
+                sockffi.listen(fd)
+            elif syscall == "setsockopt":
+                sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, 1)
+            else:
+                sockffi.getsockname(fd)
+        except BaseException as e:  # noqa: BLE001
+            exc = e
+        return _outcome(exc) + (len(_fds() - before),)
+
+    result = in_child(child)
+    assert result.exc is None, result.tb
+    return result.value
+
+
+def expected_direct(syscall: str, code: int) -> type:
+    return backend.table(syscall).get(code, errors.Unexpected)
+
+
+@pytest.mark.parametrize("syscall", list(errors.SYSCALLS))
+def test_every_errno_on_every_syscall(syscall):
+    set_cls = getattr(errors, errors.SYSCALLS[syscall])
+    problems = []
+    for code in ALL_ERRNOS:
+        name, got_errno, got_syscall, leaked = _call_with(syscall, code)
+        want = expected_direct(syscall, code)
+        COUNTS["pairs"] += 1
+        COUNTS["leaks"] += leaked
+        if name != want.__name__ or got_errno != code or got_syscall != syscall or leaked:
+            problems.append((errno.errorcode[code], name, want.__name__, got_errno, got_syscall, leaked))
+            continue
+        cls = getattr(sockffi, name)
+        # A member of its own set, or, exactly for Zig's unreachable codes, the caller-bug error.
+        if errors.POSIX[syscall].get(errno.errorcode[code]) == errors.UNREACHABLE:
+            assert cls is sockffi.CallerError
+        else:
+            assert issubclass(cls, set_cls), (syscall, errno.errorcode[code], name)
+    assert not problems, problems
+
+
+def test_departures_are_named_and_reached():
+    # Each departure is a real (syscall, errno) pair whose class differs from Zig's.
+    for (platform, syscall, code), why in errors.DEPARTURES.items():
+        assert why
+        if platform != "posix" or not hasattr(errno, code):
+            continue
+        got = expected_direct(syscall, getattr(errno, code))
+        assert got is not sockffi.CallerError and got is not sockffi.Unexpected, (syscall, code)
+
+
+# ------------------------------------------------- the emulated flags (macOS's path)
+
+
+@pytest.mark.parametrize("code", [errno.EMFILE, errno.EBADF, errno.EINVAL, errno.EIO, errno.EPERM])
+def test_flag_emulation_failure_closes_the_socket(code):
+    """Zig's setSockFlags: fcntl EMFILE -> ProcessFdQuotaExceeded, its caught or
+    unreachable codes -> CallerError, anything else -> Unexpected; the fd is closed."""
+    F_SETFD = 2
+
+    def child() -> Any:
+        expected_fd = _lowest_free_fd()
+        before = _fds()
+        syscall_inject.seccomp_errno("fcntl", code, {1: F_SETFD})
+        rc = lib.sf_socket_emulated(AF_INET, STREAM | lib.SOCK_CLOEXEC, 0)
+        exc = posix.socket_error(rc) if rc < 0 else None
+        reopened = os.dup(0)  # the socket's number again, if it was closed
+        return _outcome(exc) + (len(_fds() - before) - 1, reopened == expected_fd)
+
+    name, got, syscall, leaked, closed = in_child(child).value
+    want = backend.table("socket.fcntl").get(code, errors.Unexpected).__name__
+    assert (name, got, syscall, leaked, closed) == (want, code, "fcntl", 0, True)
+
+
+def test_flag_emulation_success_sets_the_flags():
+    import fcntl
+
+    rc = lib.sf_socket_emulated(AF_INET, STREAM | lib.SOCK_CLOEXEC | lib.SOCK_NONBLOCK, 0)
+    assert rc >= 0
+    try:
+        assert fcntl.fcntl(rc, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+        assert fcntl.fcntl(rc, fcntl.F_GETFL) & os.O_NONBLOCK
+    finally:
+        os.close(rc)
+    rc = lib.sf_socket_emulated(AF_INET, STREAM, 0)
+    try:
+        assert not fcntl.fcntl(rc, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
+    finally:
+        os.close(rc)
+
+
+# ------------------------------------------------- listen_tcp at every failure point
+
+STEPS: Dict[str, Tuple[str, Optional[Dict[int, int]], bool]] = {
+    "socket": ("socket", None, False),
+    "bind": ("bind", None, False),
+    "listen": ("listen", None, False),
+    "getsockname": ("getsockname", None, False),
+    "socket+reuse": ("socket", None, True),
+    "setsockopt SO_REUSEADDR": ("setsockopt", {2: sockffi.SO_REUSEADDR}, True),
+    "setsockopt SO_REUSEPORT": ("setsockopt", {2: SO_REUSEPORT or 0}, True),
+    "bind+reuse": ("bind", None, True),
+    "listen+reuse": ("listen", None, True),
+    "getsockname+reuse": ("getsockname", None, True),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step):
+    syscall, match, reuse = STEPS[step]
+    if "REUSEPORT" in step and SO_REUSEPORT is None:
+        pytest.skip("no SO_REUSEPORT")
+
+    def attempt(code: int) -> Any:
+        def child() -> Any:
+            expected_fd = _lowest_free_fd()
+            before = _fds()
+            syscall_inject.seccomp_errno(syscall, code, match)
+            exc = None
+            try:
+                sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=reuse, reuse_port=reuse)
+            except BaseException as e:  # noqa: BLE001
+                exc = e
+            is_listen_error = isinstance(exc, sockffi.ListenError)
+            # The socket's number is free again, and stays open once reused:
+            # nothing closes it a second time (not even a garbage collection).
+            reopened = os.dup(0)
+            gc.collect()
+            try:
+                os.fstat(reopened)
+                still_open = True
+            except OSError:
+                still_open = False
+            leaked = len(_fds() - before) - 1
+            return _outcome(exc) + (is_listen_error, reopened == expected_fd, still_open, leaked)
+
+        result = in_child(child)
+        assert result.exc is None, result.tb
+        return result.value
+
+    problems = []
+    for code in ALL_ERRNOS:
+        name, got, got_syscall, is_listen_error, reused, still_open, leaked = attempt(code)
+        want = backend.table(syscall, errors.Unexpected).get(code, errors.Unexpected).__name__
+        COUNTS["listen_tcp_pairs"] += 1
+        COUNTS["leaks"] += max(leaked, 0)
+        COUNTS["double_closes"] += not still_open
+        if (name, got, got_syscall, is_listen_error, reused, still_open, leaked) != (
+            want, code, syscall, True, True, True, 0
+        ):
+            problems.append((errno.errorcode[code], name, want, got_syscall, is_listen_error, reused, still_open, leaked))
+    assert not problems, problems

@@ -1,0 +1,62 @@
+"""sockffi's mapping tables against the Zig 0.15.2 specification, read independently.
+
+Every row of the spec's per-syscall tables must agree with sockffi.errors, or be
+a departure that sockffi.errors.DEPARTURES names and explains.
+"""
+
+from __future__ import annotations
+
+import pytest
+import zig_spec
+from conftest import COUNTS
+
+from sockffi import errors
+
+SPECS = [p for p in zig_spec.SPEC_FILES if p.exists()]
+
+
+def _departure(platform: str, key: str, code: str) -> str:
+    d = errors.DEPARTURES
+    return d.get((platform, key, code)) or d.get((platform, key, "*")) or ""
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.parent.parent.name for p in SPECS])
+def test_tables_match_the_zig_spec(path):
+    spec = zig_spec.load(path, set(errors.ERROR_NAMES))
+    assert set(spec["posix"]) == {"socket", "socket.fcntl", "bind", "listen", "setsockopt", "getsockname"}
+    assert set(spec["windows"]) == {"socket", "socket.WSAStartup", "bind", "listen", "setsockopt", "getsockname"}
+    rows = departures = 0
+    mismatches = []
+    for platform, ours in (("posix", errors.POSIX), ("windows", errors.WINDOWS)):
+        for key in set(spec[platform]) | (set(ours) - {"close"}):
+            theirs, mine = spec[platform].get(key, {}), ours.get(key, {})
+            for code in set(theirs) | set(mine):
+                rows += 1
+                zig, us = theirs.get(code, "Unexpected"), mine.get(code, "Unexpected")
+                if zig == us:
+                    continue
+                if _departure(platform, key, code):
+                    departures += 1
+                else:
+                    mismatches.append((platform, key, code, "zig", zig, "sockffi", us))
+    assert not mismatches, mismatches
+    assert rows >= 90
+    if path == SPECS[0]:
+        COUNTS["spec_rows"] += rows
+        COUNTS["departures"] += departures
+
+
+def test_the_vendored_spec_is_the_shared_one():
+    shared = zig_spec.SPEC_FILES[1]
+    if not shared.exists():
+        pytest.skip("../shared/spec is not beside this checkout")
+    assert zig_spec.SPEC_FILES[0].read_bytes() == shared.read_bytes()
+
+
+def test_every_departure_differs_from_zig():
+    spec = zig_spec.load(zig_spec.SPEC_FILES[0], set(errors.ERROR_NAMES))
+    for (platform, key, code), why in errors.DEPARTURES.items():
+        assert len(why) > 20
+        if platform in ("posix", "windows") and code != "*":
+            table = errors.POSIX if platform == "posix" else errors.WINDOWS
+            assert spec[platform].get(key, {}).get(code, "Unexpected") != table[key][code], (platform, key, code)
