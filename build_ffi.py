@@ -55,21 +55,26 @@ static const int SOCKFFI_SUN_PATH_MAX;     /* sizeof(sockaddr_un.sun_path) */
 static const int SOCKFFI_AUX_FAILED;       /* or-ed into a code that came from fcntl/ioctlsocket */
 static const int SOCKFFI_STARTUP_FAILED;   /* or-ed into a code that came from WSAStartup */
 static const long long SOCKFFI_OTHER_FAMILY;
+static const int SOCKFFI_NEGATIVE_FD;      /* rejected in C, before any syscall */
+static const int SOCKFFI_NEGATIVE_BACKLOG;
 static const long long SOCKFFI_FD_MAX;
 
+typedef int... sf_fd_t;   /* int on POSIX, a SOCKET-sized signed int on Windows */
+
 long long sf_socket(int domain, int type, int protocol);
-int sf_bind_in4(long long fd, unsigned int addr_be, int port);
-int sf_bind_in6(long long fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id);
-int sf_bind_un(long long fd, const char *path, size_t len);
-int sf_bind_raw(long long fd, const char *sockaddr, size_t len);
-int sf_listen(long long fd, int backlog);
-int sf_setsockopt_int(long long fd, int level, int option, int value);
-int sf_setsockopt(long long fd, int level, int option, const char *value, size_t len);
-long long sf_getsockname(long long fd);
+long long sf_listen_tcp_in4(int type, unsigned int addr_be, int port, int backlog, int reuse_addr, int reuse_port);
+int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port);
+int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id);
+int sf_bind_un(sf_fd_t fd, const char *path, size_t len);
+int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len);
+int sf_listen(sf_fd_t fd, int backlog);
+int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value);
+int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len);
+long long sf_getsockname(sf_fd_t fd);
 int sf_last_family(void);
 int sf_last_in6(char *host, unsigned int *port_flow_scope);
 int sf_last_raw(char *out, int cap);
-int sf_close(long long fd);
+int sf_close(sf_fd_t fd);
 long long sf_pton4(const char *host);
 int sf_pton6(const char *host, char *addr16);
 unsigned int sf_if_nametoindex(const char *name);
@@ -90,6 +95,10 @@ SOURCE_COMMON = r"""
 #define SOCKFFI_AUX_FAILED 0x100000
 #define SOCKFFI_STARTUP_FAILED 0x200000
 #define SOCKFFI_OTHER_FAMILY (1LL << 56)
+/* Argument rejections, made before any syscall; above every OS code and flag. */
+#define SOCKFFI_NEGATIVE_FD 0x400001
+#define SOCKFFI_NEGATIVE_BACKLOG 0x400002
+#define SF_CHECK_FD(fd) do { if ((fd) < 0) return SOCKFFI_NEGATIVE_FD; } while (0)
 /* port/flowinfo/scope are range-checked in Python; these casts only narrow. */
 """
 
@@ -106,6 +115,7 @@ SOURCE_POSIX = r"""
 #include <unistd.h>
 """ + SOURCE_COMMON + r"""
 #define SOCKFFI_FD_MAX 2147483647LL
+typedef int sf_fd_t;
 
 #if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
 #  define SOCKFFI_NATIVE_SOCK_FLAGS 1
@@ -174,12 +184,13 @@ long long sf_socket(int domain, int type, int protocol)
 #endif
 }
 
-static int sf_bind_sa(long long fd, const void *sa, socklen_t len)
+static int sf_bind_sa(sf_fd_t fd, const void *sa, socklen_t len)
 {
+    SF_CHECK_FD(fd);
     return bind((int)fd, (const struct sockaddr *)sa, len) == -1 ? errno : 0;
 }
 
-int sf_bind_in4(long long fd, unsigned int addr_be, int port)
+int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port)
 {
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof sin);
@@ -192,7 +203,7 @@ int sf_bind_in4(long long fd, unsigned int addr_be, int port)
     return sf_bind_sa(fd, &sin, sizeof sin);
 }
 
-int sf_bind_in6(long long fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
+int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
 {
     struct sockaddr_in6 sin6;
     memset(&sin6, 0, sizeof sin6);
@@ -210,7 +221,7 @@ int sf_bind_in6(long long fd, const char *addr16, int port, unsigned int flowinf
 /* Exact length, as CPython does: a regular path keeps its NUL, an abstract
    name (leading NUL, Linux) is exactly its bytes, and "" asks Linux to autobind.
    The length limit is checked in Python, before this call. */
-int sf_bind_un(long long fd, const char *path, size_t len)
+int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
 {
     struct sockaddr_un sun;
     size_t n = len;
@@ -224,31 +235,36 @@ int sf_bind_un(long long fd, const char *path, size_t len)
     return sf_bind_sa(fd, &sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
 }
 
-int sf_bind_raw(long long fd, const char *sockaddr, size_t len)
+int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len)
 {
     return sf_bind_sa(fd, sockaddr, (socklen_t)len);
 }
 
-int sf_listen(long long fd, int backlog)
+int sf_listen(sf_fd_t fd, int backlog)
 {
+    SF_CHECK_FD(fd);
+    if (backlog < 0) return SOCKFFI_NEGATIVE_BACKLOG;
     return listen((int)fd, backlog) == -1 ? errno : 0;
 }
 
-int sf_setsockopt_int(long long fd, int level, int option, int value)
+int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value)
 {
+    SF_CHECK_FD(fd);
     return setsockopt((int)fd, level, option, &value, sizeof value) == -1 ? errno : 0;
 }
 
-int sf_setsockopt(long long fd, int level, int option, const char *value, size_t len)
+int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len)
 {
+    SF_CHECK_FD(fd);
     return setsockopt((int)fd, level, option, value, (socklen_t)len) == -1 ? errno : 0;
 }
 
 /* AF_INET: (addr_host_order << 16) | port. Any other family:
    SOCKFFI_OTHER_FAMILY | length, the address kept for sf_last_*. */
-long long sf_getsockname(long long fd)
+long long sf_getsockname(sf_fd_t fd)
 {
     struct sockaddr_in *sin = (struct sockaddr_in *)&sf_tls_ss;
+    if (fd < 0) return -(long long)SOCKFFI_NEGATIVE_FD;
     sf_tls_len = sizeof sf_tls_ss;
     memset(&sf_tls_ss, 0, sizeof sf_tls_ss);
     if (getsockname((int)fd, (struct sockaddr *)&sf_tls_ss, &sf_tls_len) == -1)
@@ -283,8 +299,9 @@ int sf_last_raw(char *out, int cap)
     return n;
 }
 
-int sf_close(long long fd)
+int sf_close(sf_fd_t fd)
 {
+    SF_CHECK_FD(fd);
     return close((int)fd) == -1 ? errno : 0;
 }
 
@@ -313,6 +330,7 @@ SOURCE_WINDOWS = r"""
 #include <windows.h>
 """ + SOURCE_COMMON + r"""
 #define SOCKFFI_FD_MAX 0x7fffffffffffffffLL
+typedef long long sf_fd_t;
 #define SOCKFFI_NATIVE_SOCK_FLAGS 0
 /* Zig's fake request bits (ws2_32.zig), never passed to WSASocketW. */
 #define SOCK_CLOEXEC 0x10000
@@ -377,12 +395,13 @@ long long sf_socket(int domain, int type, int protocol)
     return (long long)s;
 }
 
-static int sf_bind_sa(long long fd, const void *sa, int len)
+static int sf_bind_sa(sf_fd_t fd, const void *sa, int len)
 {
+    SF_CHECK_FD(fd);
     return bind((SOCKET)fd, (const struct sockaddr *)sa, len) == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
-int sf_bind_in4(long long fd, unsigned int addr_be, int port)
+int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port)
 {
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof sin);
@@ -392,7 +411,7 @@ int sf_bind_in4(long long fd, unsigned int addr_be, int port)
     return sf_bind_sa(fd, &sin, sizeof sin);
 }
 
-int sf_bind_in6(long long fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
+int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
 {
     struct sockaddr_in6 sin6;
     memset(&sin6, 0, sizeof sin6);
@@ -404,7 +423,7 @@ int sf_bind_in6(long long fd, const char *addr16, int port, unsigned int flowinf
     return sf_bind_sa(fd, &sin6, sizeof sin6);
 }
 
-int sf_bind_un(long long fd, const char *path, size_t len)
+int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
 {
     struct sf_sockaddr_un sun;
     size_t n = len;
@@ -415,29 +434,34 @@ int sf_bind_un(long long fd, const char *path, size_t len)
     return sf_bind_sa(fd, &sun, (int)(offsetof(struct sf_sockaddr_un, sun_path) + n));
 }
 
-int sf_bind_raw(long long fd, const char *sockaddr, size_t len)
+int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len)
 {
     return sf_bind_sa(fd, sockaddr, (int)len);
 }
 
-int sf_listen(long long fd, int backlog)
+int sf_listen(sf_fd_t fd, int backlog)
 {
+    SF_CHECK_FD(fd);
+    if (backlog < 0) return SOCKFFI_NEGATIVE_BACKLOG;
     return listen((SOCKET)fd, backlog) == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
-int sf_setsockopt_int(long long fd, int level, int option, int value)
+int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value)
 {
+    SF_CHECK_FD(fd);
     return setsockopt((SOCKET)fd, level, option, (const char *)&value, sizeof value) == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
-int sf_setsockopt(long long fd, int level, int option, const char *value, size_t len)
+int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len)
 {
+    SF_CHECK_FD(fd);
     return setsockopt((SOCKET)fd, level, option, value, (int)len) == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
-long long sf_getsockname(long long fd)
+long long sf_getsockname(sf_fd_t fd)
 {
     struct sockaddr_in *sin = (struct sockaddr_in *)&sf_tls_ss;
+    if (fd < 0) return -(long long)SOCKFFI_NEGATIVE_FD;
     sf_tls_len = sizeof sf_tls_ss;
     memset(&sf_tls_ss, 0, sizeof sf_tls_ss);
     if (getsockname((SOCKET)fd, (struct sockaddr *)&sf_tls_ss, &sf_tls_len) == SOCKET_ERROR)
@@ -469,8 +493,9 @@ int sf_last_raw(char *out, int cap)
     return n;
 }
 
-int sf_close(long long fd)
+int sf_close(sf_fd_t fd)
 {
+    SF_CHECK_FD(fd);
     return closesocket((SOCKET)fd) == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
@@ -493,6 +518,39 @@ unsigned int sf_if_nametoindex(const char *name)
 }
 """
 
+# Both platforms: written only in terms of the sf_* helpers above.
+SOURCE_SHARED = r"""
+/* Zig's Address.listen for AF_INET in one crossing: socket, the reuse options
+   asked for, bind, listen, getsockname. On success returns (fd << 16) | port,
+   the port getsockname reported; bit 62 is set if getsockname reported another
+   address than the one bound (it never does for AF_INET; the address is then
+   read back from this thread's slot, as for sf_getsockname). On failure closes
+   the fd and returns -((step << 24) | code), step being 1 socket (code keeps
+   its AUX/STARTUP flag), 2 SO_REUSEADDR, 3 SO_REUSEPORT, 4 bind, 5 listen,
+   6 getsockname. */
+long long sf_listen_tcp_in4(int type, unsigned int addr_be, int port, int backlog, int reuse_addr, int reuse_port)
+{
+    long long fd, r;
+    int err = 0, step = 1;
+    if (backlog < 0) return -(long long)SOCKFFI_NEGATIVE_BACKLOG;
+    fd = sf_socket(AF_INET, type, IPPROTO_TCP);
+    if (fd < 0) return -((1LL << 24) | -fd);
+    if (reuse_addr) { step = 2; err = sf_setsockopt_int((sf_fd_t)fd, SOL_SOCKET, SO_REUSEADDR, 1); }
+    if (!err && reuse_port) { step = 3; err = sf_setsockopt_int((sf_fd_t)fd, SOL_SOCKET, SOCKFFI_SO_REUSEPORT, 1); }
+    if (!err) { step = 4; err = sf_bind_in4((sf_fd_t)fd, addr_be, port); }
+    if (!err) { step = 5; err = sf_listen((sf_fd_t)fd, backlog); }
+    if (!err) {
+        step = 6;
+        r = sf_getsockname((sf_fd_t)fd);
+        if (r >= 0 && r < SOCKFFI_OTHER_FAMILY)
+            return (fd << 16) | (r & 0xFFFF) | ((unsigned int)(r >> 16) == ntohl(addr_be) ? 0 : (1LL << 62));
+        err = r < 0 ? (int)-r : EAFNOSUPPORT;
+    }
+    sf_close((sf_fd_t)fd);
+    return -(((long long)step << 24) | err);
+}
+"""
+
 WINDOWS = sys.platform == "win32" or bool(__import__("os").environ.get("SOCKFFI_TARGET_WINDOWS"))
 
 
@@ -500,10 +558,10 @@ def build(windows: bool = WINDOWS) -> FFI:
     ffi = FFI()
     if windows:
         ffi.cdef(CDEF_COMMON)
-        ffi.set_source("sockffi._sockffi", SOURCE_WINDOWS, libraries=["ws2_32", "iphlpapi"])
+        ffi.set_source("sockffi._sockffi", SOURCE_WINDOWS + SOURCE_SHARED, libraries=["ws2_32", "iphlpapi"])
     else:
         ffi.cdef(CDEF_COMMON + CDEF_POSIX)
-        ffi.set_source("sockffi._sockffi", SOURCE_POSIX)
+        ffi.set_source("sockffi._sockffi", SOURCE_POSIX + SOURCE_SHARED)
     return ffi
 
 

@@ -8,7 +8,6 @@
 
 from . import errors
 from ._sockffi import lib as _lib
-from ._version import __version__
 from .errors import (
     AccessDenied,
     AddressFamilyNotSupported,
@@ -46,6 +45,8 @@ from .errors import (
 )
 from .net import Server, listen_tcp
 from .posix import bind, close, getsockname, listen, setsockopt, socket
+
+__version__ = "0.1.0"
 
 # Constants from the platform's own headers (through cffi).
 AF_INET: int = _lib.AF_INET

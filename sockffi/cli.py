@@ -23,7 +23,7 @@ import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import errors, posix, trace
-from ._sys import backend
+from .posix import backend
 from .net import listen_tcp
 
 WIDTH = 80

@@ -13,7 +13,10 @@ and the conformance tests read the same tables.
 
 from __future__ import annotations
 
-from typing import ClassVar, Dict, Tuple
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+
+if TYPE_CHECKING:
+    from typing import Callable, ClassVar, Dict, Optional, Tuple
 
 __all__ = [
     "SockffiError", "ListenError", "CallerError",
@@ -26,7 +29,7 @@ __all__ = [
     "SocketNotBound", "SocketTypeNotSupported", "SymLinkLoop", "SystemFdQuotaExceeded",
     "SystemResources", "TimeoutTooBig", "Unexpected",
     "ERROR_NAMES", "SETS", "SYSCALLS", "UNREACHABLE", "POSIX", "WINDOWS", "WSA_CODES",
-    "DEPARTURES", "ERRNO_NUMBERS",
+    "DEPARTURES", "ERRNO_NUMBERS", "lookup",
 ]
 
 
@@ -37,7 +40,17 @@ class SockffiError(OSError):
     on Windows): ``syscall``, the name of the C call that failed.
     """
 
-    syscall: str = ""
+    # A slot, not the instance __dict__: raising stays as cheap as CPython's own.
+    __slots__ = ("syscall",)
+    syscall: str
+
+    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+        # OSError pickles its __dict__ only; keep the slot too.
+        cls, args, *rest = super().__reduce__()
+        state = dict(rest[0]) if rest and rest[0] else {}
+        if hasattr(self, "syscall"):
+            state["syscall"] = self.syscall
+        return (cls, args, state)
 
 
 class ListenError(SockffiError):
@@ -469,3 +482,19 @@ ListenError.members = _members(
     + ("Unexpected",)
 )
 del _set, _names
+
+
+def lookup(
+    names: Dict[str, str], code: Callable[[str], Optional[int]], unreachable: type = CallerError
+) -> Dict[int, type]:
+    """{OS code: class} for one call's table. Codes Zig calls unreachable map to
+    `unreachable`: CallerError for the direct calls; Unexpected inside listen_tcp,
+    which owns its fd and builds its own sockaddr, so there such a code is never
+    the caller's bug. A name the platform does not define is skipped: that code
+    cannot occur there."""
+    table: Dict[int, type] = {}
+    for name, member in names.items():
+        value = code(name)
+        if value is not None:
+            table.setdefault(value, unreachable if member == UNREACHABLE else globals()[member])
+    return table

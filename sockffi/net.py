@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import warnings
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 
 from . import _addr, posix
 from ._sockffi import lib
 
 if TYPE_CHECKING:
     import socket as _socket_mod
+    from typing import Any, Tuple
+
+    from .types import Address
 
 __all__ = ["listen_tcp", "Server"]
 
-_SOCK_STREAM: int = lib.SOCK_STREAM
-_SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
+_SOCK_STREAM_CLOEXEC: int = lib.SOCK_STREAM | lib.SOCK_CLOEXEC
 _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
+_AF_INET: int = lib.AF_INET
+_AF_UNIX: int = lib.AF_UNIX
+_OTHER: int = lib.SOCKFFI_OTHER_FAMILY
+_in4 = _addr._in4
+_in4_host = _addr._in4_host.get
 _IPPROTO_TCP: int = lib.IPPROTO_TCP
 _SOL_SOCKET: int = lib.SOL_SOCKET
 _SO_REUSEADDR: int = lib.SO_REUSEADDR
@@ -50,7 +56,9 @@ class Server:
     def close(self) -> None:
         if self._open:
             self._open = False
-            posix.close(self.fd)
+            err = posix._sf_close(self.fd)
+            if err and err in posix._E_CLOSE:
+                raise posix._error(posix._E_CLOSE, err, "close")
 
     def to_socket(self) -> "_socket_mod.socket":
         """A ``socket.socket`` that owns the fd; this Server no longer closes it."""
@@ -69,8 +77,13 @@ class Server:
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_open", False):
-            warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self, stacklevel=2)
+        if self._open:
+            try:
+                import warnings  # only here: import sockffi stays cheap
+
+                warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self, stacklevel=2)
+            except ImportError:  # interpreter shutdown
+                pass
             self.close()
 
     def __repr__(self) -> str:
@@ -79,7 +92,7 @@ class Server:
 
 
 def listen_tcp(
-    address: Any,
+    address: Address,
     backlog: int = 128,
     reuse_address: bool = False,
     reuse_port: bool = False,
@@ -102,26 +115,70 @@ def listen_tcp(
     raises :class:`Unexpected` here rather than CallerError: listen_tcp owns
     the fd and builds the sockaddr, so such a code is never the caller's bug.
     """
-    family, args = _addr.encode(address)
+    s_addr = None
+    if _type(address) is tuple and len(address) == 2 and _type(address[1]) is int and 0 <= address[1] <= 0xFFFF:
+        s_addr = _in4.get(address[0])  # an IPv4 host seen before: nothing to parse
+    family, args = (_AF_INET, (s_addr, address[1])) if s_addr is not None else _addr.encode(address)
     if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
-        backlog = posix._backlog(backlog)
-    if reuse_port and (not _HAS_REUSEPORT or family == _addr.AF_UNIX):
-        where = "AF_UNIX sockets" if family == _addr.AF_UNIX else "this platform"
+        backlog = posix.backlog_of(backlog)
+    if reuse_port and (not _HAS_REUSEPORT or family == _AF_UNIX):
+        where = "AF_UNIX sockets" if family == _AF_UNIX else "this platform"
         raise ValueError(f"SO_REUSEPORT is not supported on {where}")
-    kind = _SOCK_STREAM | _SOCK_CLOEXEC | (_SOCK_NONBLOCK if nonblocking else 0)
-    fd = posix._sf_socket(family, kind, 0 if family == _addr.AF_UNIX else _IPPROTO_TCP)
+    kind = _SOCK_STREAM_CLOEXEC | _SOCK_NONBLOCK if nonblocking else _SOCK_STREAM_CLOEXEC
+    if _WINDOWS:
+        reuse_address = False
+    one_crossing = posix._sf_listen_tcp_in4
+    if family == _AF_INET and one_crossing is not None:
+        # socket..getsockname in one C crossing (None while sockffi.trace
+        # observes, so that each step is reported).
+        r = one_crossing(kind, args[0], args[1], backlog, reuse_address, reuse_port)
+        if r < 0:
+            raise _step_error(-r)
+        if r >> 62:
+            return Server(r >> 16 & 0x7FFFFFFFFFFF, _addr.decode_other(0))
+        return Server(r >> 16, (_in4_host(args[0]) or _addr.in4_text(args[0]), r & 0xFFFF))
+    fd = _open_listener_by_steps(family, args, kind, backlog, reuse_address, reuse_port)
+    r = posix._sf_getsockname(fd)
+    if r < 0:
+        posix._sf_close(fd)
+        raise posix._error(posix.COMPOSED.getsockname, -r, "getsockname")
+    return Server(fd, _addr.sockname(r))
+
+
+def _step_error(code: int) -> Exception:
+    """The error sf_listen_tcp_in4 reported as (step << 24) | code."""
+    step, code = code >> 24, code & 0xFFFFFF
     tables = posix.COMPOSED
+    if step == 1:
+        return posix.socket_error(-code, tables)
+    if step in (2, 3):
+        return posix._error(tables.setsockopt, code, "setsockopt")
+    if step == 4:
+        return posix._error(tables.bind, code, "bind")
+    if step == 5:
+        return posix._error(tables.listen, code, "listen")
+    if step == 6:
+        return posix._error(tables.getsockname, code, "getsockname")
+    return posix._error(tables.listen, code, "listen")  # step 0: an argument refused in C
+
+
+def _open_listener_by_steps(
+    family: int, args: Tuple[Any, ...], kind: int, backlog: int, reuse_address: bool, reuse_port: bool
+) -> int:
+    """socket..listen one Python-level step at a time (IPv6, AF_UNIX, or traced)."""
+    tables = posix.COMPOSED
+    fd = posix._sf_socket(family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
     if fd < 0:
         raise posix.socket_error(fd, tables)
     err = 0
     try:
-        if reuse_address and not _WINDOWS:
+        if reuse_address:
             err = posix._sf_setsockopt_int(fd, _SOL_SOCKET, _SO_REUSEADDR, 1)
         if not err and reuse_port:
             err = posix._sf_setsockopt_int(fd, _SOL_SOCKET, _SO_REUSEPORT, 1)
         if err:
             raise posix._error(tables.setsockopt, err, "setsockopt")
-        if family == _addr.AF_INET:
+        if family == _AF_INET:
             err = posix._sf_bind_in4(fd, *args)
         elif family == _addr.AF_INET6:
             err = posix._sf_bind_in6(fd, *args)
@@ -132,17 +189,12 @@ def listen_tcp(
         err = posix._sf_listen(fd, backlog)
         if err:
             raise posix._error(tables.listen, err, "listen")
-        r = posix._sf_getsockname(fd)
-        if r < 0:
-            raise posix._error(tables.getsockname, -r, "getsockname")
     except BaseException:
         # Zig: errdefer stream.close(). The fd is ours alone until we return, so
         # it cannot have been closed and reused by another thread meanwhile.
         posix._sf_close(fd)
         raise
-    if r < posix._OTHER:
-        return Server(fd, (_addr.ipv4_text(r >> 16), r & 0xFFFF))
-    return Server(fd, _addr.decode_other(r & 0xFFFF))
+    return fd
 
 
 _type = type

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from . import _addr, errors, posix
 from ._sockffi import ffi, lib
-from ._sys import backend
+backend = posix.backend
 
 __all__ = ["Event", "observe", "describe_family", "describe_type"]
 
@@ -208,6 +208,9 @@ def _install() -> None:
         raw = getattr(posix, attr)
         _originals[attr] = raw
         setattr(posix, attr, _recording(attr[1:], raw))
+    # listen_tcp's one-crossing path cannot report its steps: off while observed.
+    _originals["_sf_listen_tcp_in4"] = posix._sf_listen_tcp_in4
+    posix._sf_listen_tcp_in4 = None
 
 
 def _uninstall() -> None:

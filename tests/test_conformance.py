@@ -19,7 +19,7 @@ from conftest import COUNTS, in_child
 import sockffi
 from sockffi import errors, posix
 from sockffi._sockffi import lib
-from sockffi._sys import backend
+from sockffi.posix import backend
 
 pytestmark = pytest.mark.skipif(bool(syscall_inject.unavailable()), reason=str(syscall_inject.unavailable()))
 
@@ -189,8 +189,10 @@ STEPS: Dict[str, Tuple[str, Optional[Dict[int, int]], bool]] = {
 }
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"], ids=["one-crossing", "by-steps"])
 @pytest.mark.parametrize("step", list(STEPS))
-def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step):
+def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step, host):
+    """IPv4 takes listen_tcp's one-crossing C path; IPv6 its step-by-step path."""
     syscall, match, reuse = STEPS[step]
     if "REUSEPORT" in step and SO_REUSEPORT is None:
         pytest.skip("no SO_REUSEPORT")
@@ -202,7 +204,7 @@ def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step):
             syscall_inject.seccomp_errno(syscall, code, match)
             exc = None
             try:
-                sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=reuse, reuse_port=reuse)
+                sockffi.listen_tcp((host, 0), reuse_address=reuse, reuse_port=reuse)
             except BaseException as e:  # noqa: BLE001
                 exc = e
             is_listen_error = isinstance(exc, sockffi.ListenError)
