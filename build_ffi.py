@@ -102,7 +102,8 @@ SOURCE_COMMON = r"""
 /* port/flowinfo/scope are range-checked in Python; these casts only narrow. */
 """
 
-SOURCE_POSIX = r"""
+SOURCE_POSIX = (
+    r"""
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -113,7 +114,9 @@ SOURCE_POSIX = r"""
 #include <netdb.h>
 #include <fcntl.h>
 #include <unistd.h>
-""" + SOURCE_COMMON + r"""
+"""
+    + SOURCE_COMMON
+    + r"""
 #define SOCKFFI_FD_MAX 2147483647LL
 typedef int sf_fd_t;
 
@@ -322,13 +325,17 @@ unsigned int sf_if_nametoindex(const char *name)
     return if_nametoindex(name);
 }
 """
+)
 
-SOURCE_WINDOWS = r"""
+SOURCE_WINDOWS = (
+    r"""
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
-""" + SOURCE_COMMON + r"""
+"""
+    + SOURCE_COMMON
+    + r"""
 #define SOCKFFI_FD_MAX 0x7fffffffffffffffLL
 typedef long long sf_fd_t;
 #define SOCKFFI_NATIVE_SOCK_FLAGS 0
@@ -449,7 +456,8 @@ int sf_listen(sf_fd_t fd, int backlog)
 int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value)
 {
     SF_CHECK_FD(fd);
-    return setsockopt((SOCKET)fd, level, option, (const char *)&value, sizeof value) == SOCKET_ERROR ? WSAGetLastError() : 0;
+    int rc = setsockopt((SOCKET)fd, level, option, (const char *)&value, sizeof value);
+    return rc == SOCKET_ERROR ? WSAGetLastError() : 0;
 }
 
 int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len)
@@ -517,6 +525,7 @@ unsigned int sf_if_nametoindex(const char *name)
     return if_nametoindex(name);
 }
 """
+)
 
 # Both platforms: written only in terms of the sf_* helpers above.
 SOURCE_SHARED = r"""
@@ -543,7 +552,8 @@ long long sf_listen_tcp_in4(int type, unsigned int addr_be, int port, int backlo
         step = 6;
         r = sf_getsockname((sf_fd_t)fd);
         if (r >= 0 && r < SOCKFFI_OTHER_FAMILY)
-            return (fd << 16) | (r & 0xFFFF) | ((unsigned int)(r >> 16) == ntohl(addr_be) ? 0 : (1LL << 62));
+            return (fd << 16) | (r & 0xFFFF)
+                   | ((unsigned int)(r >> 16) == ntohl(addr_be) ? 0 : (1LL << 62));
         err = r < 0 ? (int)-r : EAFNOSUPPORT;
     }
     sf_close((sf_fd_t)fd);

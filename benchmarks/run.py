@@ -102,7 +102,7 @@ def interleave(contenders: dict, rounds: int) -> dict:
     names = list(contenders)
     results: dict = {n: [] for n in names}
     for r in range(rounds):
-        order = names[r % len(names):] + names[: r % len(names)]
+        order = names[r % len(names) :] + names[: r % len(names)]
         for name in order:
             results[name].append(contenders[name]())
     return results
@@ -121,14 +121,19 @@ def row(label: str, results: dict, c_name: str | None = None) -> list:
 
 def bench_cycle(c, rounds: int, n: int) -> dict:
     glb = {"socket": socket, "sockffi": sockffi}
-    std = ("s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
-           "s.bind(('127.0.0.1', 0)); s.listen(128); s.getsockname(); s.close()")
+    std = (
+        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+        "s.bind(('127.0.0.1', 0)); s.listen(128); s.getsockname(); s.close()"
+    )
     sf = "sockffi.listen_tcp(('127.0.0.1', 0), reuse_address=True).close()"
-    return interleave({
-        "C loop": lambda: c.c_cycle(n),
-        "CPython socket": lambda: timed(std, glb, n),
-        "sockffi": lambda: timed(sf, glb, n),
-    }, rounds)
+    return interleave(
+        {
+            "C loop": lambda: c.c_cycle(n),
+            "CPython socket": lambda: timed(std, glb, n),
+            "sockffi": lambda: timed(sf, glb, n),
+        },
+        rounds,
+    )
 
 
 def bench_getsockname(c, rounds: int, n: int) -> dict:
@@ -137,11 +142,14 @@ def bench_getsockname(c, rounds: int, n: int) -> dict:
     fd = s.fileno()
     glb = {"s": s, "fd": fd, "getsockname": sockffi.getsockname}
     try:
-        return interleave({
-            "C loop": lambda: c.c_getsockname(fd, n),
-            "CPython socket": lambda: timed("s.getsockname()", glb, n),
-            "sockffi": lambda: timed("getsockname(fd)", glb, n),
-        }, rounds)
+        return interleave(
+            {
+                "C loop": lambda: c.c_getsockname(fd, n),
+                "CPython socket": lambda: timed("s.getsockname()", glb, n),
+                "sockffi": lambda: timed("getsockname(fd)", glb, n),
+            },
+            rounds,
+        )
     finally:
         s.close()
 
@@ -152,11 +160,14 @@ def bench_failing(c, rounds: int, n: int) -> dict:
     os.dup2(r, s.fileno())  # a socket object whose fd is a pipe: listen fails, ENOTSOCK
     glb = {"s": s, "r": r, "listen": sockffi.listen}
     try:
-        return interleave({
-            "C loop": lambda: c.c_failing_listen(r, n),
-            "CPython socket": lambda: timed("try:\n s.listen(128)\nexcept OSError:\n pass", glb, n),
-            "sockffi": lambda: timed("try:\n listen(r, 128)\nexcept OSError:\n pass", glb, n),
-        }, rounds)
+        return interleave(
+            {
+                "C loop": lambda: c.c_failing_listen(r, n),
+                "CPython socket": lambda: timed("try:\n s.listen(128)\nexcept OSError:\n pass", glb, n),
+                "sockffi": lambda: timed("try:\n listen(r, 128)\nexcept OSError:\n pass", glb, n),
+            },
+            rounds,
+        )
     finally:
         s.close()
         os.close(r)
@@ -177,7 +188,10 @@ def import_time(module: str, bare: bool = False) -> float:
     else:
         argv = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
     out = subprocess.run(
-        argv, capture_output=True, text=True, check=True,
+        argv,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
     ).stderr
     line = [ln for ln in out.splitlines() if ln.rstrip().endswith(f"| {module}")][-1]
@@ -188,10 +202,13 @@ def bench_import(rounds: int, bare: bool) -> dict:
     import compileall
 
     compileall.compile_dir(os.path.dirname(sockffi.__file__), quiet=1)
-    return interleave({
-        "CPython socket": lambda: import_time("socket", bare),
-        "sockffi": lambda: import_time("sockffi", bare),
-    }, rounds)
+    return interleave(
+        {
+            "CPython socket": lambda: import_time("socket", bare),
+            "sockffi": lambda: import_time("sockffi", bare),
+        },
+        rounds,
+    )
 
 
 def main() -> None:
@@ -207,8 +224,10 @@ def main() -> None:
     lines += row("failing listen (pipe), typed error caught", bench_failing(c, args.rounds, 100_000 // scale), "C loop")
     lines += row("import, fresh interpreter, no .pth preloads", bench_import(args.rounds, bare=True))
     lines += row("import, fresh interpreter, this environment's site", bench_import(args.rounds, bare=False))
-    print(f"sockffi {sockffi.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}; medians of {args.rounds} interleaved rounds")
+    print(
+        f"sockffi {sockffi.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d %H:%M')}; medians of {args.rounds} interleaved rounds"
+    )
     print("\n".join(lines))
 
 

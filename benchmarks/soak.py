@@ -57,14 +57,18 @@ def main() -> None:
             pass
 
     ops = {
-        "listen_tcp + close (IPv4, one crossing)": lambda: sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True).close(),
+        "listen_tcp + close (IPv4, one crossing)": lambda: sockffi.listen_tcp(
+            ("127.0.0.1", 0), reuse_address=True
+        ).close(),
         "listen_tcp + close (IPv6, by steps)": lambda: sockffi.listen_tcp(("::1", 0)).close(),
         "getsockname": lambda: sockffi.getsockname(held.fd),
         "failing listen (ENOTSOCK)": failing_listen,
         "failing listen_tcp (EADDRINUSE)": failing_listen_tcp,
         "caller bug (EBADF)": caller_bug,
     }
-    print(f"| operation | cycles | RSS growth (B) | B/cycle | live Python allocations after {n // 10:,} (B) | fd delta |")
+    print(
+        f"| operation | cycles | RSS growth (B) | B/cycle | live Python allocations after {n // 10:,} (B) | fd delta |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     for name, op in ops.items():
         for _ in range(min(n // 10, 10_000)):
@@ -80,8 +84,11 @@ def main() -> None:
         for _ in range(n // 10):
             op()
         gc.collect()
-        live = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(snap, "filename")
-                   if "tracemalloc" not in str(s.traceback))
+        live = sum(
+            s.size_diff
+            for s in tracemalloc.take_snapshot().compare_to(snap, "filename")
+            if "tracemalloc" not in str(s.traceback)
+        )
         tracemalloc.stop()
         print(f"| {name} | {n:,} | {grown:,} | {grown / n:.2f} | {live:,} | {fd1 - fd0} |")
     held.close()

@@ -1,9 +1,9 @@
 """sockffi: the C socket calls, one Python function each, with Zig's narrow error sets.
 
-    >>> import sockffi
-    >>> with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
-    ...     server.address[0]
-    '127.0.0.1'
+>>> import sockffi
+>>> with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
+...     server.address[0]
+'127.0.0.1'
 """
 
 from . import errors
@@ -80,15 +80,74 @@ if _lib.SOCKFFI_HAS_SO_REUSEPORT:
     SO_REUSEPORT: int = _lib.SOCKFFI_SO_REUSEPORT
 
 __all__ = [
-    "__version__", "errors", "socket", "bind", "listen", "setsockopt", "getsockname", "close",
-    "listen_tcp", "Server",
-    "SockffiError", "ListenError", "CallerError",
-    "SocketError", "BindError", "SetSockOptError", "GetSockNameError",
-    *errors.ERROR_NAMES,
-    "AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW",
-    "SOCK_SEQPACKET", "SOCK_CLOEXEC", "SOCK_NONBLOCK", "IPPROTO_IP", "IPPROTO_IPV6",
-    "IPPROTO_TCP", "IPPROTO_UDP", "IPV6_V6ONLY", "SOL_SOCKET", "SO_REUSEADDR", "SO_KEEPALIVE",
-    "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE", "TCP_NODELAY", "SOMAXCONN",
+    "AF_INET",
+    "AF_INET6",
+    "AF_UNIX",
+    "AF_UNSPEC",
+    "IPPROTO_IP",
+    "IPPROTO_IPV6",
+    "IPPROTO_TCP",
+    "IPPROTO_UDP",
+    "IPV6_V6ONLY",
+    "SOCK_CLOEXEC",
+    "SOCK_DGRAM",
+    "SOCK_NONBLOCK",
+    "SOCK_RAW",
+    "SOCK_SEQPACKET",
+    "SOCK_STREAM",
+    "SOL_SOCKET",
+    "SOMAXCONN",
+    "SO_KEEPALIVE",
+    "SO_RCVBUF",
+    "SO_RCVTIMEO",
+    "SO_REUSEADDR",
+    "SO_SNDBUF",
+    "SO_SNDTIMEO",
+    "SO_TYPE",
+    "TCP_NODELAY",
+    "AccessDenied",
+    "AddressFamilyNotSupported",
+    "AddressInUse",
+    "AddressNotAvailable",
+    "AlreadyBound",
+    "AlreadyConnected",
+    "BindError",
+    "CallerError",
+    "FileDescriptorNotASocket",
+    "FileNotFound",
+    "GetSockNameError",
+    "InvalidProtocolOption",
+    "ListenError",
+    "NameTooLong",
+    "NetworkSubsystemFailed",
+    "NoDevice",
+    "NotDir",
+    "OperationNotSupported",
+    "PermissionDenied",
+    "ProcessFdQuotaExceeded",
+    "ProtocolFamilyNotAvailable",
+    "ProtocolNotSupported",
+    "ReadOnlyFileSystem",
+    "Server",
+    "SetSockOptError",
+    "SocketError",
+    "SocketNotBound",
+    "SocketTypeNotSupported",
+    "SockffiError",
+    "SymLinkLoop",
+    "SystemFdQuotaExceeded",
+    "SystemResources",
+    "TimeoutTooBig",
+    "Unexpected",
+    "__version__",
+    "bind",
+    "close",
+    "errors",
+    "getsockname",
+    "listen",
+    "listen_tcp",
+    "setsockopt",
+    "socket",
 ]
 if _lib.SOCKFFI_HAS_SO_REUSEPORT:
     __all__.append("SO_REUSEPORT")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 
 from . import errors
 from ._sockffi import ffi, lib
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
-    from typing import Any, Dict, Tuple
+    from typing import Any
 
 AF_INET: int = lib.AF_INET
 AF_INET6: int = lib.AF_INET6
@@ -28,16 +28,16 @@ _OTHER: int = lib.SOCKFFI_OTHER_FAMILY
 # Servers see few distinct addresses; these stay small, and are emptied when full
 # rather than grown. Plain dict reads and writes are atomic under the GIL.
 _CACHE_MAX = 256
-_in4: Dict[str, int] = {}          # host -> s_addr (network order)
-_in4_str: Dict[int, str] = {}      # addr (host order) -> dotted quad
-_in4_tuple: Dict[int, Tuple[str, int]] = {}   # (addr << 16) | port -> (host, port)
-_in4_host: Dict[int, str] = {}     # s_addr (network order) -> dotted quad
-_in6: Dict[str, Tuple[bytes, int]] = {}   # host -> (16 bytes, scope from "%...")
+_in4: dict[str, int] = {}  # host -> s_addr (network order)
+_in4_str: dict[int, str] = {}  # addr (host order) -> dotted quad
+_in4_tuple: dict[int, tuple[str, int]] = {}  # (addr << 16) | port -> (host, port)
+_in4_host: dict[int, str] = {}  # s_addr (network order) -> dotted quad
+_in6: dict[str, tuple[bytes, int]] = {}  # host -> (16 bytes, scope from "%...")
 
 _ENCODING = "ascii"
 
 
-def _remember(cache: Dict[Any, Any], key: Any, value: Any) -> None:
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _CACHE_MAX:
         cache.clear()
     cache[key] = value
@@ -89,7 +89,7 @@ def in4(host: object) -> int:
     return value
 
 
-def in6(host: object) -> Tuple[bytes, int]:
+def in6(host: object) -> tuple[bytes, int]:
     """(16 address bytes, scope id named in the host after '%', or 0)."""
     if type(host) is str:
         cached = _in6.get(host)
@@ -169,24 +169,22 @@ def unix_path(path: object) -> bytes:
     return raw
 
 
-def encode(address: object) -> Tuple[int, Tuple[Any, ...]]:
+def encode(address: object) -> tuple[int, tuple[Any, ...]]:
     """(family, arguments after fd for the family's sf_bind_* helper)."""
     if isinstance(address, tuple):
         n = len(address)
         if n == 2:
             host, port = address
-            if isinstance(host, str) and ":" in host or isinstance(host, (bytes, bytearray)) and b":" in host:
+            if (isinstance(host, str) and ":" in host) or (isinstance(host, (bytes, bytearray)) and b":" in host):
                 a16, scope = in6(host)
                 return AF_INET6, (a16, port_of(port), 0, scope)
             return AF_INET, (in4(host), port_of(port))
         if n in (3, 4):
-            host, port, flowinfo, scope_id = (address + (0,))[:4] if n == 3 else address
+            host, port, flowinfo, scope_id = ((*address, 0))[:4] if n == 3 else address
             a16, host_scope = in6(host)
             scope = _u32(scope_id, "scope_id", 0xFFFFFFFF) or host_scope
             return AF_INET6, (a16, port_of(port), _u32(flowinfo, "flowinfo", 0xFFFFF), scope)
-        raise TypeError(
-            f"an address tuple must be (host, port) or (host, port, flowinfo, scope_id), not {n} items"
-        )
+        raise TypeError(f"an address tuple must be (host, port) or (host, port, flowinfo, scope_id), not {n} items")
     return AF_UNIX, (unix_path(address),)
 
 
@@ -232,7 +230,7 @@ def decode_other(length: int) -> Any:
     if family == AF_UNIX:
         path = raw[_SUN_PATH_OFFSET:]
         if path[:1] == b"\0":
-            return path                   # Linux abstract name: exact bytes
+            return path  # Linux abstract name: exact bytes
         end = path.find(b"\0")
         return os.fsdecode(path if end < 0 else path[:end])
     return (family, raw)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import errno as _errno
 import os
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-
-if TYPE_CHECKING:
-    from typing import Dict, Optional
-
-    ErrorTable = Dict[int, type]
 
 from . import errors
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+if TYPE_CHECKING:
+    from typing import Optional
+
+    ErrorTable = dict[int, type]
 
 PLATFORM = "posix"
 TABLES = errors.POSIX
@@ -29,7 +29,7 @@ def code_name(value: int) -> str:
     return _errno.errorcode.get(value, str(value))
 
 
-_strerror: Dict[int, str] = {}
+_strerror: dict[int, str] = {}
 
 
 def strerror(value: int) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-
-if TYPE_CHECKING:
-    from typing import Dict, Optional
-
-    ErrorTable = Dict[int, type]
-
 from . import errors
 from ._sockffi import ffi
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+if TYPE_CHECKING:
+    from typing import Optional
+
+    ErrorTable = dict[int, type]
 
 PLATFORM = "windows"
 TABLES = errors.WINDOWS
@@ -27,7 +26,7 @@ def code_name(value: int) -> str:
     return _NAMES.get(value, str(value))
 
 
-_strerror: Dict[int, str] = {}
+_strerror: dict[int, str] = {}
 
 
 def strerror(value: int) -> str:

@@ -20,45 +20,42 @@ import os
 import sys
 import textwrap
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
-from . import errors, posix, trace
-from .posix import backend
+from . import errors, trace
 from .net import listen_tcp
+from .posix import backend
 
 WIDTH = 80
 EXIT_USAGE = 2
 EXIT_CALLER_BUG = 70
-EXIT_CODES: Dict[str, int] = {name: 10 + i for i, name in enumerate(errors.ERROR_NAMES)}
+EXIT_CODES: dict[str, int] = {name: 10 + i for i, name in enumerate(errors.ERROR_NAMES)}
 
 # What usually causes each error, for the one-line hint after a failure.
-HINTS: Dict[str, str] = {
+HINTS: dict[str, str] = {
     "AccessDenied": "ports below 1024 need privileges (CAP_NET_BIND_SERVICE); for a "
-                    "unix path, check the directory's permissions",
+    "unix path, check the directory's permissions",
     "AddressFamilyNotSupported": "the address is of another family than the socket "
-                                 "(an IPv4 host on an AF_INET6 socket?), or the kernel lacks it",
+    "(an IPv4 host on an AF_INET6 socket?), or the kernel lacks it",
     "AddressInUse": "another socket already holds this address: find it with "
-                    "`ss -ltnp` (or `lsof -i`), pick another port, or use port 0",
+    "`ss -ltnp` (or `lsof -i`), pick another port, or use port 0",
     "AddressNotAvailable": "the host is not an address of this machine (see `ip addr`); "
-                           "use 127.0.0.1, ::1, or 0.0.0.0 for every interface",
+    "use 127.0.0.1, ::1, or 0.0.0.0 for every interface",
     "AlreadyBound": "bind() was already called on this socket",
-    "AlreadyConnected": "the socket is connected; listen and this option need an "
-                        "unconnected socket",
+    "AlreadyConnected": "the socket is connected; listen and this option need an unconnected socket",
     "FileDescriptorNotASocket": "the fd is a file or pipe, not a socket",
     "FileNotFound": "a directory in the unix socket path does not exist",
     "InvalidProtocolOption": "this socket's protocol has no such option (check level and name)",
-    "NameTooLong": "unix socket paths must fit in sun_path (107 bytes on Linux, 103 on "
-                   "macOS): use a shorter path",
+    "NameTooLong": "unix socket paths must fit in sun_path (107 bytes on Linux, 103 on macOS): use a shorter path",
     "NetworkSubsystemFailed": "the network stack is down (Windows: WSAENETDOWN)",
     "NoDevice": "no network interface of that name",
     "NotDir": "a component of the unix socket path is a file, not a directory",
     "OperationNotSupported": "listen needs a stream socket (SOCK_STREAM), not a datagram one",
     "PermissionDenied": "this option needs privileges (CAP_NET_ADMIN)",
-    "ProcessFdQuotaExceeded": "this process has as many fds open as `ulimit -n` allows: "
-                              "close some or raise the limit",
+    "ProcessFdQuotaExceeded": "this process has as many fds open as `ulimit -n` allows: close some or raise the limit",
     "ProtocolFamilyNotAvailable": "the socket type or flags are invalid for this family",
-    "ProtocolNotSupported": "the protocol does not match the socket type (TCP needs "
-                            "SOCK_STREAM, UDP SOCK_DGRAM)",
+    "ProtocolNotSupported": "the protocol does not match the socket type (TCP needs SOCK_STREAM, UDP SOCK_DGRAM)",
     "ReadOnlyFileSystem": "unix sockets cannot be created on a read-only file system",
     "SocketNotBound": "bind() the socket first (Windows does not bind implicitly)",
     "SocketTypeNotSupported": "the socket type does not fit the protocol",
@@ -71,6 +68,7 @@ HINTS: Dict[str, str] = {
 
 
 # ------------------------------------------------------------------- output helpers
+
 
 class Style:
     def __init__(self, stream: Any) -> None:
@@ -91,28 +89,30 @@ class Style:
 
 def _wrap(label: str, text: str, indent: int = 12, width: int = WIDTH) -> str:
     return textwrap.fill(
-        " ".join(text.split()), width, initial_indent=f"  {label:<{indent - 2}}",
+        " ".join(text.split()),
+        width,
+        initial_indent=f"  {label:<{indent - 2}}",
         subsequent_indent=" " * indent,
     )
 
 
-def set_names(cls: type) -> List[str]:
+def set_names(cls: type) -> list[str]:
     """The sets a class belongs to, as users spell them."""
     names = []
-    for set_name, syscall in [(v, k) for k, v in errors.SYSCALLS.items()]:
+    for set_name, _syscall in [(v, k) for k, v in errors.SYSCALLS.items()]:
         if issubclass(cls, getattr(errors, set_name)):
             names.append("posix.ListenError" if set_name == "ListenSyscallError" else set_name)
     return names
 
 
-def _errno_numbers(name: str) -> Tuple[Optional[int], Optional[int]]:
+def _errno_numbers(name: str) -> tuple[Optional[int], Optional[int]]:
     linux, mac = errors.ERRNO_NUMBERS.get(name, (None, None))
     return linux, mac
 
 
-def codes(name: str, syscall: str) -> Dict[str, List[str]]:
+def codes(name: str, syscall: str) -> dict[str, list[str]]:
     """The OS codes that produce error `name` from `syscall`, per platform."""
-    out: Dict[str, List[str]] = {"linux": [], "macos": [], "windows": []}
+    out: dict[str, list[str]] = {"linux": [], "macos": [], "windows": []}
     for key, entries in errors.POSIX.items():
         if key.split(".")[0] != syscall:
             continue
@@ -121,7 +121,11 @@ def codes(name: str, syscall: str) -> Dict[str, List[str]]:
             if member != name:
                 continue
             linux, mac = _errno_numbers(code)
-            if not via and linux is not None and not (code == "ENOTSUP" and linux == errors.ERRNO_NUMBERS["EOPNOTSUPP"][0]):
+            if (
+                not via
+                and linux is not None
+                and not (code == "ENOTSUP" and linux == errors.ERRNO_NUMBERS["EOPNOTSUPP"][0])
+            ):
                 out["linux"].append(f"{code} {linux}")
             if mac is not None:
                 out["macos"].append(f"{code} {mac}{via}")
@@ -135,11 +139,11 @@ def codes(name: str, syscall: str) -> Dict[str, List[str]]:
     return out
 
 
-def _syscalls_of(cls: type) -> List[str]:
+def _syscalls_of(cls: type) -> list[str]:
     return [s for s, set_name in errors.SYSCALLS.items() if issubclass(cls, getattr(errors, set_name))]
 
 
-def describe_error(name: str, style: Style, detail: bool = False) -> List[str]:
+def describe_error(name: str, style: Style, detail: bool = False) -> list[str]:
     cls = getattr(errors, name)
     sets = textwrap.wrap(f"({', '.join(set_names(cls))})", WIDTH - len(name) - 2)
     lines = [f"{style.bold(name)}  {sets[0]}"] + [" " * (len(name) + 2) + more for more in sets[1:]]
@@ -151,13 +155,16 @@ def describe_error(name: str, style: Style, detail: bool = False) -> List[str]:
             lines.append(f"  {syscall:<12}any code the set does not name (errno is kept)")
             continue
         found = codes(name, syscall)
-        parts = [f"{label} {', '.join(found[key])}" for key, label in
-                 (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows")) if found[key]]
+        parts = [
+            f"{label} {', '.join(found[key])}"
+            for key, label in (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+            if found[key]
+        ]
         lines.append(_wrap(syscall, "; ".join(parts) if parts else "(never, on any platform)"))
     return lines
 
 
-def error_record(name: str) -> Dict[str, Any]:
+def error_record(name: str) -> dict[str, Any]:
     cls = getattr(errors, name)
     return {
         "name": name,
@@ -168,7 +175,7 @@ def error_record(name: str) -> Dict[str, Any]:
     }
 
 
-def _unreachable(syscall: str) -> Dict[str, List[str]]:
+def _unreachable(syscall: str) -> dict[str, list[str]]:
     return {
         "posix": [c for c, m in errors.POSIX.get(syscall, {}).items() if m == errors.UNREACHABLE],
         "windows": [c for c, m in errors.WINDOWS.get(syscall, {}).items() if m == errors.UNREACHABLE],
@@ -176,6 +183,7 @@ def _unreachable(syscall: str) -> Dict[str, List[str]]:
 
 
 # ------------------------------------------------------------------------ commands
+
 
 def cmd_errors(args: argparse.Namespace, out: Any) -> int:
     style = Style(out)
@@ -190,8 +198,11 @@ def cmd_errors(args: argparse.Namespace, out: Any) -> int:
                 }
                 for s in syscalls
             },
-            "errors": [error_record(n) for n in errors.ERROR_NAMES
-                       if any(issubclass(getattr(errors, n), getattr(errors, errors.SYSCALLS[s])) for s in syscalls)],
+            "errors": [
+                error_record(n)
+                for n in errors.ERROR_NAMES
+                if any(issubclass(getattr(errors, n), getattr(errors, errors.SYSCALLS[s])) for s in syscalls)
+            ],
         }
         json.dump(data, out, indent=2)
         out.write("\n")
@@ -202,19 +213,24 @@ def cmd_errors(args: argparse.Namespace, out: Any) -> int:
         out.write(style.bold(f"{syscall}(2) raises {title}") + "\n")
         for name in errors.SETS[set_name]:
             found = codes(name, syscall)
-            parts = [f"{label} {', '.join(found[key])}" for key, label in
-                     (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows")) if found[key]]
+            parts = [
+                f"{label} {', '.join(found[key])}"
+                for key, label in (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+                if found[key]
+            ]
             text = "; ".join(parts) if parts else ("any other code" if name == "Unexpected" else "never")
             out.write(_wrap(name, text, 28) + "\n")
         bugs = _unreachable(syscall)
-        text = "; ".join(f"{k} {', '.join(v)}" for k, v in (("POSIX", bugs["posix"]), ("Windows", bugs["windows"])) if v)
+        text = "; ".join(
+            f"{k} {', '.join(v)}" for k, v in (("POSIX", bugs["posix"]), ("Windows", bugs["windows"])) if v
+        )
         if text:
             out.write(_wrap("(CallerError)", text, 28) + "\n")
         out.write("\n")
     return 0
 
 
-def _parse_code(text: str) -> List[Tuple[str, str, int]]:
+def _parse_code(text: str) -> list[tuple[str, str, int]]:
     """(platform, name, number) candidates for an OS code given by name or number."""
     t = text.strip().upper()
     if t.isdigit():
@@ -248,7 +264,7 @@ def cmd_explain(args: argparse.Namespace, out: Any) -> int:
         table = errors.WINDOWS if platform == "windows" else errors.POSIX
         label = {"windows": "Windows", "linux": "Linux", "macos": "macOS", "posix": "POSIX"}[platform]
         out.write(style.bold(f"{code_name} ({label} {number})") + " from each call:\n")
-        for syscall in list(errors.SYSCALLS) + ["close"]:
+        for syscall in [*list(errors.SYSCALLS), "close"]:
             member = table.get(syscall, {}).get(code_name)
             if member == errors.UNREACHABLE:
                 text = "CallerError (Zig: unreachable; a bug in the calling code)"
@@ -295,16 +311,13 @@ def trace_line(event: trace.Event, style: Style, indent: str = "") -> str:
     pad = indent + " " * 12
     line = event.format()
     call, sep, result = line.rpartition(" = ")
-    if len(indent) + 12 + len(line) > WIDTH and sep:
-        text = f"{call}\n{pad}= {result}"
-    else:
-        text = line
+    text = f"{call}\n{pad}= {result}" if len(indent) + 12 + len(line) > WIDTH and sep else line
     if event.failed:
         text = "\n".join(style.red(part) for part in text.split("\n"))
     return f"{indent}{cost}  {text}"
 
 
-def explain_failure(exc: BaseException, style: Style, width: int = WIDTH) -> List[str]:
+def explain_failure(exc: BaseException, style: Style, width: int = WIDTH) -> list[str]:
     """The block a newcomer reads after a failure."""
     wrap = functools.partial(_wrap, width=width)
     name = type(exc).__name__
@@ -323,9 +336,17 @@ def explain_failure(exc: BaseException, style: Style, width: int = WIDTH) -> Lis
     return lines
 
 
-def run_listen(address: Any, out: Any, *, backlog: int = 128, reuse_address: bool = False,
-               reuse_port: bool = False, nonblocking: bool = False, hold: Optional[float] = None,
-               indent: str = "") -> int:
+def run_listen(
+    address: Any,
+    out: Any,
+    *,
+    backlog: int = 128,
+    reuse_address: bool = False,
+    reuse_port: bool = False,
+    nonblocking: bool = False,
+    hold: Optional[float] = None,
+    indent: str = "",
+) -> int:
     style = Style(out)
 
     def show(event: trace.Event) -> None:
@@ -334,8 +355,9 @@ def run_listen(address: Any, out: Any, *, backlog: int = 128, reuse_address: boo
 
     try:
         with trace.observe(show):
-            server = listen_tcp(address, backlog=backlog, reuse_address=reuse_address,
-                                reuse_port=reuse_port, nonblocking=nonblocking)
+            server = listen_tcp(
+                address, backlog=backlog, reuse_address=reuse_address, reuse_port=reuse_port, nonblocking=nonblocking
+            )
     except errors.SockffiError as exc:
         block = "\n".join(explain_failure(exc, style, WIDTH - len(indent))).split("\n")
         out.write("\n" + "\n".join(indent + line for line in block) + "\n")
@@ -362,8 +384,15 @@ def cmd_listen(args: argparse.Namespace, out: Any) -> int:
         sys.stderr.write(f"sockffi: {exc}\n")
         return EXIT_USAGE
     try:
-        return run_listen(address, out, backlog=args.backlog, reuse_address=args.reuse_address,
-                          reuse_port=args.reuse_port, nonblocking=args.nonblocking, hold=args.hold)
+        return run_listen(
+            address,
+            out,
+            backlog=args.backlog,
+            reuse_address=args.reuse_address,
+            reuse_port=args.reuse_port,
+            nonblocking=args.nonblocking,
+            hold=args.hold,
+        )
     except (ValueError, TypeError, OverflowError) as exc:
         sys.stderr.write(f"sockffi: {exc}\n")
         return EXIT_USAGE
@@ -381,13 +410,19 @@ def cmd_demo(args: argparse.Namespace, out: Any) -> int:
         first = listen_tcp(("127.0.0.1", 0))
     out.write(f"   {style.bold('listening on ' + _format_address(first.address))} (fd {first.fd})\n\n")
     try:
-        out.write(style.bold(f"2. the same port again, while the first socket still listens:") + "\n")
+        out.write(style.bold("2. the same port again, while the first socket still listens:") + "\n")
         status = run_listen(first.address, out, indent="   ")
     finally:
         first.close()
-    out.write("\n" + textwrap.fill(
-        f"(the second attempt exits with status {status}; `sockffi explain AddressInUse` "
-        "and `sockffi errors bind` say more)", WIDTH) + "\n")
+    out.write(
+        "\n"
+        + textwrap.fill(
+            f"(the second attempt exits with status {status}; `sockffi explain AddressInUse` "
+            "and `sockffi errors bind` say more)",
+            WIDTH,
+        )
+        + "\n"
+    )
     return 0 if status == EXIT_CODES["AddressInUse"] else 1
 
 
@@ -396,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sockffi",
         description="Watch listen_tcp syscall by syscall, and look up sockffi's errors.",
         epilog="Exit status: 0 ok, 2 usage, 10-35 an error from the OS (10 + its index in "
-               "`sockffi errors --json`'s alphabetical list), 70 a caller bug.",
+        "`sockffi errors --json`'s alphabetical list), 70 a caller bug.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("listen", help="listen on ADDRESS, printing every syscall")

@@ -14,22 +14,54 @@ and the conformance tests read the same tables.
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-
 if TYPE_CHECKING:
-    from typing import Callable, ClassVar, Dict, Optional, Tuple
+    from typing import Any, Callable, ClassVar, Optional
 
 __all__ = [
-    "SockffiError", "ListenError", "CallerError",
-    "SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError",
-    "AccessDenied", "AddressFamilyNotSupported", "AddressInUse", "AddressNotAvailable",
-    "AlreadyBound", "AlreadyConnected", "FileDescriptorNotASocket", "FileNotFound",
-    "InvalidProtocolOption", "NameTooLong", "NetworkSubsystemFailed", "NoDevice", "NotDir",
-    "OperationNotSupported", "PermissionDenied", "ProcessFdQuotaExceeded",
-    "ProtocolFamilyNotAvailable", "ProtocolNotSupported", "ReadOnlyFileSystem",
-    "SocketNotBound", "SocketTypeNotSupported", "SymLinkLoop", "SystemFdQuotaExceeded",
-    "SystemResources", "TimeoutTooBig", "Unexpected",
-    "ERROR_NAMES", "SETS", "SYSCALLS", "UNREACHABLE", "POSIX", "WINDOWS", "WSA_CODES",
-    "DEPARTURES", "ERRNO_NUMBERS", "lookup",
+    "DEPARTURES",
+    "ERRNO_NUMBERS",
+    "ERROR_NAMES",
+    "POSIX",
+    "SETS",
+    "SYSCALLS",
+    "UNREACHABLE",
+    "WINDOWS",
+    "WSA_CODES",
+    "AccessDenied",
+    "AddressFamilyNotSupported",
+    "AddressInUse",
+    "AddressNotAvailable",
+    "AlreadyBound",
+    "AlreadyConnected",
+    "BindError",
+    "CallerError",
+    "FileDescriptorNotASocket",
+    "FileNotFound",
+    "GetSockNameError",
+    "InvalidProtocolOption",
+    "ListenError",
+    "ListenSyscallError",
+    "NameTooLong",
+    "NetworkSubsystemFailed",
+    "NoDevice",
+    "NotDir",
+    "OperationNotSupported",
+    "PermissionDenied",
+    "ProcessFdQuotaExceeded",
+    "ProtocolFamilyNotAvailable",
+    "ProtocolNotSupported",
+    "ReadOnlyFileSystem",
+    "SetSockOptError",
+    "SocketError",
+    "SocketNotBound",
+    "SocketTypeNotSupported",
+    "SockffiError",
+    "SymLinkLoop",
+    "SystemFdQuotaExceeded",
+    "SystemResources",
+    "TimeoutTooBig",
+    "Unexpected",
+    "lookup",
 ]
 
 
@@ -44,13 +76,14 @@ class SockffiError(OSError):
     __slots__ = ("syscall",)
     syscall: str
 
-    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+    def __reduce__(self) -> tuple[Any, ...]:
         # OSError pickles its __dict__ only; keep the slot too.
-        cls, args, *rest = super().__reduce__()
-        state = dict(rest[0]) if rest and rest[0] else {}
+        reduced = super().__reduce__()
+        assert isinstance(reduced, tuple)
+        state = dict(reduced[2]) if len(reduced) > 2 and reduced[2] else {}
         if hasattr(self, "syscall"):
             state["syscall"] = self.syscall
-        return (cls, args, state)
+        return (reduced[0], reduced[1], state)
 
 
 class ListenError(SockffiError):
@@ -59,7 +92,7 @@ class ListenError(SockffiError):
     SocketError || BindError || posix.ListenError || SetSockOptError || GetSockNameError.
     """
 
-    members: ClassVar[Tuple[type, ...]] = ()
+    members: ClassVar[tuple[type, ...]] = ()
 
 
 class SocketError(ListenError):
@@ -99,6 +132,7 @@ class CallerError(SockffiError):
 
 # The 26 members, alphabetical. Docstrings are Zig's doc comments; where Zig has
 # none, the meaning from the man pages and Microsoft's Winsock reference.
+
 
 class AccessDenied(SocketError, BindError, PermissionError):
     """Permission to create a socket of the specified type and/or protocol is denied (socket).
@@ -218,36 +252,68 @@ class Unexpected(SocketError, BindError, ListenSyscallError, SetSockOptError, Ge
 
 #: The members of each set, in Zig 0.15.2's declaration order, ``Unexpected`` last
 #: (``|| UnexpectedError``).
-SETS: Dict[str, Tuple[str, ...]] = {
+SETS: dict[str, tuple[str, ...]] = {
     "SocketError": (
-        "AccessDenied", "AddressFamilyNotSupported", "ProtocolFamilyNotAvailable",
-        "ProcessFdQuotaExceeded", "SystemFdQuotaExceeded", "SystemResources",
-        "ProtocolNotSupported", "SocketTypeNotSupported", "Unexpected",
+        "AccessDenied",
+        "AddressFamilyNotSupported",
+        "ProtocolFamilyNotAvailable",
+        "ProcessFdQuotaExceeded",
+        "SystemFdQuotaExceeded",
+        "SystemResources",
+        "ProtocolNotSupported",
+        "SocketTypeNotSupported",
+        "Unexpected",
     ),
     "BindError": (
-        "AccessDenied", "AddressInUse", "AddressNotAvailable", "AddressFamilyNotSupported",
-        "SymLinkLoop", "NameTooLong", "FileNotFound", "SystemResources", "NotDir",
-        "ReadOnlyFileSystem", "NetworkSubsystemFailed", "FileDescriptorNotASocket",
-        "AlreadyBound", "Unexpected",
+        "AccessDenied",
+        "AddressInUse",
+        "AddressNotAvailable",
+        "AddressFamilyNotSupported",
+        "SymLinkLoop",
+        "NameTooLong",
+        "FileNotFound",
+        "SystemResources",
+        "NotDir",
+        "ReadOnlyFileSystem",
+        "NetworkSubsystemFailed",
+        "FileDescriptorNotASocket",
+        "AlreadyBound",
+        "Unexpected",
     ),
     "ListenSyscallError": (
-        "AddressInUse", "FileDescriptorNotASocket", "OperationNotSupported",
-        "NetworkSubsystemFailed", "SystemResources", "AlreadyConnected", "SocketNotBound",
+        "AddressInUse",
+        "FileDescriptorNotASocket",
+        "OperationNotSupported",
+        "NetworkSubsystemFailed",
+        "SystemResources",
+        "AlreadyConnected",
+        "SocketNotBound",
         "Unexpected",
     ),
     "SetSockOptError": (
-        "AlreadyConnected", "InvalidProtocolOption", "TimeoutTooBig", "SystemResources",
-        "PermissionDenied", "OperationNotSupported", "NetworkSubsystemFailed",
-        "FileDescriptorNotASocket", "SocketNotBound", "NoDevice", "Unexpected",
+        "AlreadyConnected",
+        "InvalidProtocolOption",
+        "TimeoutTooBig",
+        "SystemResources",
+        "PermissionDenied",
+        "OperationNotSupported",
+        "NetworkSubsystemFailed",
+        "FileDescriptorNotASocket",
+        "SocketNotBound",
+        "NoDevice",
+        "Unexpected",
     ),
     "GetSockNameError": (
-        "SystemResources", "NetworkSubsystemFailed", "SocketNotBound",
-        "FileDescriptorNotASocket", "Unexpected",
+        "SystemResources",
+        "NetworkSubsystemFailed",
+        "SocketNotBound",
+        "FileDescriptorNotASocket",
+        "Unexpected",
     ),
 }
 
 #: Which set each syscall raises.
-SYSCALLS: Dict[str, str] = {
+SYSCALLS: dict[str, str] = {
     "socket": "SocketError",
     "bind": "BindError",
     "listen": "ListenSyscallError",
@@ -261,7 +327,7 @@ UNREACHABLE = "unreachable"
 # POSIX (Linux and macOS run the same branch; only the numbers differ, and the
 # backend resolves names through the errno module of the running platform).
 # Anything not listed is Unexpected.
-POSIX: Dict[str, Dict[str, str]] = {
+POSIX: dict[str, dict[str, str]] = {
     "socket": {
         "EACCES": "AccessDenied",
         "EAFNOSUPPORT": "AddressFamilyNotSupported",
@@ -277,16 +343,22 @@ POSIX: Dict[str, Dict[str, str]] = {
     # (Zig's setSockFlags; every fcntl error it catches is unreachable).
     "socket.fcntl": {
         "EMFILE": "ProcessFdQuotaExceeded",
-        "EBADF": UNREACHABLE, "EINVAL": UNREACHABLE, "ENOTDIR": UNREACHABLE,
-        "EAGAIN": UNREACHABLE, "EACCES": UNREACHABLE, "EBUSY": UNREACHABLE,
-        "EPERM": UNREACHABLE, "EDEADLK": UNREACHABLE, "ENOLCK": UNREACHABLE,
+        "EBADF": UNREACHABLE,
+        "EINVAL": UNREACHABLE,
+        "ENOTDIR": UNREACHABLE,
+        "EAGAIN": UNREACHABLE,
+        "EACCES": UNREACHABLE,
+        "EBUSY": UNREACHABLE,
+        "EPERM": UNREACHABLE,
+        "EDEADLK": UNREACHABLE,
+        "ENOLCK": UNREACHABLE,
     },
     "bind": {
         "EACCES": "AccessDenied",
         "EPERM": "AccessDenied",
         "EADDRINUSE": "AddressInUse",
         "EBADF": UNREACHABLE,
-        "EINVAL": "AlreadyBound",              # departure: Zig says unreachable
+        "EINVAL": "AlreadyBound",  # departure: Zig says unreachable
         "ENOTSOCK": "FileDescriptorNotASocket",  # departure: Zig says unreachable
         "EAFNOSUPPORT": "AddressFamilyNotSupported",
         "EADDRNOTAVAIL": "AddressNotAvailable",
@@ -303,7 +375,7 @@ POSIX: Dict[str, Dict[str, str]] = {
         "EBADF": UNREACHABLE,
         "ENOTSOCK": "FileDescriptorNotASocket",
         "EOPNOTSUPP": "OperationNotSupported",
-        "ENOTSUP": "OperationNotSupported",    # departure on macOS only (45 vs 102)
+        "ENOTSUP": "OperationNotSupported",  # departure on macOS only (45 vs 102)
     },
     "setsockopt": {
         "EBADF": UNREACHABLE,
@@ -318,7 +390,7 @@ POSIX: Dict[str, Dict[str, str]] = {
         "EPERM": "PermissionDenied",
         "ENODEV": "NoDevice",
         "EOPNOTSUPP": "OperationNotSupported",
-        "ENOTSUP": "OperationNotSupported",    # departure on macOS only (45 vs 102)
+        "ENOTSUP": "OperationNotSupported",  # departure on macOS only (45 vs 102)
     },
     "getsockname": {
         "EBADF": UNREACHABLE,
@@ -333,24 +405,50 @@ POSIX: Dict[str, Dict[str, str]] = {
 }
 
 #: Winsock codes by name (winerror.h); fixed numbers on every Windows version.
-WSA_CODES: Dict[str, int] = {
-    "WSAEINTR": 10004, "WSAEBADF": 10009, "WSAEACCES": 10013, "WSAEFAULT": 10014,
-    "WSAEINVAL": 10022, "WSAEMFILE": 10024, "WSAEWOULDBLOCK": 10035,
-    "WSAEINPROGRESS": 10036, "WSAEALREADY": 10037, "WSAENOTSOCK": 10038,
-    "WSAEDESTADDRREQ": 10039, "WSAEMSGSIZE": 10040, "WSAEPROTOTYPE": 10041,
-    "WSAENOPROTOOPT": 10042, "WSAEPROTONOSUPPORT": 10043, "WSAESOCKTNOSUPPORT": 10044,
-    "WSAEOPNOTSUPP": 10045, "WSAEPFNOSUPPORT": 10046, "WSAEAFNOSUPPORT": 10047,
-    "WSAEADDRINUSE": 10048, "WSAEADDRNOTAVAIL": 10049, "WSAENETDOWN": 10050,
-    "WSAENETUNREACH": 10051, "WSAENETRESET": 10052, "WSAECONNABORTED": 10053,
-    "WSAECONNRESET": 10054, "WSAENOBUFS": 10055, "WSAEISCONN": 10056,
-    "WSAENOTCONN": 10057, "WSAESHUTDOWN": 10058, "WSAETIMEDOUT": 10060,
-    "WSAECONNREFUSED": 10061, "WSAELOOP": 10062, "WSAENAMETOOLONG": 10063,
-    "WSAEPROCLIM": 10067, "WSASYSNOTREADY": 10091, "WSAVERNOTSUPPORTED": 10092,
-    "WSANOTINITIALISED": 10093, "WSAEINVALIDPROVIDER": 10105,
+WSA_CODES: dict[str, int] = {
+    "WSAEINTR": 10004,
+    "WSAEBADF": 10009,
+    "WSAEACCES": 10013,
+    "WSAEFAULT": 10014,
+    "WSAEINVAL": 10022,
+    "WSAEMFILE": 10024,
+    "WSAEWOULDBLOCK": 10035,
+    "WSAEINPROGRESS": 10036,
+    "WSAEALREADY": 10037,
+    "WSAENOTSOCK": 10038,
+    "WSAEDESTADDRREQ": 10039,
+    "WSAEMSGSIZE": 10040,
+    "WSAEPROTOTYPE": 10041,
+    "WSAENOPROTOOPT": 10042,
+    "WSAEPROTONOSUPPORT": 10043,
+    "WSAESOCKTNOSUPPORT": 10044,
+    "WSAEOPNOTSUPP": 10045,
+    "WSAEPFNOSUPPORT": 10046,
+    "WSAEAFNOSUPPORT": 10047,
+    "WSAEADDRINUSE": 10048,
+    "WSAEADDRNOTAVAIL": 10049,
+    "WSAENETDOWN": 10050,
+    "WSAENETUNREACH": 10051,
+    "WSAENETRESET": 10052,
+    "WSAECONNABORTED": 10053,
+    "WSAECONNRESET": 10054,
+    "WSAENOBUFS": 10055,
+    "WSAEISCONN": 10056,
+    "WSAENOTCONN": 10057,
+    "WSAESHUTDOWN": 10058,
+    "WSAETIMEDOUT": 10060,
+    "WSAECONNREFUSED": 10061,
+    "WSAELOOP": 10062,
+    "WSAENAMETOOLONG": 10063,
+    "WSAEPROCLIM": 10067,
+    "WSASYSNOTREADY": 10091,
+    "WSAVERNOTSUPPORTED": 10092,
+    "WSANOTINITIALISED": 10093,
+    "WSAEINVALIDPROVIDER": 10105,
     "WSAEPROVIDERFAILEDINIT": 10106,
 }
 
-WINDOWS: Dict[str, Dict[str, str]] = {
+WINDOWS: dict[str, dict[str, str]] = {
     "socket": {
         "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
         "WSAEMFILE": "ProcessFdQuotaExceeded",
@@ -407,21 +505,43 @@ WINDOWS: Dict[str, Dict[str, str]] = {
 #: errno numbers by name: (Linux generic, i.e. x86_64/aarch64; macOS). For showing
 #: every platform's codes from any one of them; the backends resolve codes through
 #: the running platform's own errno module instead.
-ERRNO_NUMBERS: Dict[str, Tuple[int, int]] = {
-    "EPERM": (1, 1), "ENOENT": (2, 2), "EINTR": (4, 4), "EBADF": (9, 9),
-    "EAGAIN": (11, 35), "ENOMEM": (12, 12), "EACCES": (13, 13), "EFAULT": (14, 14),
-    "EBUSY": (16, 16), "ENODEV": (19, 19), "ENOTDIR": (20, 20), "EINVAL": (22, 22),
-    "ENFILE": (23, 23), "EMFILE": (24, 24), "EROFS": (30, 30), "EDOM": (33, 33),
-    "EDEADLK": (35, 11), "ENAMETOOLONG": (36, 63), "ENOLCK": (37, 77), "ELOOP": (40, 62),
-    "ENOTSOCK": (88, 38), "EPROTOTYPE": (91, 41), "ENOPROTOOPT": (92, 42),
-    "EPROTONOSUPPORT": (93, 43), "EOPNOTSUPP": (95, 102), "ENOTSUP": (95, 45),
-    "EAFNOSUPPORT": (97, 47), "EADDRINUSE": (98, 48), "EADDRNOTAVAIL": (99, 49),
-    "ENOBUFS": (105, 55), "EISCONN": (106, 56),
+ERRNO_NUMBERS: dict[str, tuple[int, int]] = {
+    "EPERM": (1, 1),
+    "ENOENT": (2, 2),
+    "EINTR": (4, 4),
+    "EBADF": (9, 9),
+    "EAGAIN": (11, 35),
+    "ENOMEM": (12, 12),
+    "EACCES": (13, 13),
+    "EFAULT": (14, 14),
+    "EBUSY": (16, 16),
+    "ENODEV": (19, 19),
+    "ENOTDIR": (20, 20),
+    "EINVAL": (22, 22),
+    "ENFILE": (23, 23),
+    "EMFILE": (24, 24),
+    "EROFS": (30, 30),
+    "EDOM": (33, 33),
+    "EDEADLK": (35, 11),
+    "ENAMETOOLONG": (36, 63),
+    "ENOLCK": (37, 77),
+    "ELOOP": (40, 62),
+    "ENOTSOCK": (88, 38),
+    "EPROTOTYPE": (91, 41),
+    "ENOPROTOOPT": (92, 42),
+    "EPROTONOSUPPORT": (93, 43),
+    "EOPNOTSUPP": (95, 102),
+    "ENOTSUP": (95, 45),
+    "EAFNOSUPPORT": (97, 47),
+    "EADDRINUSE": (98, 48),
+    "EADDRNOTAVAIL": (99, 49),
+    "ENOBUFS": (105, 55),
+    "EISCONN": (106, 56),
 }
 
 #: Every place sockffi raises something other than what Zig 0.15.2 does, with why.
 #: Keys are (platform, syscall, code name). The docs and the tests read this.
-DEPARTURES: Dict[Tuple[str, str, str], str] = {
+DEPARTURES: dict[tuple[str, str, str], str] = {
     ("posix", "bind", "EINVAL"): (
         "Zig: unreachable. sockffi builds every sockaddr itself, so the only EINVAL "
         "left is the socket being bound already, which Windows names AlreadyBound "
@@ -440,9 +560,7 @@ DEPARTURES: Dict[Tuple[str, str, str], str] = {
         "code). Zig's Darwin errno enum calls 45 OPNOTSUPP and has no 102, so the "
         "code macOS really returns would be Unexpected; sockffi maps both."
     ),
-    ("posix", "setsockopt", "ENOTSUP"): (
-        "macOS only, as for listen."
-    ),
+    ("posix", "setsockopt", "ENOTSUP"): ("macOS only, as for listen."),
     ("windows", "socket.ioctlsocket", "*"): (
         "Zig: every ioctlsocket(FIONBIO) failure inside socket() is unreachable. "
         "Setting the socket non-blocking is sockffi's own step, never the caller's "
@@ -465,10 +583,10 @@ DEPARTURES: Dict[Tuple[str, str, str], str] = {
 }
 
 #: The 26 names, alphabetical.
-ERROR_NAMES: Tuple[str, ...] = tuple(sorted({n for m in SETS.values() for n in m}))
+ERROR_NAMES: tuple[str, ...] = tuple(sorted({n for m in SETS.values() for n in m}))
 
 
-def _members(names: Tuple[str, ...]) -> Tuple[type, ...]:
+def _members(names: tuple[str, ...]) -> tuple[type, ...]:
     g = globals()
     return tuple(g[n] for n in names)
 
@@ -478,21 +596,20 @@ for _set, _names in SETS.items():
 # The union in the order Zig's `||` lists it: each set's new names in turn,
 # Unexpected (a member of every set) last.
 ListenError.members = _members(
-    tuple(dict.fromkeys(n for s in SETS.values() for n in s if n != "Unexpected"))
-    + ("Unexpected",)
+    (*tuple(dict.fromkeys(n for s in SETS.values() for n in s if n != "Unexpected")), "Unexpected")
 )
 del _set, _names
 
 
 def lookup(
-    names: Dict[str, str], code: Callable[[str], Optional[int]], unreachable: type = CallerError
-) -> Dict[int, type]:
+    names: dict[str, str], code: Callable[[str], Optional[int]], unreachable: type = CallerError
+) -> dict[int, type]:
     """{OS code: class} for one call's table. Codes Zig calls unreachable map to
     `unreachable`: CallerError for the direct calls; Unexpected inside listen_tcp,
     which owns its fd and builds its own sockaddr, so there such a code is never
     the caller's bug. A name the platform does not define is skipped: that code
     cannot occur there."""
-    table: Dict[int, type] = {}
+    table: dict[int, type] = {}
     for name, member in names.items():
         value = code(name)
         if value is not None:

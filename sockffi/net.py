@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-
 from . import _addr, posix
 from ._sockffi import lib
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket as _socket_mod
-    from typing import Any, Tuple
+    from typing import Any
 
     from .types import Address
 
-__all__ = ["listen_tcp", "Server"]
+__all__ = ["Server", "listen_tcp"]
 
 _SOCK_STREAM_CLOEXEC: int = lib.SOCK_STREAM | lib.SOCK_CLOEXEC
 _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
@@ -39,7 +38,7 @@ class Server:
     owns it from then on.
     """
 
-    __slots__ = ("fd", "address", "_open")
+    __slots__ = ("_open", "address", "fd")
 
     def __init__(self, fd: int, address: Any) -> None:
         self.fd = fd
@@ -60,7 +59,7 @@ class Server:
             if err and err in posix._E_CLOSE:
                 raise posix._error(posix._E_CLOSE, err, "close")
 
-    def to_socket(self) -> "_socket_mod.socket":
+    def to_socket(self) -> _socket_mod.socket:
         """A ``socket.socket`` that owns the fd; this Server no longer closes it."""
         import socket
 
@@ -70,7 +69,7 @@ class Server:
         self._open = False
         return sock
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -115,10 +114,13 @@ def listen_tcp(
     raises :class:`Unexpected` here rather than CallerError: listen_tcp owns
     the fd and builds the sockaddr, so such a code is never the caller's bug.
     """
-    s_addr = None
-    if _type(address) is tuple and len(address) == 2 and _type(address[1]) is int and 0 <= address[1] <= 0xFFFF:
-        s_addr = _in4.get(address[0])  # an IPv4 host seen before: nothing to parse
-    family, args = (_AF_INET, (s_addr, address[1])) if s_addr is not None else _addr.encode(address)
+    s_addr, port = None, 0
+    if isinstance(address, tuple) and len(address) == 2 and type(address[1]) is int and 0 <= address[1] <= 0xFFFF:
+        s_addr, port = _in4.get(address[0]), address[1]  # an IPv4 host seen before: nothing to parse
+    if s_addr is not None:
+        family, args = _AF_INET, (s_addr, port)
+    else:
+        family, args = _addr.encode(address)
     if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
         backlog = posix.backlog_of(backlog)
     if reuse_port and (not _HAS_REUSEPORT or family == _AF_UNIX):
@@ -137,7 +139,7 @@ def listen_tcp(
         if r >> 62:
             return Server(r >> 16 & 0x7FFFFFFFFFFF, _addr.decode_other(0))
         return Server(r >> 16, (_in4_host(args[0]) or _addr.in4_text(args[0]), r & 0xFFFF))
-    fd = _open_listener_by_steps(family, args, kind, backlog, reuse_address, reuse_port)
+    fd = _open_listener_by_steps(family, args, kind, backlog, reuse_address=reuse_address, reuse_port=reuse_port)
     r = posix._sf_getsockname(fd)
     if r < 0:
         posix._sf_close(fd)
@@ -163,7 +165,7 @@ def _step_error(code: int) -> Exception:
 
 
 def _open_listener_by_steps(
-    family: int, args: Tuple[Any, ...], kind: int, backlog: int, reuse_address: bool, reuse_port: bool
+    family: int, args: tuple[Any, ...], kind: int, backlog: int, *, reuse_address: bool, reuse_port: bool
 ) -> int:
     """socket..listen one Python-level step at a time (IPv6, AF_UNIX, or traced)."""
     tables = posix.COMPOSED

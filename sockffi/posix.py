@@ -19,22 +19,26 @@ Codes that Zig treats as ``unreachable`` (caller bugs such as ``EBADF``) raise
 from __future__ import annotations
 
 import sys
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 
 from . import _addr, errors
 from ._sockffi import ffi, lib
 
 if sys.platform == "win32":
-    from . import _windows as backend
+    from . import _windows as _platform
 else:
-    from . import _posix as backend
+    from . import _posix as _platform
 
+#: The platform backend (_posix or _windows), chosen once: the only place that knows.
+backend = _platform
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
-    from typing import Any, Dict, Union
+    from typing import Any, Callable, Union
 
+    from ._posix import ErrorTable
     from .types import Address, Buffer, FileDescriptor
 
-__all__ = ["socket", "bind", "listen", "setsockopt", "getsockname", "close", "ListenError"]
+__all__ = ["ListenError", "bind", "close", "getsockname", "listen", "setsockopt", "socket"]
 
 #: listen(2)'s own error set (``std.posix.ListenError``); ``sockffi.ListenError``
 #: is the union that :func:`sockffi.listen_tcp` raises.
@@ -56,7 +60,7 @@ _AF_INET: int = lib.AF_INET
 # trace hook (sockffi.trace) swaps in its recording versions while observed.
 # C range-checks an fd on the way in (OverflowError), as every int argument.
 _sf_socket = lib.sf_socket
-_sf_listen_tcp_in4 = lib.sf_listen_tcp_in4
+_sf_listen_tcp_in4: Callable[[int, int, int, int, int, int], int] | None = lib.sf_listen_tcp_in4
 _sf_bind_in4 = lib.sf_bind_in4
 _sf_bind_in6 = lib.sf_bind_in6
 _sf_bind_un = lib.sf_bind_un
@@ -92,7 +96,15 @@ class Tables:
     The C layer's argument rejections are in every table, so the hot paths need
     no range checks of their own."""
 
-    __slots__ = ("socket", "bind", "listen", "setsockopt", "getsockname", "close", "aux", "startup")
+    __slots__ = ("aux", "bind", "close", "getsockname", "listen", "setsockopt", "socket", "startup")
+    socket: ErrorTable
+    bind: ErrorTable
+    listen: ErrorTable
+    setsockopt: ErrorTable
+    getsockname: ErrorTable
+    close: ErrorTable
+    aux: ErrorTable
+    startup: ErrorTable
 
     def __init__(self, unreachable: type) -> None:
         for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
@@ -126,10 +138,10 @@ def fd_of(fd: Any) -> int:
             raise TypeError(f"fileno() returned {_type(fd).__name__}, not int")
     if isinstance(fd, bool):
         raise TypeError("fd must be an int, not bool")
-    fd = int(fd)
-    if fd < 0:
-        raise ValueError(f"negative file descriptor: {fd}")
-    return fd
+    value = int(fd)
+    if value < 0:
+        raise ValueError(f"negative file descriptor: {value}")
+    return value
 
 
 def _c_int(value: Any, what: str) -> int:
@@ -197,7 +209,7 @@ def bind_error(code: int, fd: int, family: int, tables: Tables = DIRECT) -> erro
     exc = _error(tables.bind, code, "bind")
     if _type(exc) is errors.AlreadyBound and backend.PLATFORM == "posix":
         r = _sf_getsockname(fd)
-        if r >= _OTHER and lib.sf_last_family() != family or 0 <= r < _OTHER and family != _AF_INET:
+        if (r >= _OTHER and lib.sf_last_family() != family) or (0 <= r < _OTHER and family != _AF_INET):
             exc = _error({code: errors.AddressFamilyNotSupported}, code, "bind")
     return exc
 
@@ -213,12 +225,12 @@ def bind(fd: FileDescriptor, address: Address) -> None:
         fd = fd_of(fd)
     # Fast path: an IPv4 pair whose host was seen before.
     if _type(address) is tuple and len(address) == 2:
-        s_addr = _addr._in4.get(address[0])  # type: ignore[index]
-        port = address[1]  # type: ignore[misc]
+        s_addr = _addr._in4.get(address[0])
+        port = address[1]
         if s_addr is not None and _type(port) is int and 0 <= port <= 0xFFFF:
             err = _sf_bind_in4(fd, s_addr, port)
             if err:
-                raise bind_error(err, fd, _AF_INET)  # type: ignore[arg-type]
+                raise bind_error(err, fd, _AF_INET)
             return
     family, args = _addr.encode(address)
     if family == _AF_INET:
@@ -228,7 +240,7 @@ def bind(fd: FileDescriptor, address: Address) -> None:
     else:
         err = _sf_bind_un(fd, args[0], len(args[0]))
     if err:
-        raise bind_error(err, fd, family)  # type: ignore[arg-type]
+        raise bind_error(err, fd, family)
 
 
 def listen(fd: FileDescriptor, backlog: int = 128) -> None:

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Optional
 
 from . import _addr, errors, posix
 from ._sockffi import ffi, lib
+
 backend = posix.backend
 
-__all__ = ["Event", "observe", "describe_family", "describe_type"]
+__all__ = ["Event", "describe_family", "describe_type", "observe"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Event:
     """One syscall: its name, its arguments (readable), what it returned and how long it took."""
 
     syscall: str
-    args: Tuple[str, ...]
+    args: tuple[str, ...]
     result: int
     """The return value (an fd for socket(), 0 otherwise); -1 on failure."""
     code: int
@@ -58,7 +60,8 @@ class Event:
         if not self.code:
             return None
         key = f"socket.{self.aux}" if self.aux else self.syscall
-        return backend.table(key).get(self.code, errors.Unexpected)
+        cls: type = backend.table(key).get(self.code, errors.Unexpected)
+        return cls
 
     def format(self) -> str:
         """strace's shape: ``bind(3, {AF_INET, 127.0.0.1:0}) = -1 EADDRINUSE (...)``."""
@@ -70,12 +73,12 @@ class Event:
 
 
 Observer = Callable[[Event], None]
-_observers: List[Observer] = []
+_observers: list[Observer] = []
 _lock = threading.Lock()
 
 
-def _names(prefix: str, *names: str) -> Dict[int, str]:
-    table: Dict[int, str] = {}
+def _names(prefix: str, *names: str) -> dict[int, str]:
+    table: dict[int, str] = {}
     for name in names:
         value = getattr(lib, name, None)
         if value is not None:
@@ -87,9 +90,10 @@ _FAMILIES = _names("AF_", "AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC")
 _TYPES = _names("SOCK_", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET")
 _PROTOCOLS = _names("IPPROTO_", "IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6")
 _LEVELS = _names("", "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
-_OPTIONS: Dict[int, Dict[int, str]] = {
-    lib.SOL_SOCKET: _names("SO_", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF",
-                           "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE"),
+_OPTIONS: dict[int, dict[int, str]] = {
+    lib.SOL_SOCKET: _names(
+        "SO_", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE"
+    ),
     lib.IPPROTO_TCP: _names("TCP_", "TCP_NODELAY"),
     lib.IPPROTO_IPV6: _names("IPV6_", "IPV6_V6ONLY"),
 }
@@ -116,7 +120,7 @@ def _in6(addr16: bytes) -> str:
     groups = [f"{addr16[i] << 8 | addr16[i + 1]:x}" for i in range(0, 16, 2)]
     # Compress the longest run of zero groups, as inet_ntop does.
     best, run = (0, 0), (0, 0)
-    for i, g in enumerate(groups + ["x"]):
+    for i, g in enumerate([*groups, "x"]):
         if g == "0":
             run = (run[0], run[1] + 1) if run[1] else (i, 1)
             if run[1] > best[1]:
@@ -125,7 +129,7 @@ def _in6(addr16: bytes) -> str:
             run = (0, 0)
     if best[1] < 2:
         return ":".join(groups)
-    head, tail = groups[: best[0]], groups[best[0] + best[1]:]
+    head, tail = groups[: best[0]], groups[best[0] + best[1] :]
     return ":".join(head) + "::" + ":".join(tail)
 
 
@@ -160,8 +164,9 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
     return call
 
 
-def _event(name: str, a: Tuple[Any, ...], rc: int, elapsed: float) -> Event:
+def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float) -> Event:
     fd = str(a[0]) if a else ""
+    args: tuple[str, ...]
     if name == "sf_socket":
         proto = _PROTOCOLS.get(a[2], str(a[2])) if a[2] else "0"
         args = (describe_family(a[0]), describe_type(a[1]), proto)
@@ -198,9 +203,18 @@ def _event(name: str, a: Tuple[Any, ...], rc: int, elapsed: float) -> Event:
     return Event(syscall, args, -1 if rc else 0, rc, elapsed)
 
 
-_TRACED = ("_sf_socket", "_sf_bind_in4", "_sf_bind_in6", "_sf_bind_un", "_sf_listen",
-           "_sf_setsockopt_int", "_sf_setsockopt", "_sf_getsockname", "_sf_close")
-_originals: Dict[str, Callable[..., int]] = {}
+_TRACED = (
+    "_sf_socket",
+    "_sf_bind_in4",
+    "_sf_bind_in6",
+    "_sf_bind_un",
+    "_sf_listen",
+    "_sf_setsockopt_int",
+    "_sf_setsockopt",
+    "_sf_getsockname",
+    "_sf_close",
+)
+_originals: dict[str, Any] = {}
 
 
 def _install() -> None:

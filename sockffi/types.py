@@ -7,9 +7,9 @@ sockffi itself imports this module only while type-checking, so that
 from __future__ import annotations
 
 import os
-from typing import Protocol, Tuple, Union
+from typing import Protocol, Union
 
-__all__ = ["HasFileno", "FileDescriptor", "IPv4Address", "IPv6Address", "UnixAddress", "Address", "Buffer"]
+__all__ = ["Address", "Buffer", "FileDescriptor", "HasFileno", "IPv4Address", "IPv6Address", "UnixAddress"]
 
 
 class HasFileno(Protocol):
@@ -19,12 +19,12 @@ class HasFileno(Protocol):
 #: An fd as an int, or any object with ``fileno()`` (a ``socket.socket``, a ``Server``).
 FileDescriptor = Union[int, HasFileno]
 #: ``(host, port)``: host is a numeric IPv4 literal ('' means any).
-IPv4Address = Tuple[str, int]
+IPv4Address = tuple[str, int]
 #: ``(host, port, flowinfo, scope_id)``, as CPython's AF_INET6 addresses.
-IPv6Address = Tuple[str, int, int, int]
+IPv6Address = tuple[str, int, int, int]
 #: A path (a leading NUL: a Linux abstract name).
 UnixAddress = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 #: What bind() and listen_tcp() accept.
-Address = Union[IPv4Address, Tuple[str, int, int], IPv6Address, UnixAddress]
+Address = Union[IPv4Address, tuple[str, int, int], IPv6Address, UnixAddress]
 #: A bytes-like setsockopt value.
 Buffer = Union[bytes, bytearray, memoryview]

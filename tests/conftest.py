@@ -50,7 +50,7 @@ def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
             os.close(r)
             try:
                 payload = ChildResult(value=fn())
-            except BaseException as e:  # noqa: BLE001 - everything goes back to the parent
+            except BaseException as e:
                 payload = ChildResult(exc=e, tb=traceback.format_exc())
             try:
                 data = pickle.dumps(payload)
@@ -166,7 +166,7 @@ def readonly_dir(path: str) -> None:
 def set_nofile(limit: int) -> None:
     import resource
 
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
 

@@ -16,14 +16,15 @@ import ctypes
 import platform
 import struct
 import sys
-from typing import Dict, Optional
+from typing import Optional
 
 # x86_64 and aarch64 syscall numbers, and their AUDIT_ARCH values.
 _ARCHES = {
-    "x86_64": (0xC000003E, {"socket": 41, "bind": 49, "listen": 50, "getsockname": 51, "setsockopt": 54,
-                            "fcntl": 72}),
-    "aarch64": (0xC00000B7, {"socket": 198, "bind": 200, "listen": 201, "getsockname": 204, "setsockopt": 208,
-                             "fcntl": 25}),
+    "x86_64": (0xC000003E, {"socket": 41, "bind": 49, "listen": 50, "getsockname": 51, "setsockopt": 54, "fcntl": 72}),
+    "aarch64": (
+        0xC00000B7,
+        {"socket": 198, "bind": 200, "listen": 201, "getsockname": 204, "setsockopt": 208, "fcntl": 25},
+    ),
 }
 
 PR_SET_NO_NEW_PRIVS = 38
@@ -49,14 +50,14 @@ def _insn(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("HBBI", code, jt, jf, k & 0xFFFFFFFF)
 
 
-def seccomp_errno(syscall: str, errno_value: int, args: Optional[Dict[int, int]] = None) -> None:
+def seccomp_errno(syscall: str, errno_value: int, args: Optional[dict[int, int]] = None) -> None:
     """Child only: from now on `syscall` (with `args` matching) fails with errno_value."""
     arch, numbers = _ARCHES[platform.machine()]
     checks = sorted((args or {}).items())
     prog = [
-        _insn(BPF_LD_W_ABS, 0, 0, 4),                    # seccomp_data.arch
+        _insn(BPF_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
         _insn(BPF_JEQ_K, 0, 3 + 2 * len(checks), arch),  # other arch: allow
-        _insn(BPF_LD_W_ABS, 0, 0, 0),                    # seccomp_data.nr
+        _insn(BPF_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
         _insn(BPF_JEQ_K, 0, 1 + 2 * len(checks), numbers[syscall]),
     ]
     for i, (index, value) in enumerate(checks):

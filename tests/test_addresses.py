@@ -69,7 +69,7 @@ def test_unbound_sockets_read_back_like_the_stdlib(no_fd_leak):
 def test_unix_path_str_bytes_and_pathlike(shortdir, no_fd_leak):
     import pathlib
 
-    for i, addr in enumerate(
+    for _i, addr in enumerate(
         [os.path.join(shortdir, "a"), os.path.join(shortdir, "b").encode(), pathlib.Path(shortdir, "c")]
     ):
         fd = sockffi.socket(std.AF_UNIX, std.SOCK_STREAM)
@@ -159,7 +159,14 @@ def test_malformed_addresses_raise_before_any_syscall(address, exc, text):
 
 @pytest.mark.parametrize(
     "fd, exc",
-    [(-1, ValueError), (2**31, OverflowError), ("3", TypeError), (None, TypeError), (3.0, TypeError), (True, TypeError)],
+    [
+        (-1, ValueError),
+        (2**31, OverflowError),
+        ("3", TypeError),
+        (None, TypeError),
+        (3.0, TypeError),
+        (True, TypeError),
+    ],
 )
 def test_malformed_fds_raise_before_any_syscall(fd, exc):
     for call in (

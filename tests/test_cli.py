@@ -22,8 +22,13 @@ ANSI = re.compile(r"\x1b\[")
 
 def run(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "sockffi", *args], capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "sockffi", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
 
 
@@ -57,7 +62,10 @@ def test_listen_ipv6_and_unix(shortdir):
 def test_a_held_port_makes_the_second_listen_fail_with_the_full_explanation():
     holder = subprocess.Popen(
         [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     try:
         port = None
@@ -171,8 +179,7 @@ def test_observe_reports_every_call_and_restores_the_originals(no_fd_leak):
             sockffi.listen_tcp(("198.51.100.9", 0))
     assert sockffi.posix._sf_bind_in4 is before
     names = [e.syscall for e in seen]
-    assert names == ["socket", "setsockopt", "bind", "listen", "getsockname", "close",
-                     "socket", "bind", "close"]
+    assert names == ["socket", "setsockopt", "bind", "listen", "getsockname", "close", "socket", "bind", "close"]
     assert seen[0].result == server.fd and not seen[0].failed
     bad = seen[7]
     assert bad.failed and bad.code_name == "EADDRNOTAVAIL" and bad.error is sockffi.AddressNotAvailable

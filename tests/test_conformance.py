@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import gc
 import os
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 import pytest
 import syscall_inject
@@ -34,7 +34,7 @@ def _lowest_free_fd() -> int:
     return probe
 
 
-def _outcome(exc: Optional[BaseException]) -> Tuple[str, Optional[int], Optional[str]]:
+def _outcome(exc: Optional[BaseException]) -> tuple[str, Optional[int], Optional[str]]:
     if exc is None:
         return ("no error", None, None)
     return (type(exc).__name__, getattr(exc, "errno", None), getattr(exc, "syscall", None))
@@ -68,7 +68,7 @@ def test_injection_reaches_the_kernel_boundary_and_only_there():
 # ------------------------------------------------------------------ the matrix
 
 
-def _call_with(syscall: str, code: int) -> Tuple[str, Optional[int], Optional[str], int]:
+def _call_with(syscall: str, code: int) -> tuple[str, Optional[int], Optional[str], int]:
     """In a child: set up, inject `code` into `syscall`, call it through sockffi."""
 
     def child() -> Any:
@@ -89,9 +89,9 @@ def _call_with(syscall: str, code: int) -> Tuple[str, Optional[int], Optional[st
                 sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, 1)
             else:
                 sockffi.getsockname(fd)
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             exc = e
-        return _outcome(exc) + (len(_fds() - before),)
+        return (*_outcome(exc), len(_fds() - before))
 
     result = in_child(child)
     assert result.exc is None, result.tb
@@ -149,7 +149,7 @@ def test_flag_emulation_failure_closes_the_socket(code):
         rc = lib.sf_socket_emulated(AF_INET, STREAM | lib.SOCK_CLOEXEC, 0)
         exc = posix.socket_error(rc) if rc < 0 else None
         reopened = os.dup(0)  # the socket's number again, if it was closed
-        return _outcome(exc) + (len(_fds() - before) - 1, reopened == expected_fd)
+        return (*_outcome(exc), len(_fds() - before) - 1, reopened == expected_fd)
 
     name, got, syscall, leaked, closed = in_child(child).value
     want = backend.table("socket.fcntl").get(code, errors.Unexpected).__name__
@@ -175,7 +175,7 @@ def test_flag_emulation_success_sets_the_flags():
 
 # ------------------------------------------------- listen_tcp at every failure point
 
-STEPS: Dict[str, Tuple[str, Optional[Dict[int, int]], bool]] = {
+STEPS: dict[str, tuple[str, Optional[dict[int, int]], bool]] = {
     "socket": ("socket", None, False),
     "bind": ("bind", None, False),
     "listen": ("listen", None, False),
@@ -205,7 +205,7 @@ def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step, host):
             exc = None
             try:
                 sockffi.listen_tcp((host, 0), reuse_address=reuse, reuse_port=reuse)
-            except BaseException as e:  # noqa: BLE001
+            except BaseException as e:
                 exc = e
             is_listen_error = isinstance(exc, sockffi.ListenError)
             # The socket's number is free again, and stays open once reused:
@@ -218,7 +218,7 @@ def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step, host):
             except OSError:
                 still_open = False
             leaked = len(_fds() - before) - 1
-            return _outcome(exc) + (is_listen_error, reopened == expected_fd, still_open, leaked)
+            return (*_outcome(exc), is_listen_error, reopened == expected_fd, still_open, leaked)
 
         result = in_child(child)
         assert result.exc is None, result.tb
@@ -232,7 +232,15 @@ def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step, host):
         COUNTS["leaks"] += max(leaked, 0)
         COUNTS["double_closes"] += not still_open
         if (name, got, got_syscall, is_listen_error, reused, still_open, leaked) != (
-            want, code, syscall, True, True, True, 0
+            want,
+            code,
+            syscall,
+            True,
+            True,
+            True,
+            0,
         ):
-            problems.append((errno.errorcode[code], name, want, got_syscall, is_listen_error, reused, still_open, leaked))
+            problems.append(
+                (errno.errorcode[code], name, want, got_syscall, is_listen_error, reused, still_open, leaked)
+            )
     assert not problems, problems

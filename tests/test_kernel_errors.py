@@ -13,10 +13,6 @@ import socket as std
 import struct
 
 import pytest
-
-import sockffi
-from sockffi import posix
-
 from conftest import (
     assert_error,
     child_error,
@@ -28,6 +24,9 @@ from conftest import (
     set_nofile,
     write_netns_sysctl,
 )
+
+import sockffi
+from sockffi import posix
 
 pytestmark = needs_linux
 
@@ -71,6 +70,7 @@ def raises(fn, *args):
 
 
 # ------------------------------------------------------------------------ socket
+
 
 def test_socket_eafnosupport():
     exc = raises(sockffi.socket, 46, STREAM)  # family >= AF_MAX
@@ -121,6 +121,7 @@ def test_socket_eperm_raw_as_nobody_is_unexpected():
 
 
 # -------------------------------------------------------------------------- bind
+
 
 def test_bind_eaddrinuse(tcp):
     with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
@@ -267,6 +268,7 @@ def test_bind_enotsock(pipe_fd):
 
 # ------------------------------------------------------------------------ listen
 
+
 def test_listen_eaddrinuse_two_reuseaddr_sockets():
     a = sockffi.socket(AF_INET, STREAM)
     b = sockffi.socket(AF_INET, STREAM)
@@ -317,6 +319,7 @@ def test_listen_einval_on_connected_socket_is_unexpected():
 
 
 # -------------------------------------------------------------------- setsockopt
+
 
 def test_setsockopt_enoprotoopt(tcp):
     exc = raises(sockffi.setsockopt, tcp, sockffi.SOL_SOCKET, 9999, 1)
@@ -388,12 +391,14 @@ def test_setsockopt_enotsock(pipe_fd):
 
 # ------------------------------------------------------------------- getsockname
 
+
 def test_getsockname_enotsock(pipe_fd):
     exc = raises(sockffi.getsockname, pipe_fd)
     assert_error(exc, sockffi.FileDescriptorNotASocket, errno.ENOTSOCK, "getsockname")
 
 
 # ------------------------------------------------- caller bugs: outside every set
+
 
 def _closed_fd() -> int:
     fd = sockffi.socket(AF_INET, STREAM)
@@ -421,7 +426,13 @@ def test_ebadf_is_a_caller_bug_outside_every_set(call):
     assert type(exc) is sockffi.CallerError
     assert exc.errno == errno.EBADF
     assert not isinstance(exc, sockffi.ListenError)
-    for cls in (sockffi.SocketError, sockffi.BindError, posix.ListenError, sockffi.SetSockOptError, sockffi.GetSockNameError):
+    for cls in (
+        sockffi.SocketError,
+        sockffi.BindError,
+        posix.ListenError,
+        sockffi.SetSockOptError,
+        sockffi.GetSockNameError,
+    ):
         assert not isinstance(exc, cls)
     assert "calling code" in str(exc)
 

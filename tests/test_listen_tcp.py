@@ -44,7 +44,7 @@ def test_listens_on_loopback_port_0(host, no_fd_leak):
 
 def test_ipv6_address_has_cpythons_four_fields(no_fd_leak):
     with sockffi.listen_tcp(("::1", 0, 0, 0)) as server:
-        host, port, flowinfo, scope_id = server.address
+        host, _port, flowinfo, scope_id = server.address
         assert (host, flowinfo, scope_id) == ("::1", 0, 0)
 
 
@@ -62,20 +62,21 @@ def test_nonblocking(no_fd_leak):
 
 
 def test_reuse_address_sets_so_reuseaddr_only(no_fd_leak):
-    with sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True) as server:
-        with std.socket(fileno=os.dup(server.fd)) as s:
-            assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEADDR) == 1
-            if hasattr(std, "SO_REUSEPORT"):
-                assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEPORT) == 0
+    with sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True) as server, std.socket(fileno=os.dup(server.fd)) as s:
+        assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEADDR) == 1
+        if hasattr(std, "SO_REUSEPORT"):
+            assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEPORT) == 0
 
 
 @pytest.mark.skipif(not hasattr(std, "SO_REUSEPORT"), reason="no SO_REUSEPORT")
 def test_reuse_port_lets_two_servers_share_a_port(no_fd_leak):
-    with sockffi.listen_tcp(("127.0.0.1", 0), reuse_port=True) as a:
-        with sockffi.listen_tcp(a.address, reuse_port=True) as b:
-            assert a.address == b.address
-            with std.socket(fileno=os.dup(b.fd)) as s:
-                assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEPORT) == 1
+    with (
+        sockffi.listen_tcp(("127.0.0.1", 0), reuse_port=True) as a,
+        sockffi.listen_tcp(a.address, reuse_port=True) as b,
+    ):
+        assert a.address == b.address
+        with std.socket(fileno=os.dup(b.fd)) as s:
+            assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEPORT) == 1
 
 
 def test_reuse_port_on_unix_is_refused_before_any_syscall(shortdir, no_fd_leak):

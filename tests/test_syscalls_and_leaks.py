@@ -39,14 +39,18 @@ def strace_calls(body: str, n: int = 10, setup: str = "") -> list[str]:
     script = SCRIPT.format(path=[p for p in sys.path if p], mark=MARK, n=n, setup=setup, body=body)
     out = subprocess.run(
         [STRACE, "-f", "-qq", "-e", f"trace={TRACED}", "-o", "/dev/stderr", sys.executable, "-c", script],
-        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     lines = out.stderr.splitlines()
     marks = [i for i, line in enumerate(lines) if f"getpgid({MARK})" in line]
     assert len(marks) == 2, out.stderr[-2000:]
     names = []
-    for line in lines[marks[0] + 1: marks[1]]:
+    for line in lines[marks[0] + 1 : marks[1]]:
         m = re.match(r"(?:\[pid\s+\d+\]\s+|\d+\s+)?(\w+)\(", line)
         if m:
             names.append(m.group(1))
@@ -65,10 +69,14 @@ def test_listen_tcp_makes_exactly_one_syscall_per_step(host):
 
 @needs_strace
 def test_listen_tcp_without_options_and_with_both():
-    assert strace_calls("    sockffi.listen_tcp(('127.0.0.1', 0)).close()", n=3) == \
-        ["socket", "bind", "listen", "getsockname", "close"] * 3
-    assert strace_calls("    sockffi.listen_tcp(('127.0.0.1', 0), reuse_address=True, reuse_port=True).close()", n=3) == \
-        ["socket", "setsockopt", "setsockopt", "bind", "listen", "getsockname", "close"] * 3
+    assert (
+        strace_calls("    sockffi.listen_tcp(('127.0.0.1', 0)).close()", n=3)
+        == ["socket", "bind", "listen", "getsockname", "close"] * 3
+    )
+    assert (
+        strace_calls("    sockffi.listen_tcp(('127.0.0.1', 0), reuse_address=True, reuse_port=True).close()", n=3)
+        == ["socket", "setsockopt", "setsockopt", "bind", "listen", "getsockname", "close"] * 3
+    )
 
 
 @needs_strace
@@ -83,10 +91,14 @@ def test_failing_listen_tcp_makes_no_extra_call():
 def test_each_syscall_wrapper_makes_one_call():
     setup = "fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM); sockffi.bind(fd, ('127.0.0.1', 0))"
     assert strace_calls("    sockffi.getsockname(fd)", n=4, setup=setup) == ["getsockname"] * 4
-    assert strace_calls("    sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, 1)", n=4, setup=setup) \
+    assert (
+        strace_calls("    sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, 1)", n=4, setup=setup)
         == ["setsockopt"] * 4
-    assert strace_calls("    sockffi.close(sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM))", n=4) == \
-        ["socket", "close"] * 4
+    )
+    assert (
+        strace_calls("    sockffi.close(sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM))", n=4)
+        == ["socket", "close"] * 4
+    )
 
 
 # ------------------------------------------------------------------ leaks
@@ -149,8 +161,11 @@ def test_no_memory_growth_and_no_fd_leak(op):
         gc.collect()
         after = tracemalloc.take_snapshot()
         tracemalloc.stop()
-        growth = sum(s.size_diff for s in after.compare_to(before, "filename")
-                     if "sockffi" in str(s.traceback) or "test_syscalls" in str(s.traceback))
+        growth = sum(
+            s.size_diff
+            for s in after.compare_to(before, "filename")
+            if "sockffi" in str(s.traceback) or "test_syscalls" in str(s.traceback)
+        )
         leaked = len(open_fds() - fds)
         COUNTS["leaks"] += leaked
         assert leaked == 0

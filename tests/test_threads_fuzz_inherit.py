@@ -59,7 +59,7 @@ def test_eight_threads_each_see_their_own_errno(no_fd_leak):
                         assert e.errno == errno.ENOTSOCK and e.syscall == "getsockname"
                     assert sockffi.getsockname(holder.fd) == holder.address
                 counts[i] += 1
-        except BaseException as e:  # noqa: BLE001
+        except BaseException as e:
             failures.append((i, repr(e)))
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
@@ -98,13 +98,38 @@ ints = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.sampled_from([0, 1, -1, 65535, 65536, 2**31 - 1, 2**31, 2**32, 2**63, -(2**31) - 1]),
 )
-junk = st.one_of(st.none(), st.floats(allow_nan=True), st.text(max_size=8), st.binary(max_size=8),
-                 st.booleans(), st.lists(st.integers(), max_size=2), st.just(object()))
+junk = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.binary(max_size=8),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+    st.just(object()),
+)
 hosts = st.one_of(
-    st.sampled_from(["127.0.0.1", "127.255.255.254", "::1", "198.51.100.200", "2001:db8::5", "",
-                     "localhost", "::1%lo", "::1%999", "127.0.0.1\0", "1.2.3", "::g", "[::1]",
-                     "127.0.0.1 ", "\u0661\u0662\u0667.0.0.1"]),
-    st.text(max_size=40), st.binary(max_size=20), junk,
+    st.sampled_from(
+        [
+            "127.0.0.1",
+            "127.255.255.254",
+            "::1",
+            "198.51.100.200",
+            "2001:db8::5",
+            "",
+            "localhost",
+            "::1%lo",
+            "::1%999",
+            "127.0.0.1\0",
+            "1.2.3",
+            "::g",
+            "[::1]",
+            "127.0.0.1 ",
+            "\u0661\u0662\u0667.0.0.1",
+        ]
+    ),
+    st.text(max_size=40),
+    st.binary(max_size=20),
+    junk,
 )
 ports = st.one_of(st.integers(min_value=-5, max_value=70000), junk)
 addresses = st.one_of(
@@ -125,9 +150,11 @@ def _fd(choice, own):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(family=st.one_of(st.sampled_from([std.AF_INET, std.AF_INET6, std.AF_UNIX]), ints, junk),
-       kind=st.one_of(st.sampled_from([std.SOCK_STREAM, std.SOCK_DGRAM]), ints, junk),
-       proto=st.one_of(st.just(0), ints, junk))
+@given(
+    family=st.one_of(st.sampled_from([std.AF_INET, std.AF_INET6, std.AF_UNIX]), ints, junk),
+    kind=st.one_of(st.sampled_from([std.SOCK_STREAM, std.SOCK_DGRAM]), ints, junk),
+    proto=st.one_of(st.just(0), ints, junk),
+)
 def test_fuzz_socket(family, kind, proto):
     before = open_fds()
     try:
@@ -159,9 +186,12 @@ def test_fuzz_bind(address, fd, family):
 
 
 @settings(max_examples=300, deadline=None)
-@given(fd=fds, level=st.one_of(st.sampled_from([std.SOL_SOCKET, std.IPPROTO_TCP]), ints, junk),
-       option=st.one_of(st.sampled_from([std.SO_REUSEADDR, std.SO_KEEPALIVE, std.SO_RCVBUF]), ints, junk),
-       value=st.one_of(ints, st.binary(max_size=64), junk))
+@given(
+    fd=fds,
+    level=st.one_of(st.sampled_from([std.SOL_SOCKET, std.IPPROTO_TCP]), ints, junk),
+    option=st.one_of(st.sampled_from([std.SO_REUSEADDR, std.SO_KEEPALIVE, std.SO_RCVBUF]), ints, junk),
+    value=st.one_of(ints, st.binary(max_size=64), junk),
+)
 def test_fuzz_setsockopt(fd, level, option, value):
     if level == std.SOL_SOCKET and option in (25, 26, 50, 51, 36):  # BINDTODEVICE, filters, MARK
         return
@@ -195,16 +225,22 @@ def test_fuzz_listen_and_getsockname(fd, backlog):
 
 
 @settings(max_examples=300, deadline=None)
-@given(address=addresses, backlog=st.one_of(st.integers(-2, 2**31 + 1), junk),
-       reuse_address=st.booleans(), reuse_port=st.booleans(), nonblocking=st.booleans())
+@given(
+    address=addresses,
+    backlog=st.one_of(st.integers(-2, 2**31 + 1), junk),
+    reuse_address=st.booleans(),
+    reuse_port=st.booleans(),
+    nonblocking=st.booleans(),
+)
 def test_fuzz_listen_tcp(address, backlog, reuse_address, reuse_port, nonblocking):
     host = address[0] if isinstance(address, tuple) and address else None
     if not _safe_host(host) or (isinstance(address, (str, bytes)) and address[:1] not in ("\0", b"\0", "", b"")):
         return
     before = open_fds()
     try:
-        server = sockffi.listen_tcp(address, backlog=backlog, reuse_address=reuse_address,
-                                    reuse_port=reuse_port, nonblocking=nonblocking)
+        server = sockffi.listen_tcp(
+            address, backlog=backlog, reuse_address=reuse_address, reuse_port=reuse_port, nonblocking=nonblocking
+        )
     except (TypeError, ValueError, OverflowError, sockffi.ListenError):
         pass
     else:
@@ -259,7 +295,11 @@ def test_no_sockffi_fd_reaches_a_child_process(no_fd_leak):
     try:
         out = subprocess.run(
             [sys.executable, "-c", "import os; print(' '.join(os.listdir('/proc/self/fd')))"],
-            close_fds=False, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+            close_fds=False,
+            capture_output=True,
+            text=True,
+            check=True,
+            stdin=subprocess.DEVNULL,
         ).stdout.split()
         inherited = {str(fd) for fd in made} & set(out)
         assert not inherited, f"inherited: {inherited}"
@@ -267,7 +307,11 @@ def test_no_sockffi_fd_reaches_a_child_process(no_fd_leak):
         os.set_inheritable(made[0], True)
         out = subprocess.run(
             [sys.executable, "-c", "import os; print(' '.join(os.listdir('/proc/self/fd')))"],
-            close_fds=False, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+            close_fds=False,
+            capture_output=True,
+            text=True,
+            check=True,
+            stdin=subprocess.DEVNULL,
         ).stdout.split()
         assert str(made[0]) in out
     finally:

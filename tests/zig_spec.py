@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List
 
 HERE = Path(__file__).parent
 SPEC_FILES = [HERE / "data" / "zig-spec.md", HERE.parent.parent / "shared" / "spec" / "zig-spec.md"]
@@ -19,14 +18,14 @@ _CODE = re.compile(r"\b((?:WSA|E)[A-Z0-9]+)\b")
 _RESULT = re.compile(r"\b(unreachable|Unexpected|[A-Z][a-z]+[A-Za-z]*)\b")
 _SKIP_RESULTS = {"retry", "return"}
 
-Mapping = Dict[str, Dict[str, Dict[str, str]]]
+Mapping = dict[str, dict[str, dict[str, str]]]
 
 
-def _cells(line: str) -> List[str]:
+def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def _codes(cell: str) -> List[str]:
+def _codes(cell: str) -> list[str]:
     if cell.lower().startswith(("else", "anything else", "success")) or not cell:
         return []
     # "EAGAIN, EACCES (Locked)" -> the codes outside the parentheses.
@@ -47,13 +46,13 @@ def parse(text: str, names: set) -> Mapping:
     out: Mapping = {"posix": {}, "windows": {}}
     section = ""
     errno_tables_seen = 0
-    header: List[str] = []
+    header: list[str] = []
     for line in text.splitlines():
         m = re.match(r"### 2\.\d (\w+):", line)
         if m:
             section, errno_tables_seen, header = m.group(1), 0, []
             continue
-        if line.startswith("## ") or line.startswith("### 3"):
+        if line.startswith(("## ", "### 3")):
             section = ""
         if not section or not line.startswith("|"):
             header = [] if not line.startswith("|") else header
