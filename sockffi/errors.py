@@ -75,6 +75,8 @@ class SockffiError(OSError):
     # A slot, not the instance __dict__: raising stays as cheap as CPython's own.
     __slots__ = ("syscall",)
     syscall: str
+    errno: int  # always set: never None, unlike a bare OSError
+    strerror: str
 
     def __reduce__(self) -> tuple[Any, ...]:
         # OSError pickles its __dict__ only; keep the slot too.

@@ -8,9 +8,25 @@ from ._sockffi import lib
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket as _socket_mod
-    from typing import Any
+    from typing import Any, Generic, TypeVar, overload
 
-    from .types import Address
+    from .types import Address, IPv4Address, IPv6Address, UnixAddress
+
+    A = TypeVar("A")
+
+    class _Generic(Generic[A]):
+        __slots__ = ()
+else:
+
+    def overload(fn):  # typing.overload, without importing typing at run time
+        return fn
+
+    class _Generic:
+        __slots__ = ()
+
+        def __class_getitem__(cls, item):  # Server[...] in annotations evaluated at run time
+            return cls
+
 
 __all__ = ["Server", "listen_tcp"]
 
@@ -29,7 +45,7 @@ _HAS_REUSEPORT: bool = bool(lib.SOCKFFI_HAS_SO_REUSEPORT)
 _WINDOWS = posix.backend.PLATFORM == "windows"
 
 
-class Server:
+class Server(_Generic["A"]):
     """A listening socket made by :func:`listen_tcp`.
 
     ``fd`` is the socket, ``address`` the address getsockname reported (the real
@@ -40,7 +56,9 @@ class Server:
 
     __slots__ = ("_open", "address", "fd")
 
-    def __init__(self, fd: int, address: Any) -> None:
+    address: A
+
+    def __init__(self, fd: int, address: A) -> None:
         self.fd = fd
         self.address = address
         self._open = True
@@ -69,7 +87,7 @@ class Server:
         self._open = False
         return sock
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Server[A]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -90,13 +108,38 @@ class Server:
         return f"<sockffi.Server fd={self.fd} address={self.address!r}{state}>"
 
 
+@overload
+# `overload` is typing's for type checkers and a no-op at run time, hence the noqa below.
 def listen_tcp(
+    address: tuple[str, int],
+    backlog: int = ...,
+    reuse_address: bool = ...,
+    reuse_port: bool = ...,
+    nonblocking: bool = ...,
+) -> Server[IPv4Address | IPv6Address]: ...
+@overload
+def listen_tcp(  # noqa: F811
+    address: tuple[str, int, int] | IPv6Address,
+    backlog: int = ...,
+    reuse_address: bool = ...,
+    reuse_port: bool = ...,
+    nonblocking: bool = ...,
+) -> Server[IPv6Address]: ...
+@overload
+def listen_tcp(  # noqa: F811
+    address: UnixAddress,
+    backlog: int = ...,
+    reuse_address: bool = ...,
+    reuse_port: bool = ...,
+    nonblocking: bool = ...,
+) -> Server[str | bytes]: ...
+def listen_tcp(  # noqa: F811
     address: Address,
     backlog: int = 128,
     reuse_address: bool = False,
     reuse_port: bool = False,
     nonblocking: bool = False,
-) -> Server:
+) -> Server[Any]:
     """socket → setsockopt (the reuse options asked for) → bind → listen → getsockname.
 
     Zig's ``Address.listen`` sequence, one syscall per step. The socket is always
