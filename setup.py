@@ -1,3 +1,40 @@
-from setuptools import setup
+"""setuptools needs setup.py only for what pyproject.toml cannot say: cffi_modules,
+the abi3 wheel tag, and a plain message when there is no C compiler."""
 
-setup(cffi_modules=["build_ffi.py:ffibuilder"])
+import sysconfig
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+# cffi compiles against the stable ABI except on free-threaded builds (3.14t),
+# which have none; tag the wheel to match (one cp39-abi3 wheel per platform).
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+NO_COMPILER = """
+sockffi could not compile its C extension: {error}
+
+Building sockffi from source needs a C compiler and the Python headers:
+  Debian/Ubuntu:  apt-get install gcc python3-dev
+  Fedora/RHEL:    dnf install gcc python3-devel
+  Alpine:         apk add gcc musl-dev python3-dev
+  macOS:          xcode-select --install
+  Windows:        Visual Studio Build Tools ("Desktop development with C++")
+or install a prebuilt wheel (pip install --only-binary sockffi sockffi).
+"""
+
+
+class BuildExt(build_ext):
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as error:  # distutils' CompileError / DistutilsExecError / PlatformError
+            if type(error).__name__ in ("CompileError", "DistutilsExecError", "DistutilsPlatformError", "LinkError"):
+                raise SystemExit(NO_COMPILER.format(error=error)) from error
+            raise
+
+
+setup(
+    cffi_modules=["build_ffi.py:ffibuilder"],
+    cmdclass={"build_ext": BuildExt},
+    options={} if FREE_THREADED else {"bdist_wheel": {"py_limited_api": "cp39"}},
+)
