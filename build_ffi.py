@@ -329,10 +329,15 @@ unsigned int sf_if_nametoindex(const char *name)
 
 SOURCE_WINDOWS = (
     r"""
+#ifndef _WIN32_WINNT
+#  define _WIN32_WINNT 0x0600   /* Vista: inet_pton, InitOnceExecuteOnce, if_nametoindex */
+#endif
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
 """
     + SOURCE_COMMON
     + r"""
@@ -352,11 +357,20 @@ typedef long long sf_fd_t;
 #  define IPV6_V6ONLY 27
 #endif
 
+#ifndef WSA_FLAG_NO_HANDLE_INHERIT
+#  define WSA_FLAG_NO_HANDLE_INHERIT 0x80
+#endif
+#ifdef _MSC_VER
+#  define SF_TLS __declspec(thread)
+#else
+#  define SF_TLS __thread
+#endif
+
 /* afunix.h is missing from older mingw headers; the layout is fixed. */
 struct sf_sockaddr_un { ADDRESS_FAMILY sun_family; char sun_path[108]; };
 
-static __declspec(thread) struct sockaddr_storage sf_tls_ss;
-static __declspec(thread) int sf_tls_len;
+static SF_TLS struct sockaddr_storage sf_tls_ss;
+static SF_TLS int sf_tls_len;
 
 static INIT_ONCE sf_wsa_once = INIT_ONCE_STATIC_INIT;
 static int sf_wsa_error;

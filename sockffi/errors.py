@@ -452,6 +452,7 @@ WSA_CODES: dict[str, int] = {
 
 WINDOWS: dict[str, dict[str, str]] = {
     "socket": {
+        "WSAEPROTOTYPE": "SocketTypeNotSupported",  # departure: Zig says Unexpected
         "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
         "WSAEMFILE": "ProcessFdQuotaExceeded",
         "WSAENOBUFS": "SystemResources",
@@ -492,7 +493,8 @@ WINDOWS: dict[str, dict[str, str]] = {
         "WSAENETDOWN": "NetworkSubsystemFailed",
         "WSAEFAULT": UNREACHABLE,
         "WSAENOTSOCK": "FileDescriptorNotASocket",
-        "WSAEINVAL": "SocketNotBound",
+        "WSAEINVAL": UNREACHABLE,  # departure: Zig says SocketNotBound
+        "WSAENOPROTOOPT": "InvalidProtocolOption",  # departure: Zig says Unexpected
     },
     "getsockname": {
         "WSANOTINITIALISED": UNREACHABLE,
@@ -563,6 +565,22 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
         "code macOS really returns would be Unexpected; sockffi maps both."
     ),
     ("posix", "setsockopt", "ENOTSUP"): ("macOS only, as for listen."),
+    ("windows", "setsockopt", "WSAEINVAL"): (
+        "Zig: SocketNotBound. Microsoft documents WSAEINVAL from setsockopt as 'the "
+        "level parameter is not valid, or the information in the buffer pointed to "
+        "by optval is not valid': invalid arguments, as POSIX EINVAL, which Zig "
+        "treats as unreachable. sockffi raises CallerError on both."
+    ),
+    ("windows", "setsockopt", "WSAENOPROTOOPT"): (
+        "Zig: Unexpected. Microsoft documents it as 'the option is unknown or "
+        "unsupported for the specified provider or socket', which is "
+        "InvalidProtocolOption, as POSIX ENOPROTOOPT is."
+    ),
+    ("windows", "socket", "WSAEPROTOTYPE"): (
+        "Zig: Unexpected. Microsoft documents it as 'the specified protocol is the "
+        "wrong type for this socket', the condition POSIX EPROTOTYPE names "
+        "SocketTypeNotSupported."
+    ),
     ("windows", "socket.ioctlsocket", "*"): (
         "Zig: every ioctlsocket(FIONBIO) failure inside socket() is unreachable. "
         "Setting the socket non-blocking is sockffi's own step, never the caller's "

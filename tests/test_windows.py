@@ -1,0 +1,214 @@
+"""The ws2_32 backend, on Windows (in CI: the official Windows CPython under Wine).
+
+Wine's ws2_32 is a reimplementation over Linux sockets; where it is known to
+answer differently from Microsoft's documentation (shared/research/windows-wine.md),
+the test says so and is an expected failure under Wine only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import socket as std
+import sys
+
+import pytest
+
+import sockffi
+from sockffi import errors, posix
+
+pytestmark = pytest.mark.skipif(sys.platform != "win32", reason="Windows backend (run under Wine in CI)")
+
+WSA = errors.WSA_CODES
+
+
+def _wine_version() -> str | None:
+    if sys.platform != "win32":
+        return None
+    try:
+        ntdll = ctypes.WinDLL("ntdll")
+        fn = ntdll.wine_get_version
+    except (OSError, AttributeError):
+        return None
+    fn.restype = ctypes.c_char_p
+    return fn().decode()
+
+
+WINE = _wine_version()
+wine_differs = pytest.mark.xfail(bool(WINE), reason="Wine's ws2_32 differs from Microsoft's here", strict=False)
+
+
+def handles() -> int:
+    count = ctypes.c_ulong()
+    kernel32 = ctypes.WinDLL("kernel32")
+    assert kernel32.GetProcessHandleCount(kernel32.GetCurrentProcess(), ctypes.byref(count))
+    return count.value
+
+
+def check(exc: BaseException, cls: type, code: str, syscall: str) -> None:
+    assert type(exc) is cls, f"{type(exc).__name__}: {exc}"
+    assert exc.winerror == WSA[code]  # type: ignore[attr-defined]
+    assert exc.syscall == syscall  # type: ignore[attr-defined]
+    assert isinstance(exc, sockffi.ListenError)
+
+
+@pytest.fixture
+def tcp():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    yield fd
+    sockffi.close(fd)
+
+
+def test_the_backend_is_windows_and_wsastartup_is_implicit():
+    assert posix.backend.PLATFORM == "windows"
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)  # no explicit WSAStartup anywhere
+    assert fd > 0
+    sockffi.close(fd)
+
+
+def test_listen_on_an_unbound_socket_is_socket_not_bound(tcp):
+    with pytest.raises(sockffi.SocketNotBound) as info:
+        sockffi.listen(tcp)
+    check(info.value, sockffi.SocketNotBound, "WSAEINVAL", "listen")
+    assert isinstance(info.value, posix.ListenError)
+
+
+def test_getsockname_on_an_unbound_socket_is_socket_not_bound(tcp):
+    with pytest.raises(sockffi.GetSockNameError) as info:
+        sockffi.getsockname(tcp)
+    check(info.value, sockffi.SocketNotBound, "WSAEINVAL", "getsockname")
+
+
+def test_bind_twice_is_already_bound(tcp):
+    sockffi.bind(tcp, ("127.0.0.1", 0))
+    with pytest.raises(sockffi.BindError) as info:
+        sockffi.bind(tcp, ("127.0.0.1", 0))
+    check(info.value, sockffi.AlreadyBound, "WSAEINVAL", "bind")
+
+
+def test_bind_to_a_listening_port_is_address_in_use(tcp):
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as server, pytest.raises(sockffi.AddressInUse) as info:
+        sockffi.bind(tcp, server.address)
+    check(info.value, sockffi.AddressInUse, "WSAEADDRINUSE", "bind")
+    assert info.value.errno == WSA["WSAEADDRINUSE"]
+
+
+def test_bind_to_a_foreign_address_is_address_not_available(tcp):
+    with pytest.raises(sockffi.AddressNotAvailable) as info:
+        sockffi.bind(tcp, ("198.51.100.1", 0))
+    check(info.value, sockffi.AddressNotAvailable, "WSAEADDRNOTAVAIL", "bind")
+
+
+def test_listen_on_a_bound_udp_socket_is_operation_not_supported():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        sockffi.bind(fd, ("127.0.0.1", 0))  # Wine answers WSAEINVAL for an unbound one
+        with pytest.raises(sockffi.OperationNotSupported) as info:
+            sockffi.listen(fd)
+    finally:
+        sockffi.close(fd)
+    check(info.value, sockffi.OperationNotSupported, "WSAEOPNOTSUPP", "listen")
+
+
+def test_unknown_option_is_invalid_protocol_option(tcp):
+    # Zig maps WSAENOPROTOOPT to Unexpected; sockffi to the member it means.
+    with pytest.raises(sockffi.InvalidProtocolOption) as info:
+        sockffi.setsockopt(tcp, sockffi.SOL_SOCKET, 0x7777, 1)
+    check(info.value, sockffi.InvalidProtocolOption, "WSAENOPROTOOPT", "setsockopt")
+
+
+def test_invalid_level_is_a_caller_bug(tcp):
+    # Microsoft: WSAEINVAL from setsockopt means a bad level or optval (Zig: SocketNotBound).
+    with pytest.raises(sockffi.CallerError) as info:
+        sockffi.setsockopt(tcp, 12345, 1, 1)
+    assert info.value.winerror == WSA["WSAEINVAL"]  # type: ignore[attr-defined]
+
+
+def test_a_closed_handle_is_not_a_socket():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    sockffi.close(fd)
+    with pytest.raises(sockffi.FileDescriptorNotASocket) as info:
+        sockffi.bind(fd, ("127.0.0.1", 0))
+    check(info.value, sockffi.FileDescriptorNotASocket, "WSAENOTSOCK", "bind")
+    with pytest.raises(sockffi.FileDescriptorNotASocket):
+        sockffi.getsockname(fd)
+    with pytest.raises(sockffi.CallerError):  # closing twice is the caller's bug
+        sockffi.close(fd)
+
+
+@wine_differs
+def test_a_file_handle_is_not_a_socket(tmp_path):
+    import msvcrt
+
+    with open(tmp_path / "f", "wb") as f:
+        handle = msvcrt.get_osfhandle(f.fileno())
+        with pytest.raises(sockffi.FileDescriptorNotASocket):
+            sockffi.listen(handle)  # Microsoft: WSAENOTSOCK; Wine 8: WSAEOPNOTSUPP
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_listen_tcp_serves_a_client_and_is_not_inherited(host):
+    with sockffi.listen_tcp((host, 0)) as server:
+        assert server.address[0] == host and server.address[1] > 0
+        sock = std.socket(fileno=server.fd)
+        try:
+            assert not sock.get_inheritable()  # WSA_FLAG_NO_HANDLE_INHERIT
+            assert sock.getsockname()[:2] == server.address[:2]
+            with std.create_connection(server.address[:2], timeout=10):
+                conn, _ = sock.accept()
+                conn.close()
+        finally:
+            sock.detach()
+
+
+def test_nonblocking_listen_tcp():
+    with sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True) as server:
+        sock = std.socket(fileno=server.fd)
+        try:
+            with pytest.raises(BlockingIOError):
+                sock.accept()  # ioctlsocket(FIONBIO) made it non-blocking
+        finally:
+            sock.detach()
+
+
+def test_reuse_address_sets_nothing_on_windows():
+    # SO_REUSEADDR on Windows lets another socket steal the port; exclusive use
+    # is the safe default, as in CPython's create_server and libuv.
+    with sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True) as server:
+        sock = std.socket(fileno=server.fd)
+        try:
+            assert sock.getsockopt(std.SOL_SOCKET, std.SO_REUSEADDR) == 0
+        finally:
+            sock.detach()
+
+
+def test_reuse_port_is_refused():
+    assert not hasattr(sockffi, "SO_REUSEPORT")
+    with pytest.raises(ValueError, match="SO_REUSEPORT"):
+        sockffi.listen_tcp(("127.0.0.1", 0), reuse_port=True)
+
+
+@pytest.mark.parametrize("address", [("198.51.100.4", 0), "in use"])
+def test_listen_tcp_failure_leaks_no_handle(address):
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as held:
+        target = held.address if address == "in use" else address
+        sockffi.listen_tcp(("127.0.0.1", 0)).close()  # warm up anything lazily opened
+        before = handles()
+        for _ in range(20):
+            with pytest.raises(sockffi.ListenError):
+                sockffi.listen_tcp(target)
+        assert handles() == before
+
+
+def test_errors_carry_winerror_and_its_text(tcp):
+    with pytest.raises(sockffi.SocketNotBound) as info:
+        sockffi.listen(tcp)
+    e = info.value
+    # winerror is the WSA code; errno is what CPython's own socket errors carry
+    # for it (CPython maps the six Winsock codes that mirror errno values, such
+    # as WSAEINVAL, to EINVAL; every other WSA code is its own errno).
+    assert e.winerror == 10022  # type: ignore[attr-defined]
+    assert e.errno == 22
+    assert e.strerror
+    with pytest.raises(sockffi.AddressNotAvailable) as info2:
+        sockffi.bind(tcp, ("198.51.100.2", 0))
+    assert info2.value.errno == info2.value.winerror == 10049  # type: ignore[attr-defined]
