@@ -30,6 +30,7 @@ from .posix import backend
 WIDTH = 80
 EXIT_USAGE = 2
 EXIT_CALLER_BUG = 70
+_PLATFORMS = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
 EXIT_CODES: dict[str, int] = {name: 10 + i for i, name in enumerate(errors.ERROR_NAMES)}
 
 # What usually causes each error, for the one-line hint after a failure.
@@ -157,7 +158,7 @@ def describe_error(name: str, style: Style, detail: bool = False) -> list[str]:
         found = codes(name, syscall)
         parts = [
             f"{label} {', '.join(found[key])}"
-            for key, label in (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+            for key, label in _PLATFORMS
             if found[key]
         ]
         lines.append(_wrap(syscall, "; ".join(parts) if parts else "(never, on any platform)"))
@@ -175,11 +176,9 @@ def error_record(name: str) -> dict[str, Any]:
     }
 
 
-def _unreachable(syscall: str) -> dict[str, list[str]]:
-    return {
-        "posix": [c for c, m in errors.POSIX.get(syscall, {}).items() if m == errors.UNREACHABLE],
-        "windows": [c for c, m in errors.WINDOWS.get(syscall, {}).items() if m == errors.UNREACHABLE],
-    }
+def caller_bugs(syscall: str) -> dict[str, list[str]]:
+    """The codes Zig treats as unreachable for `syscall` (sockffi: CallerError), per platform."""
+    return codes(errors.UNREACHABLE, syscall)
 
 
 # ------------------------------------------------------------------------ commands
@@ -194,7 +193,7 @@ def cmd_errors(args: argparse.Namespace, out: Any) -> int:
                 ("posix.ListenError" if errors.SYSCALLS[s] == "ListenSyscallError" else errors.SYSCALLS[s]): {
                     "syscall": s,
                     "members": list(errors.SETS[errors.SYSCALLS[s]]),
-                    "caller_bugs": _unreachable(s),
+                    "caller_bugs": caller_bugs(s),
                 }
                 for s in syscalls
             },
@@ -215,15 +214,13 @@ def cmd_errors(args: argparse.Namespace, out: Any) -> int:
             found = codes(name, syscall)
             parts = [
                 f"{label} {', '.join(found[key])}"
-                for key, label in (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+                for key, label in _PLATFORMS
                 if found[key]
             ]
             text = "; ".join(parts) if parts else ("any other code" if name == "Unexpected" else "never")
             out.write(_wrap(name, text, 28) + "\n")
-        bugs = _unreachable(syscall)
-        text = "; ".join(
-            f"{k} {', '.join(v)}" for k, v in (("POSIX", bugs["posix"]), ("Windows", bugs["windows"])) if v
-        )
+        bugs = caller_bugs(syscall)
+        text = "; ".join(f"{label} {', '.join(bugs[key])}" for key, label in _PLATFORMS if bugs[key])
         if text:
             out.write(_wrap("(CallerError)", text, 28) + "\n")
         out.write("\n")

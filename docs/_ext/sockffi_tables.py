@@ -1,0 +1,142 @@
+"""Writes the error reference from sockffi's own tables at every build.
+
+docs/_generated/ is rebuilt from sockffi.errors (and the CLI's code lookup,
+which reads the same tables) when Sphinx starts, so the pages cannot drift
+from the code; tests/test_docs.py also compares the rendered HTML with the
+tables directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sockffi import cli, errors
+
+MAN = {
+    "socket": ("socket", "nf-winsock2-wsasocketw", "WSASocketW"),
+    "bind": ("bind", "nf-winsock2-bind", "bind"),
+    "listen": ("listen", "nf-winsock2-listen", "listen"),
+    "setsockopt": ("setsockopt", "nf-winsock2-setsockopt", "setsockopt"),
+    "getsockname": ("getsockname", "nf-winsock2-getsockname", "getsockname"),
+    "close": ("close", "nf-winsock2-closesocket", "closesocket"),
+}
+PLATFORMS = cli._PLATFORMS
+
+
+def set_title(set_name: str) -> str:
+    return "sockffi.posix.ListenError" if set_name == "ListenSyscallError" else f"sockffi.{set_name}"
+
+
+def man_links(syscall: str) -> str:
+    page, ms, ms_name = MAN[syscall]
+    return (
+        f"`Linux {page}(2) <https://man7.org/linux/man-pages/man2/{page}.2.html>`__ · "
+        f"`macOS {page}(2) <https://developer.apple.com/library/archive/documentation/System/"
+        f"Conceptual/ManPages_iPhoneOS/man2/{page}.2.html>`__ · "
+        f"`Windows {ms_name} <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/{ms}>`__"
+    )
+
+
+def cell(values: list[str]) -> str:
+    return ", ".join(values) if values else "—"
+
+
+def codes_table(rows: list[tuple[str, dict[str, list[str]]]], first: str, cls_name: str) -> list[str]:
+    out = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        f"   :class: {cls_name}",
+        "",
+        f"   * - {first}",
+        "     - Linux",
+        "     - macOS",
+        "     - Windows",
+    ]
+    for label, found in rows:
+        out.append(f"   * - {label}")
+        for key, _ in PLATFORMS:
+            out.append(f"     - {cell(found[key])}")
+    return out + [""]
+
+
+def error_entries() -> list[str]:
+    out = [".. This file is generated from sockffi.errors at every docs build; do not edit.", ""]
+    for name in errors.ERROR_NAMES:
+        cls = getattr(errors, name)
+        out += [f".. _error-{name}:", "", name, "-" * len(name), ""]
+        out += [f".. autoexception:: sockffi.{name}", "   :no-members:", ""]
+        member_of = [s for s in errors.SYSCALLS.values() if issubclass(cls, getattr(errors, s))]
+        sets = ", ".join(f":class:`{set_title(s)}`" for s in member_of)
+        builtins = [b.__name__ for b in cls.__mro__ if b.__module__ == "builtins" and b not in (OSError, Exception, BaseException, object)]
+        out += [f":Sets: {sets}", f":Also a: {', '.join(builtins) if builtins else 'OSError only'}",
+                f":CLI exit status: {cli.EXIT_CODES[name]}", ""]
+        if name == "Unexpected":
+            out += ["Raised for any code a call's set does not name; ``errno`` keeps it.", ""]
+            continue
+        rows = [(c, cli.codes(name, c)) for c in cli._syscalls_of(cls)]
+        out += codes_table(rows, "call", f"codes-{name}")
+    return out
+
+
+def set_tables() -> list[str]:
+    out = [".. This file is generated from sockffi.errors at every docs build; do not edit.", ""]
+    for syscall, set_name in errors.SYSCALLS.items():
+        title = f"{syscall}(2): {set_title(set_name)}"
+        out += [f".. _set-{syscall}:", "", title, "~" * len(title), "", man_links(syscall), ""]
+        rows = []
+        for member in errors.SETS[set_name]:
+            found = cli.codes(member, syscall)
+            if member == "Unexpected":
+                found = {"linux": ["any other"], "macos": ["any other"], "windows": ["any other"]}
+            rows.append((f":ref:`{member} <error-{member}>`", found))
+        rows.append((":class:`~sockffi.CallerError` (unreachable in Zig)", cli.caller_bugs(syscall)))
+        out += codes_table(rows, "member", f"set-{syscall}")
+    return out
+
+
+def raises_blocks(directory: Path) -> None:
+    for syscall, set_name in errors.SYSCALLS.items():
+        members = ", ".join(f":ref:`{m} <error-{m}>`" for m in errors.SETS[set_name])
+        text = [f"**Raises** :class:`{set_title(set_name)}`: {members}; and "
+                ":class:`~sockffi.CallerError` for the codes Zig treats as unreachable "
+                f"(:ref:`table <set-{syscall}>`).", "", f"**Man pages:** {man_links(syscall)}", ""]
+        (directory / f"raises-{syscall}.rst").write_text("\n".join(text))
+    (directory / "raises-close.rst").write_text(
+        "**Raises** :class:`~sockffi.CallerError` for a bad fd (EBADF; WSAENOTSOCK); every other "
+        "close(2) code is ignored, as in Zig.\n\n" + f"**Man pages:** {man_links('close')}\n")
+
+
+def departures() -> list[str]:
+    out = [".. This file is generated from sockffi.errors.DEPARTURES at every docs build; do not edit.", "",
+           ".. list-table::", "   :header-rows: 1", "   :widths: 10 15 15 60", "   :class: departures", "",
+           "   * - platform", "     - call", "     - code", "     - what sockffi does, and why"]
+    for (platform, call, code), why in errors.DEPARTURES.items():
+        out += [f"   * - {platform}", f"     - {call}", f"     - ``{code}``", f"     - {why}"]
+    return out + [""]
+
+
+def demo_capture() -> str:
+    """A real `sockffi demo` run (loopback only), for the teaching page."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "sockffi", "demo"], capture_output=True, text=True, timeout=60,
+        check=True, env={"NO_COLOR": "1", "PATH": ""}, stdin=subprocess.DEVNULL,
+    )
+    return out.stdout
+
+
+def generate(app: object) -> None:
+    directory = Path(__file__).resolve().parent.parent / "_generated"
+    directory.mkdir(exist_ok=True)
+    (directory / "demo.txt").write_text(demo_capture())
+    (directory / "errors.rst").write_text("\n".join(error_entries()))
+    (directory / "sets.rst").write_text("\n".join(set_tables()))
+    (directory / "departures.rst").write_text("\n".join(departures()))
+    raises_blocks(directory)
+
+
+def setup(app: object) -> dict[str, object]:
+    app.connect("builder-inited", generate)  # type: ignore[attr-defined]
+    return {"parallel_read_safe": True, "version": "1"}

@@ -1,0 +1,30 @@
+"""Sphinx configuration for sockffi's documentation."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+import sockffi  # noqa: E402
+
+project = "sockffi"
+author = "the sockffi developers"
+copyright = "2026, the sockffi developers"  # noqa: A001
+release = version = sockffi.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sockffi_tables",
+]
+html_theme = "furo"
+html_title = f"sockffi {release}"
+exclude_patterns = ["_build", "_generated"]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_type_aliases = {"Address": "sockffi.types.Address", "FileDescriptor": "sockffi.types.FileDescriptor"}
+# No network in CI: Python's inventory is not fetched; std types render as plain text.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+nitpicky = False
+doctest_global_setup = "import sockffi"

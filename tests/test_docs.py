@@ -1,0 +1,128 @@
+"""The documentation builds with no warnings, its doctests pass, its error
+reference matches the code's tables, and every public name is documented."""
+
+from __future__ import annotations
+
+import html.parser
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sockffi
+from sockffi import errors
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("sphinx") is None or not DOCS.exists(), reason="needs sphinx (pip install -e '.[test]')"
+)
+
+
+class Tables(html.parser.HTMLParser):
+    """The rows of every <table class="... NAME ..."> as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table":
+            names = [c for c in classes if c.startswith(("set-", "codes-"))]
+            self._table = names[0] if names else None
+            if self._table:
+                self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._table:
+            self.tables[self._table].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def sphinx(builder: str, out: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", builder, str(DOCS), str(out)],
+        capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL,
+    )
+
+
+def test_docs(tmp_path):
+    # One test, so parallel workers never build into docs/_generated at once.
+    built = sphinx("html", tmp_path / "html")
+    assert built.returncode == 0, built.stdout + built.stderr
+    doctest = sphinx("doctest", tmp_path / "doctest")
+    assert doctest.returncode == 0, doctest.stdout + doctest.stderr
+    check_set_tables((tmp_path / "html" / "errors.html").read_text())
+    check_every_public_name(tmp_path / "html" / "objects.inv")
+    check_departures((tmp_path / "html" / "zig.html").read_text())
+
+
+def check_set_tables(page: str) -> None:
+    """Both ways: every code in the code's tables is in its member's row, for its
+    platform; every code in a row maps to that member in the code's tables."""
+    parser = Tables()
+    parser.feed(page)
+    for syscall, set_name in errors.SYSCALLS.items():
+        rows = parser.tables[f"set-{syscall}"]
+        assert rows[0] == ["member", "Linux", "macOS", "Windows"]
+        by_member = {row[0]: row[1:] for row in rows[1:]}
+        assert list(by_member)[: len(errors.SETS[set_name])] == list(errors.SETS[set_name])
+        for platform, table, columns in (("posix", errors.POSIX, (0, 1)), ("windows", errors.WINDOWS, (2,))):
+            for key, entries in table.items():
+                if key.split(".")[0] != syscall:
+                    continue
+                for code, member in entries.items():
+                    row = by_member[next(k for k in by_member if k.startswith("CallerError"))] \
+                        if member == errors.UNREACHABLE else by_member[member]
+                    shown = [row[c] for c in columns]
+                    if platform == "posix" and "." in key:  # macOS-only helper (fcntl)
+                        shown = [row[1]]
+                    assert any(code in cell.replace(",", " ").split() for cell in shown), (syscall, code, member, row)
+        for member, cells in by_member.items():
+            for column, cell in enumerate(cells):
+                table = errors.WINDOWS if column == 2 else errors.POSIX
+                names = [w for w in cell.replace(",", " ").split() if w.isupper() and w.startswith(("E", "WSA"))]
+                for code in names:
+                    mapped = {m for k, e in table.items() if k.split(".")[0] == syscall for c, m in e.items() if c == code}
+                    want = errors.UNREACHABLE if member.startswith("CallerError") else member
+                    assert want in mapped, (syscall, member, code, mapped)
+
+
+def check_every_public_name(inventory: Path) -> None:
+    from sphinx.util.inventory import InventoryFile
+
+    with inventory.open("rb") as f:
+        inv = InventoryFile.load(f, "", lambda base, uri: uri)
+    documented = {name for kind in inv.values() for name in kind} if isinstance(inv, dict) else set()
+    if not documented:  # Sphinx >= 8.2 returns an Inventory object
+        documented = {item.name for item in inv.values()} if hasattr(inv, "values") else set(inv.data)  # type: ignore[attr-defined]
+    missing = [n for n in sockffi.__all__ if f"sockffi.{n}" not in documented and n != "errors"]
+    assert not missing, missing
+    for extra in ("sockffi.posix.ListenError", "sockffi.trace.observe", "sockffi.Server.to_socket",
+                  "sockffi.types.Address"):
+        assert extra in documented, extra
+
+
+def check_departures(page: str) -> None:
+    for (_platform, call, code), _why in errors.DEPARTURES.items():
+        assert code in page and call in page, (call, code)
