@@ -5,11 +5,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-import sockffi  # noqa: E402
+import sockffi
 
 project = "sockffi"
 author = "the sockffi developers"
-copyright = "2026, the sockffi developers"  # noqa: A001
+copyright = "2026, the sockffi developers"
 release = version = sockffi.__version__
 
 extensions = [

@@ -156,11 +156,7 @@ def describe_error(name: str, style: Style, detail: bool = False) -> list[str]:
             lines.append(f"  {syscall:<12}any code the set does not name (errno is kept)")
             continue
         found = codes(name, syscall)
-        parts = [
-            f"{label} {', '.join(found[key])}"
-            for key, label in _PLATFORMS
-            if found[key]
-        ]
+        parts = [f"{label} {', '.join(found[key])}" for key, label in _PLATFORMS if found[key]]
         lines.append(_wrap(syscall, "; ".join(parts) if parts else "(never, on any platform)"))
     return lines
 
@@ -212,11 +208,7 @@ def cmd_errors(args: argparse.Namespace, out: Any) -> int:
         out.write(style.bold(f"{syscall}(2) raises {title}") + "\n")
         for name in errors.SETS[set_name]:
             found = codes(name, syscall)
-            parts = [
-                f"{label} {', '.join(found[key])}"
-                for key, label in _PLATFORMS
-                if found[key]
-            ]
+            parts = [f"{label} {', '.join(found[key])}" for key, label in _PLATFORMS if found[key]]
             text = "; ".join(parts) if parts else ("any other code" if name == "Unexpected" else "never")
             out.write(_wrap(name, text, 28) + "\n")
         bugs = caller_bugs(syscall)

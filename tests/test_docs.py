@@ -62,7 +62,11 @@ class Tables(html.parser.HTMLParser):
 def sphinx(builder: str, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", builder, str(DOCS), str(out)],
-        capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -92,8 +96,11 @@ def check_set_tables(page: str) -> None:
                 if key.split(".")[0] != syscall:
                     continue
                 for code, member in entries.items():
-                    row = by_member[next(k for k in by_member if k.startswith("CallerError"))] \
-                        if member == errors.UNREACHABLE else by_member[member]
+                    row = (
+                        by_member[next(k for k in by_member if k.startswith("CallerError"))]
+                        if member == errors.UNREACHABLE
+                        else by_member[member]
+                    )
                     shown = [row[c] for c in columns]
                     if platform == "posix" and "." in key:  # macOS-only helper (fcntl)
                         shown = [row[1]]
@@ -103,7 +110,9 @@ def check_set_tables(page: str) -> None:
                 table = errors.WINDOWS if column == 2 else errors.POSIX
                 names = [w for w in cell.replace(",", " ").split() if w.isupper() and w.startswith(("E", "WSA"))]
                 for code in names:
-                    mapped = {m for k, e in table.items() if k.split(".")[0] == syscall for c, m in e.items() if c == code}
+                    mapped = {
+                        m for k, e in table.items() if k.split(".")[0] == syscall for c, m in e.items() if c == code
+                    }
                     want = errors.UNREACHABLE if member.startswith("CallerError") else member
                     assert want in mapped, (syscall, member, code, mapped)
 
@@ -118,8 +127,12 @@ def check_every_public_name(inventory: Path) -> None:
         documented = {item.name for item in inv.values()} if hasattr(inv, "values") else set(inv.data)  # type: ignore[attr-defined]
     missing = [n for n in sockffi.__all__ if f"sockffi.{n}" not in documented and n != "errors"]
     assert not missing, missing
-    for extra in ("sockffi.posix.ListenError", "sockffi.trace.observe", "sockffi.Server.to_socket",
-                  "sockffi.types.Address"):
+    for extra in (
+        "sockffi.posix.ListenError",
+        "sockffi.trace.observe",
+        "sockffi.Server.to_socket",
+        "sockffi.types.Address",
+    ):
         assert extra in documented, extra
 
 

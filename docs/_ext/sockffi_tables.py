@@ -56,7 +56,7 @@ def codes_table(rows: list[tuple[str, dict[str, list[str]]]], first: str, cls_na
         out.append(f"   * - {label}")
         for key, _ in PLATFORMS:
             out.append(f"     - {cell(found[key])}")
-    return out + [""]
+    return [*out, ""]
 
 
 def error_entries() -> list[str]:
@@ -67,9 +67,14 @@ def error_entries() -> list[str]:
         out += [f".. autoexception:: sockffi.{name}", "   :no-members:", ""]
         member_of = [s for s in errors.SYSCALLS.values() if issubclass(cls, getattr(errors, s))]
         sets = ", ".join(f":class:`{set_title(s)}`" for s in member_of)
-        builtins = [b.__name__ for b in cls.__mro__ if b.__module__ == "builtins" and b not in (OSError, Exception, BaseException, object)]
-        out += [f":Sets: {sets}", f":Also a: {', '.join(builtins) if builtins else 'OSError only'}",
-                f":CLI exit status: {cli.EXIT_CODES[name]}", ""]
+        plain = (OSError, Exception, BaseException, object)
+        builtins = [b.__name__ for b in cls.__mro__ if b.__module__ == "builtins" and b not in plain]
+        out += [
+            f":Sets: {sets}",
+            f":Also a: {', '.join(builtins) if builtins else 'OSError only'}",
+            f":CLI exit status: {cli.EXIT_CODES[name]}",
+            "",
+        ]
         if name == "Unexpected":
             out += ["Raised for any code a call's set does not name; ``errno`` keeps it.", ""]
             continue
@@ -97,22 +102,38 @@ def set_tables() -> list[str]:
 def raises_blocks(directory: Path) -> None:
     for syscall, set_name in errors.SYSCALLS.items():
         members = ", ".join(f":ref:`{m} <error-{m}>`" for m in errors.SETS[set_name])
-        text = [f"**Raises** :class:`{set_title(set_name)}`: {members}; and "
-                ":class:`~sockffi.CallerError` for the codes Zig treats as unreachable "
-                f"(:ref:`table <set-{syscall}>`).", "", f"**Man pages:** {man_links(syscall)}", ""]
+        text = [
+            f"**Raises** :class:`{set_title(set_name)}`: {members}; and "
+            ":class:`~sockffi.CallerError` for the codes Zig treats as unreachable "
+            f"(:ref:`table <set-{syscall}>`).",
+            "",
+            f"**Man pages:** {man_links(syscall)}",
+            "",
+        ]
         (directory / f"raises-{syscall}.rst").write_text("\n".join(text))
     (directory / "raises-close.rst").write_text(
         "**Raises** :class:`~sockffi.CallerError` for a bad fd (EBADF; WSAENOTSOCK); every other "
-        "close(2) code is ignored, as in Zig.\n\n" + f"**Man pages:** {man_links('close')}\n")
+        "close(2) code is ignored, as in Zig.\n\n" + f"**Man pages:** {man_links('close')}\n"
+    )
 
 
 def departures() -> list[str]:
-    out = [".. This file is generated from sockffi.errors.DEPARTURES at every docs build; do not edit.", "",
-           ".. list-table::", "   :header-rows: 1", "   :widths: 10 15 15 60", "   :class: departures", "",
-           "   * - platform", "     - call", "     - code", "     - what sockffi does, and why"]
+    out = [
+        ".. This file is generated from sockffi.errors.DEPARTURES at every docs build; do not edit.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 10 15 15 60",
+        "   :class: departures",
+        "",
+        "   * - platform",
+        "     - call",
+        "     - code",
+        "     - what sockffi does, and why",
+    ]
     for (platform, call, code), why in errors.DEPARTURES.items():
         out += [f"   * - {platform}", f"     - {call}", f"     - ``{code}``", f"     - {why}"]
-    return out + [""]
+    return [*out, ""]
 
 
 def demo_capture() -> str:
@@ -121,8 +142,13 @@ def demo_capture() -> str:
     import sys
 
     out = subprocess.run(
-        [sys.executable, "-m", "sockffi", "demo"], capture_output=True, text=True, timeout=60,
-        check=True, env={"NO_COLOR": "1", "PATH": ""}, stdin=subprocess.DEVNULL,
+        [sys.executable, "-m", "sockffi", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={"NO_COLOR": "1", "PATH": ""},
+        stdin=subprocess.DEVNULL,
     )
     return out.stdout
 
