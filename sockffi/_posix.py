@@ -40,10 +40,6 @@ def strerror(value: int) -> str:
     return text
 
 
-def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
-    return errors.lookup(TABLES.get(key, {}), code, unreachable)
-
-
 def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
     """A new exception for `value` from `syscall` (returned, so the caller raises it
     in its own frame: no extra traceback entry)."""

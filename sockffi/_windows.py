@@ -36,10 +36,6 @@ def strerror(value: int) -> str:
     return text
 
 
-def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
-    return errors.lookup(TABLES.get(key, {}), code, unreachable)
-
-
 def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
     text = _strerror.get(value)
     if text is None:

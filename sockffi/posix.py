@@ -73,6 +73,11 @@ _sf_close = lib.sf_close
 _error = backend.error
 
 
+def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
+    """{OS code: class} for one call (or helper: "socket.fcntl") on this platform."""
+    return errors.lookup(backend.TABLES.get(key, {}), backend.code, unreachable)
+
+
 class _NegativeFd(ValueError):
     """A negative fd, refused in C before any syscall (a ValueError, as in CPython)."""
 
@@ -108,9 +113,9 @@ class Tables:
 
     def __init__(self, unreachable: type) -> None:
         for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
-            setattr(self, call, {**backend.table(call, unreachable), **_REJECTED})
-        self.aux = backend.table(backend.AUX_CALLS["aux"][1], unreachable)
-        self.startup = backend.table(backend.AUX_CALLS["startup"][1], unreachable)
+            setattr(self, call, {**table(call, unreachable), **_REJECTED})
+        self.aux = table(backend.AUX_CALLS["aux"][1], unreachable)
+        self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
 
 
 DIRECT = Tables(errors.CallerError)

@@ -60,7 +60,7 @@ class Event:
         if not self.code:
             return None
         key = f"socket.{self.aux}" if self.aux else self.syscall
-        cls: type = backend.table(key).get(self.code, errors.Unexpected)
+        cls: type = posix.table(key).get(self.code, errors.Unexpected)
         return cls
 
     def format(self) -> str:

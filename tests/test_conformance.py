@@ -19,7 +19,6 @@ from conftest import COUNTS, in_child
 import sockffi
 from sockffi import errors, posix
 from sockffi._sockffi import lib
-from sockffi.posix import backend
 
 pytestmark = pytest.mark.skipif(bool(syscall_inject.unavailable()), reason=str(syscall_inject.unavailable()))
 
@@ -99,7 +98,7 @@ def _call_with(syscall: str, code: int) -> tuple[str, Optional[int], Optional[st
 
 
 def expected_direct(syscall: str, code: int) -> type:
-    return backend.table(syscall).get(code, errors.Unexpected)
+    return posix.table(syscall).get(code, errors.Unexpected)
 
 
 @pytest.mark.parametrize("syscall", list(errors.SYSCALLS))
@@ -152,7 +151,7 @@ def test_flag_emulation_failure_closes_the_socket(code):
         return (*_outcome(exc), len(_fds() - before) - 1, reopened == expected_fd)
 
     name, got, syscall, leaked, closed = in_child(child).value
-    want = backend.table("socket.fcntl").get(code, errors.Unexpected).__name__
+    want = posix.table("socket.fcntl").get(code, errors.Unexpected).__name__
     assert (name, got, syscall, leaked, closed) == (want, code, "fcntl", 0, True)
 
 
@@ -227,7 +226,7 @@ def test_listen_tcp_fails_cleanly_at_every_step_with_every_errno(step, host):
     problems = []
     for code in ALL_ERRNOS:
         name, got, got_syscall, is_listen_error, reused, still_open, leaked = attempt(code)
-        want = backend.table(syscall, errors.Unexpected).get(code, errors.Unexpected).__name__
+        want = posix.table(syscall, errors.Unexpected).get(code, errors.Unexpected).__name__
         COUNTS["listen_tcp_pairs"] += 1
         COUNTS["leaks"] += max(leaked, 0)
         COUNTS["double_closes"] += not still_open
