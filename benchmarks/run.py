@@ -174,7 +174,27 @@ def bench_failing(c, rounds: int, n: int) -> dict:
         os.close(w)
 
 
-def import_time(module: str, bare: bool = False) -> float:
+def wheel_venv() -> str:
+    """A fresh venv with sockffi installed from a wheel built now: how users get it."""
+    import glob
+
+    tmp = tempfile.mkdtemp(prefix="sockffi-bench-venv-")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(
+        [sys.executable, "-m", "build", "-q", "--wheel", "--outdir", f"{tmp}/dist", root],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([sys.executable, "-m", "venv", f"{tmp}/venv"], check=True)
+    python = f"{tmp}/venv/bin/python"
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", *glob.glob(f"{tmp}/dist/*.whl")], check=True, capture_output=True
+    )
+    subprocess.run([python, "-m", "compileall", "-q", f"{tmp}/venv"], check=True, capture_output=True)
+    return python
+
+
+def import_time(module: str, bare: bool = False, python: str = sys.executable) -> float:
     """Seconds for `import module` in a fresh interpreter (-X importtime, cumulative).
 
     bare: no site (-S), so no .pth file preloads anything (an editable install's
@@ -186,7 +206,7 @@ def import_time(module: str, bare: bool = False) -> float:
         code = f"import os, sys; sys.path[:0] = {path!r}; import {module}"
         argv = [sys.executable, "-S", "-X", "importtime", "-c", code]
     else:
-        argv = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+        argv = [python, "-X", "importtime", "-c", f"import {module}"]
     out = subprocess.run(
         argv,
         capture_output=True,
@@ -198,14 +218,14 @@ def import_time(module: str, bare: bool = False) -> float:
     return int(line.split("|")[1]) * 1e-6
 
 
-def bench_import(rounds: int, bare: bool) -> dict:
+def bench_import(rounds: int, bare: bool, python: str = sys.executable) -> dict:
     import compileall
 
     compileall.compile_dir(os.path.dirname(sockffi.__file__), quiet=1)
     return interleave(
         {
-            "CPython socket": lambda: import_time("socket", bare),
-            "sockffi": lambda: import_time("sockffi", bare),
+            "CPython socket": lambda: import_time("socket", bare, python),
+            "sockffi": lambda: import_time("sockffi", bare, python),
         },
         rounds,
     )
@@ -224,6 +244,9 @@ def main() -> None:
     lines += row("failing listen (pipe), typed error caught", bench_failing(c, args.rounds, 100_000 // scale), "C loop")
     lines += row("import, fresh interpreter, no .pth preloads", bench_import(args.rounds, bare=True))
     lines += row("import, fresh interpreter, this environment's site", bench_import(args.rounds, bare=False))
+    if not args.quick:
+        venv_python = wheel_venv()
+        lines += row("import, fresh venv with the built wheel", bench_import(args.rounds, False, venv_python))
     print(
         f"sockffi {sockffi.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
         f"{time.strftime('%Y-%m-%d %H:%M')}; medians of {args.rounds} interleaved rounds"
