@@ -145,8 +145,16 @@ def _sockaddr(r: int) -> str:
 
 
 def _emit(event: Event) -> None:
+    # An observer's exception must not reach the call it observes: the syscall
+    # has happened (an fd may exist that only the caller can close), so it is
+    # reported as a warning instead.
     for observer in list(_observers):
-        observer(event)
+        try:
+            observer(event)
+        except Exception as exc:
+            import warnings
+
+            warnings.warn(f"sockffi.trace observer {observer!r} raised {exc!r}", RuntimeWarning, stacklevel=2)
 
 
 def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
@@ -196,7 +204,11 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float) -> Event:
     elif name in ("sf_setsockopt_int", "sf_setsockopt"):
         level = _LEVELS.get(a[1], str(a[1]))
         option = _OPTIONS.get(a[1], {}).get(a[2], str(a[2]))
-        value = f"[{a[3]}], 4" if name == "sf_setsockopt_int" else f"{bytes(ffi.buffer(a[3], a[4]))!r}, {a[4]}"
+        if name == "sf_setsockopt_int":
+            value = f"[{a[3]}], 4"
+        else:  # bytes as given, or a cffi buffer over a bytearray/memoryview
+            raw = a[3] if isinstance(a[3], bytes) else ffi.buffer(a[3], a[4])[:]
+            value = f"{raw!r}, {a[4]}"
         args, syscall = (fd, level, option, value), "setsockopt"
     else:  # sf_close
         args, syscall = (fd,), "close"

@@ -195,3 +195,31 @@ def test_nested_observers_both_see_calls():
         sockffi.close(sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM))
     assert len(a) == 4 and len(b) == 2
     assert sockffi.trace._observers == [] and sockffi.trace._originals == {}
+
+
+def test_observe_renders_every_setsockopt_value_shape(no_fd_leak):
+    import struct
+
+    seen: list[sockffi.trace.Event] = []
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with sockffi.trace.observe(seen.append):
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_RCVBUF, struct.pack("i", 65536))
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_RCVBUF, bytearray(struct.pack("i", 65536)))
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, 1)
+    finally:
+        sockffi.close(fd)
+    assert [e.format().split(", ")[2] for e in seen] == ["SO_RCVBUF", "SO_RCVBUF", "SO_REUSEADDR"]
+    assert seen[0].args[3] == "b'\\x00\\x00\\x01\\x00', 4" == seen[1].args[3]
+
+
+def test_a_failing_observer_breaks_nothing_and_leaks_nothing(no_fd_leak):
+    def explode(event: sockffi.trace.Event) -> None:
+        raise RuntimeError("observer bug")
+
+    with pytest.warns(RuntimeWarning, match="observer bug"), sockffi.trace.observe(explode):
+        with sockffi.listen_tcp(("::1", 0)) as server:  # the step-by-step path
+            assert server.address[1] > 0
+        with pytest.raises(sockffi.AddressNotAvailable):
+            sockffi.listen_tcp(("198.51.100.9", 0))
+    assert sockffi.trace._observers == []
