@@ -212,3 +212,29 @@ def test_errors_carry_winerror_and_its_text(tcp):
     with pytest.raises(sockffi.AddressNotAvailable) as info2:
         sockffi.bind(tcp, ("198.51.100.2", 0))
     assert info2.value.errno == info2.value.winerror == 10049  # type: ignore[attr-defined]
+
+
+def test_wsastartup_once_lazily_and_thread_safely_in_a_fresh_process():
+    """Eight threads make the process's first sockets at once: WSASocketW answers
+    WSANOTINITIALISED, sockffi starts Winsock exactly once and retries."""
+    import subprocess
+
+    code = (
+        "import threading, sockffi\n"
+        "out = []\n"
+        "def f():\n"
+        "    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)\n"
+        "    out.append(fd); sockffi.close(fd)\n"
+        "ts = [threading.Thread(target=f) for _ in range(8)]\n"
+        "[t.start() for t in ts]; [t.join() for t in ts]\n"
+        "print(len(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.PIPE,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "8", done.stdout + done.stderr
