@@ -283,6 +283,19 @@ def test_roundtrip_ipv6_against_cpython(flowinfo, spelled):
 # ------------------------------------------------------------------ inheritance
 
 
+def child_fds() -> set[str]:
+    """The fds a child process started with subprocess (close_fds=False) has open."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import os; print(' '.join(os.listdir('/proc/self/fd')))"],
+        close_fds=False,
+        capture_output=True,
+        text=True,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    return set(out.stdout.split())
+
+
 @pytest.mark.skipif(not LINUX, reason="reads /proc/self/fd in the child")
 def test_no_sockffi_fd_reaches_a_child_process(no_fd_leak):
     made = [
@@ -293,27 +306,11 @@ def test_no_sockffi_fd_reaches_a_child_process(no_fd_leak):
     server = sockffi.listen_tcp(("127.0.0.1", 0))
     made.append(server.fd)
     try:
-        out = subprocess.run(
-            [sys.executable, "-c", "import os; print(' '.join(os.listdir('/proc/self/fd')))"],
-            close_fds=False,
-            capture_output=True,
-            text=True,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        ).stdout.split()
-        inherited = {str(fd) for fd in made} & set(out)
+        inherited = {str(fd) for fd in made} & child_fds()
         assert not inherited, f"inherited: {inherited}"
         # The check can fail: an inheritable fd does reach the child.
         os.set_inheritable(made[0], True)
-        out = subprocess.run(
-            [sys.executable, "-c", "import os; print(' '.join(os.listdir('/proc/self/fd')))"],
-            close_fds=False,
-            capture_output=True,
-            text=True,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        ).stdout.split()
-        assert str(made[0]) in out
+        assert str(made[0]) in child_fds()
     finally:
         for fd in made[:-1]:
             sockffi.close(fd)
