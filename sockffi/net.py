@@ -54,38 +54,48 @@ class Server(_Generic["A"]):
     owns it from then on.
     """
 
-    __slots__ = ("_open", "address", "fd")
+    __slots__ = ("_owned", "address", "fd")
 
     address: A
 
     def __init__(self, fd: int, address: A) -> None:
         self.fd = fd
         self.address = address
-        self._open = True
+        # Holds the fd while this Server owns it. list.pop() is one atomic step
+        # (under the GIL, and per object on free-threaded builds), so of two
+        # threads closing at once exactly one gets the fd: it is never closed
+        # twice, even after another thread has reopened its number.
+        self._owned = [fd]
 
     def fileno(self) -> int:
         return self.fd
 
     @property
     def closed(self) -> bool:
-        return not self._open
+        return not self._owned
 
     def close(self) -> None:
-        if self._open:
-            self._open = False
-            err = posix._sf_close(self.fd)
-            if err and err in posix._E_CLOSE:
-                raise posix._error(posix._E_CLOSE, err, "close")
+        try:
+            fd = self._owned.pop()
+        except IndexError:  # closed already, or handed to a socket.socket
+            return
+        err = posix._sf_close(fd)
+        if err and err in posix._E_CLOSE:
+            raise posix._error(posix._E_CLOSE, err, "close")
 
     def to_socket(self) -> _socket_mod.socket:
         """A ``socket.socket`` that owns the fd; this Server no longer closes it."""
         import socket
 
-        if not self._open:
-            raise ValueError("the Server is closed")
-        sock = socket.socket(fileno=self.fd)
-        self._open = False
-        return sock
+        try:
+            fd = self._owned.pop()
+        except IndexError:
+            raise ValueError("the Server is closed") from None
+        try:
+            return socket.socket(fileno=fd)
+        except BaseException:
+            self._owned.append(fd)  # still ours to close
+            raise
 
     def __enter__(self) -> Server[A]:
         return self
@@ -94,7 +104,7 @@ class Server(_Generic["A"]):
         self.close()
 
     def __del__(self) -> None:
-        if self._open:
+        if self._owned:
             try:
                 import warnings  # only here: import sockffi stays cheap
 
@@ -104,7 +114,7 @@ class Server(_Generic["A"]):
             self.close()
 
     def __repr__(self) -> str:
-        state = "" if self._open else " closed"
+        state = "" if self._owned else " closed"
         return f"<sockffi.Server fd={self.fd} address={self.address!r}{state}>"
 
 

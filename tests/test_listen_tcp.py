@@ -195,3 +195,35 @@ def test_bad_arguments_fail_before_any_syscall(kwargs, exc, no_fd_leak):
         return "no error"
 
     assert in_child(child).value is True
+
+
+def test_concurrent_close_closes_the_fd_exactly_once(no_fd_leak):
+    """Eight threads closing one Server at once: one close(2), never two. (On a GIL
+    build the old check-then-set happened to be atomic too; on free-threaded
+    builds only the atomic claim in Server.close holds.)"""
+    import threading
+
+    import sockffi.trace
+
+    closes: list[int] = []
+
+    def count(event: sockffi.trace.Event) -> None:
+        if event.syscall == "close":
+            closes.append(int(event.args[0]))
+
+    with sockffi.trace.observe(count):
+        for _ in range(50):
+            server = sockffi.listen_tcp(("127.0.0.1", 0))
+            barrier = threading.Barrier(8)
+
+            def closer(s: sockffi.Server = server, b: threading.Barrier = barrier) -> None:
+                b.wait()
+                s.close()
+
+            threads = [threading.Thread(target=closer) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert server.closed
+    assert len(closes) == 50
