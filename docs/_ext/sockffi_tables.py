@@ -117,6 +117,20 @@ def raises_blocks(directory: Path) -> None:
     )
 
 
+def posix_listen_entry() -> list[str]:
+    """sockffi.posix.ListenError is an alias (of errors.ListenSyscallError), which
+    autodoc would render as data; this writes it as the exception it is."""
+    members = ", ".join(f":class:`~sockffi.{m}`" for m in errors.SETS["ListenSyscallError"])
+    return [
+        ".. exception:: sockffi.posix.ListenError",
+        "",
+        f"   ``std.posix.ListenError``: what listen(2) can raise. Its members: {members}.",
+        "   ``sockffi.ListenError`` is the union that :func:`sockffi.listen_tcp` raises.",
+        "   (In :mod:`sockffi.errors` the class is named ``ListenSyscallError``.)",
+        "",
+    ]
+
+
 def departures() -> list[str]:
     out = [
         ".. This file is generated from sockffi.errors.DEPARTURES at every docs build; do not edit.",
@@ -160,6 +174,7 @@ def generate(app: object) -> None:
     (directory / "errors.rst").write_text("\n".join(error_entries()))
     (directory / "sets.rst").write_text("\n".join(set_tables()))
     (directory / "departures.rst").write_text("\n".join(departures()))
+    (directory / "posix-listen.rst").write_text("\n".join(posix_listen_entry()))
     raises_blocks(directory)
 
 
