@@ -50,14 +50,12 @@ static const int SOCKFFI_SO_REUSEPORT;
 static const int SOCKFFI_HAS_SO_REUSEPORT;
 /* 1 where socket() takes SOCK_CLOEXEC/SOCK_NONBLOCK itself (Linux, BSDs),
    0 where sockffi emulates them after the call (macOS, Windows). */
-static const int SOCKFFI_NATIVE_SOCK_FLAGS;
 static const int SOCKFFI_SUN_PATH_MAX;     /* sizeof(sockaddr_un.sun_path) */
 static const int SOCKFFI_AUX_FAILED;       /* or-ed into a code that came from fcntl/ioctlsocket */
 static const int SOCKFFI_STARTUP_FAILED;   /* or-ed into a code that came from WSAStartup */
 static const long long SOCKFFI_OTHER_FAMILY;
 static const int SOCKFFI_NEGATIVE_FD;      /* rejected in C, before any syscall */
 static const int SOCKFFI_NEGATIVE_BACKLOG;
-static const long long SOCKFFI_FD_MAX;
 
 typedef int... sf_fd_t;   /* int on POSIX, a SOCKET-sized signed int on Windows */
 
@@ -66,7 +64,6 @@ long long sf_listen_tcp_in4(int type, unsigned int addr_be, int port, int backlo
 int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port);
 int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id);
 int sf_bind_un(sf_fd_t fd, const char *path, size_t len);
-int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len);
 int sf_listen(sf_fd_t fd, int backlog);
 int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value);
 int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len);
@@ -117,7 +114,6 @@ SOURCE_POSIX = (
 """
     + SOURCE_COMMON
     + r"""
-#define SOCKFFI_FD_MAX 2147483647LL
 typedef int sf_fd_t;
 
 #if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
@@ -238,11 +234,6 @@ int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
     return sf_bind_sa(fd, &sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
 }
 
-int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len)
-{
-    return sf_bind_sa(fd, sockaddr, (socklen_t)len);
-}
-
 int sf_listen(sf_fd_t fd, int backlog)
 {
     SF_CHECK_FD(fd);
@@ -341,7 +332,6 @@ SOURCE_WINDOWS = (
 """
     + SOURCE_COMMON
     + r"""
-#define SOCKFFI_FD_MAX 0x7fffffffffffffffLL
 typedef long long sf_fd_t;
 #define SOCKFFI_NATIVE_SOCK_FLAGS 0
 /* Zig's fake request bits (ws2_32.zig), never passed to WSASocketW. */
@@ -453,11 +443,6 @@ int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
     memcpy(sun.sun_path, path, len);
     if (len > 0 && path[0] != '\0') n += 1;
     return sf_bind_sa(fd, &sun, (int)(offsetof(struct sf_sockaddr_un, sun_path) + n));
-}
-
-int sf_bind_raw(sf_fd_t fd, const char *sockaddr, size_t len)
-{
-    return sf_bind_sa(fd, sockaddr, (int)len);
 }
 
 int sf_listen(sf_fd_t fd, int backlog)

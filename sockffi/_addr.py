@@ -123,13 +123,7 @@ def in6(host: object) -> tuple[bytes, int]:
 
 
 def port_of(port: object) -> int:
-    if type(port) is not int:
-        if isinstance(port, bool) or not hasattr(port, "__index__"):
-            raise TypeError(f"port must be int, not {type(port).__name__}")
-        port = port.__index__()
-    if not 0 <= port <= 0xFFFF:  # type: ignore[operator]
-        raise OverflowError("port must be 0-65535.")
-    return port  # type: ignore[return-value]
+    return _u32(port, "port", 0xFFFF)
 
 
 def _u32(value: object, what: str, limit: int) -> int:
@@ -192,7 +186,7 @@ def in4_text(s_addr: int) -> str:
     """Dotted quad for a network-order address (cached)."""
     text = _in4_host.get(s_addr)
     if text is None:
-        text = ".".join(str(b) for b in s_addr.to_bytes(4, sys.byteorder))  # memory order = network order
+        text = ipv4_text(int.from_bytes(s_addr.to_bytes(4, sys.byteorder), "big"))  # memory order = network order
         _remember(_in4_host, s_addr, text)
     return text
 

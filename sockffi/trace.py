@@ -16,6 +16,7 @@ thread that made them, after the call returns.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -112,27 +113,6 @@ def describe_type(value: int) -> str:
     return "|".join(parts)
 
 
-def _in4(s_addr: int) -> str:
-    return ".".join(str(b) for b in int(s_addr).to_bytes(4, "little"))
-
-
-def _in6(addr16: bytes) -> str:
-    groups = [f"{addr16[i] << 8 | addr16[i + 1]:x}" for i in range(0, 16, 2)]
-    # Compress the longest run of zero groups, as inet_ntop does.
-    best, run = (0, 0), (0, 0)
-    for i, g in enumerate([*groups, "x"]):
-        if g == "0":
-            run = (run[0], run[1] + 1) if run[1] else (i, 1)
-            if run[1] > best[1]:
-                best = run
-        else:
-            run = (0, 0)
-    if best[1] < 2:
-        return ":".join(groups)
-    head, tail = groups[: best[0]], groups[best[0] + best[1] :]
-    return ":".join(head) + "::" + ":".join(tail)
-
-
 def _sockaddr(r: int) -> str:
     """The address a successful sf_getsockname returned, rendered."""
     if r < posix._OTHER:
@@ -191,10 +171,11 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float) -> Event:
             return Event("getsockname", (fd, "..."), -1, -rc, elapsed)
         return Event("getsockname", (fd, _sockaddr(rc)), 0, 0, elapsed)
     if name == "sf_bind_in4":
-        args = (fd, f"{{AF_INET, {_in4(a[1])}:{a[2]}}}")
+        args = (fd, f"{{AF_INET, {_addr.in4_text(a[1])}:{a[2]}}}")
         syscall = "bind"
     elif name == "sf_bind_in6":
-        args = (fd, f"{{AF_INET6, [{_in6(bytes(a[1]))}]:{a[2]}, flowinfo={a[3]}, scope_id={a[4]}}}")
+        host = socket.inet_ntop(socket.AF_INET6, bytes(a[1]))
+        args = (fd, f"{{AF_INET6, [{host}]:{a[2]}, flowinfo={a[3]}, scope_id={a[4]}}}")
         syscall = "bind"
     elif name == "sf_bind_un":
         args = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}")
