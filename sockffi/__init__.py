@@ -43,7 +43,7 @@ from .errors import (
     TimeoutTooBig,
     Unexpected,
 )
-from .net import Server, listen_tcp
+from .net import Server, listen_tcp, listen_unix
 from .posix import bind, close, getsockname, listen, setsockopt, socket
 
 __version__ = "0.1.0"
@@ -74,10 +74,11 @@ SO_SNDBUF: int = _lib.SO_SNDBUF
 SO_RCVTIMEO: int = _lib.SO_RCVTIMEO
 SO_SNDTIMEO: int = _lib.SO_SNDTIMEO
 SO_TYPE: int = _lib.SO_TYPE
+SO_LINGER: int = _lib.SO_LINGER
 TCP_NODELAY: int = _lib.TCP_NODELAY
 SOMAXCONN: int = _lib.SOMAXCONN
-if _lib.SOCKFFI_HAS_SO_REUSEPORT:
-    SO_REUSEPORT: int = _lib.SOCKFFI_SO_REUSEPORT
+if _lib.SF_HAS_SO_REUSEPORT:
+    SO_REUSEPORT: int = _lib.SF_SO_REUSEPORT
 
 __all__ = [
     "AF_INET",
@@ -98,6 +99,7 @@ __all__ = [
     "SOL_SOCKET",
     "SOMAXCONN",
     "SO_KEEPALIVE",
+    "SO_LINGER",
     "SO_RCVBUF",
     "SO_RCVTIMEO",
     "SO_REUSEADDR",
@@ -146,8 +148,9 @@ __all__ = [
     "getsockname",
     "listen",
     "listen_tcp",
+    "listen_unix",
     "setsockopt",
     "socket",
 ]
-if _lib.SOCKFFI_HAS_SO_REUSEPORT:
+if _lib.SF_HAS_SO_REUSEPORT:
     __all__.append("SO_REUSEPORT")

@@ -1,10 +1,16 @@
-"""Addresses in CPython's shapes, to and from the C helpers' scalar arguments.
+"""Addresses in CPython's shapes, to and from the C helpers' arguments and results.
 
     (host, port)                       AF_INET, or AF_INET6 when host has a ':'
     (host, port, flowinfo, scope_id)   AF_INET6 (a 3-tuple is accepted too)
     str / bytes / os.PathLike          AF_UNIX; a leading NUL is a Linux abstract name
 
 Hosts are numeric literals only: sockffi never resolves names.
+
+Every cache here maps an exact-type key (a ``str``, or an int that came from
+C) to the one value that key always means, so a cache makes a call cheaper and
+never different. Anything else (str and bytes subclasses, bytearrays, tuple
+subclasses) is first copied to its plain value, read from its real storage,
+never from methods a subclass may override.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import errors
+from . import _seam, errors
 from ._sockffi import ffi, lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
@@ -22,19 +28,25 @@ if TYPE_CHECKING:
 AF_INET: int = lib.AF_INET
 AF_INET6: int = lib.AF_INET6
 AF_UNIX: int = lib.AF_UNIX
-SUN_PATH_MAX: int = lib.SOCKFFI_SUN_PATH_MAX
-_OTHER: int = lib.SOCKFFI_OTHER_FAMILY
+SUN_PATH_MAX: int = lib.SF_SUN_PATH_MAX
+SUN_PATH_OFFSET: int = lib.SF_SUN_PATH_OFFSET
 
-# Servers see few distinct addresses; these stay small, and are emptied when full
-# rather than grown. Plain dict reads and writes are atomic under the GIL.
-_CACHE_MAX = 256
-_in4: dict[str, int] = {}  # host -> s_addr (network order)
-_in4_str: dict[int, str] = {}  # addr (host order) -> dotted quad
-_in4_tuple: dict[int, tuple[str, int]] = {}  # (addr << 16) | port -> (host, port)
-_in4_host: dict[int, str] = {}  # s_addr (network order) -> dotted quad
-_in6: dict[str, tuple[bytes, int]] = {}  # host -> (16 bytes, scope from "%...")
+_GSN_IN6 = _seam.GSN_IN6
+_GSN_OTHER = _seam.GSN_OTHER
+_IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
+
+# Bounded: emptied when full rather than grown. Plain dict reads and writes are
+# atomic (per object on free-threaded builds).
+_CACHE_MAX = 1024
+in4_cache: dict[str, int] = {}  # exact str host -> s_addr (network order)
+in6_cache: dict[str, tuple[bytes, int]] = {}  # exact str host (numeric scope only) -> (16 bytes, scope)
+in4_text_cache: dict[int, str] = {}  # s_addr -> dotted quad
+names: dict[int, Any] = {}  # a packed sf_getsockname result -> its tuple
+_in6_ids: dict[int, tuple[str, int]] = {}  # interned IPv6 id -> (text, scope_id)
 
 _ENCODING = "ascii"
+_BYTEORDER = sys.byteorder
+_type = type
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -43,41 +55,50 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
-def _host_text(host: object) -> str:
+# ----------------------------------------------------------------- hosts
+
+
+def host_text(host: object) -> str:
+    """The host as a plain str. str, bytes and bytearray, as CPython's socket
+    takes them; subclasses by their real contents."""
     if isinstance(host, str):
-        text = host
+        text = str.__str__(host)  # a plain copy of a subclass's own characters
     elif isinstance(host, (bytes, bytearray)):
         try:
-            text = bytes(host).decode(_ENCODING)
+            text = bytes(memoryview(host)).decode(_ENCODING)
         except UnicodeDecodeError:
-            raise ValueError(f"host {host!r} is not a numeric IP address") from None
+            raise ValueError(f"host {bytes(memoryview(host))!r} is not a numeric IP address") from None
     else:
-        raise TypeError(f"host must be str, not {type(host).__name__}")
+        raise TypeError(f"host must be str, bytes or bytearray, not {_type(host).__name__}")
     if "\0" in text:
         raise ValueError("host contains an embedded null character")
     return text
 
 
-def _not_numeric(host: str, family: str) -> ValueError:
+_NUMERIC_LOOKING = frozenset("0123456789abcdefABCDEFxX.")
+
+
+def _not_numeric(text: str, family: str) -> ValueError:
+    if family == "IPv4" and text and set(text) <= _NUMERIC_LOOKING and any(c.isdigit() for c in text):
+        return ValueError(
+            f"{text!r} is not a numeric IPv4 address in the four-part form a.b.c.d (each 0-255); "
+            "sockffi does not read the short, octal and hex forms libc also takes, such as '127.1'"
+        )
     return ValueError(
-        f"{host!r} is not a numeric {family} address; sockffi does not resolve "
+        f"{text!r} is not a numeric {family} address; sockffi does not resolve "
         "host names (pass a literal such as '127.0.0.1' or '::1')"
     )
 
 
 def in4(host: object) -> int:
-    """s_addr for a dotted-quad host ('' is INADDR_ANY, as in CPython)."""
-    if type(host) is str:
-        cached = _in4.get(host)
+    """s_addr for a dotted-quad host ('' is INADDR_ANY and '<broadcast>' is
+    INADDR_BROADCAST, as in CPython)."""
+    if _type(host) is str:
+        cached = in4_cache.get(host)
         if cached is not None:
             return cached
-    text = _host_text(host)
-    if text == "":
-        lit = "0.0.0.0"
-    elif text == "<broadcast>":
-        lit = "255.255.255.255"
-    else:
-        lit = text
+    text = host_text(host)
+    lit = "0.0.0.0" if text == "" else "255.255.255.255" if text == "<broadcast>" else text
     try:
         raw = lit.encode(_ENCODING)
     except UnicodeEncodeError:
@@ -85,31 +106,37 @@ def in4(host: object) -> int:
     value = int(lib.sf_pton4(raw))
     if value < 0:
         raise _not_numeric(text, "IPv4")
-    _remember(_in4, text, value)
+    _remember(in4_cache, text, value)
     return value
+
+
+def _scope(text: str, scope_text: str) -> tuple[int, bool]:
+    """(scope id, whether it is a number): a number, or an interface name."""
+    if not scope_text:
+        raise ValueError(f"{text!r} has an empty scope after '%'")
+    if scope_text.isascii() and scope_text.isdigit():
+        scope = int(scope_text)
+        if scope > 0xFFFFFFFF:
+            raise OverflowError(f"scope id in {text!r} must be 0-4294967295")
+        return scope, True
+    try:
+        scope = int(lib.sf_if_nametoindex(scope_text.encode(_ENCODING)))
+    except UnicodeEncodeError:
+        scope = 0
+    if scope == 0:
+        raise ValueError(f"no network interface named {scope_text!r} for the scope of {text!r}")
+    return scope, False
 
 
 def in6(host: object) -> tuple[bytes, int]:
     """(16 address bytes, scope id named in the host after '%', or 0)."""
-    if type(host) is str:
-        cached = _in6.get(host)
+    if _type(host) is str:
+        cached = in6_cache.get(host)
         if cached is not None:
             return cached
-    text = _host_text(host)
-    lit, _, scope_text = (text or "::").partition("%")
-    scope = 0
-    if scope_text:
-        if scope_text.isdigit():
-            scope = int(scope_text)
-            if scope > 0xFFFFFFFF:
-                raise OverflowError("scope id must be 0-4294967295.")
-        else:
-            try:
-                scope = int(lib.sf_if_nametoindex(scope_text.encode(_ENCODING)))
-            except UnicodeEncodeError:
-                scope = 0
-            if scope == 0:
-                raise ValueError(f"no network interface named {scope_text!r} for the scope of {text!r}")
+    text = host_text(host)
+    lit, sep, scope_text = (text or "::").partition("%")
+    scope, numeric = _scope(text, scope_text) if sep else (0, True)
     buf = ffi.new("char[16]")
     try:
         raw = lit.encode(_ENCODING)
@@ -118,117 +145,175 @@ def in6(host: object) -> tuple[bytes, int]:
     if lib.sf_pton6(raw, buf) != 0:
         raise _not_numeric(text, "IPv6")
     value = (ffi.buffer(buf)[:], scope)
-    _remember(_in6, text, value)
+    if numeric:  # an interface's index can change; a number cannot
+        _remember(in6_cache, text, value)
+    return value
+
+
+def is_ipv6_host(host: object) -> bool:
+    if isinstance(host, str):
+        return ":" in str.__str__(host)
+    if isinstance(host, (bytes, bytearray)):
+        return b":" in bytes(memoryview(host))
+    return False
+
+
+# ----------------------------------------------------------------- numbers
+
+
+def u_int(value: object, what: str, limit: int) -> int:
+    """0..limit, an int (not a bool), as CPython's range messages say it."""
+    if _type(value) is not int:
+        if isinstance(value, bool) or not (isinstance(value, int) or hasattr(_type(value), "__index__")):
+            raise TypeError(f"{what} must be int, not {_type(value).__name__}")
+        value = _seam.c_int(value, what, -(2**63), 2**63)
+    if not 0 <= value <= limit:
+        raise OverflowError(f"{what} must be 0-{limit}.")
     return value
 
 
 def port_of(port: object) -> int:
-    return _u32(port, "port", 0xFFFF)
+    return u_int(port, "port", 0xFFFF)
 
 
-def _u32(value: object, what: str, limit: int) -> int:
-    if type(value) is not int:
-        if isinstance(value, bool) or not hasattr(value, "__index__"):
-            raise TypeError(f"{what} must be int, not {type(value).__name__}")
-        value = value.__index__()
-    if not 0 <= value <= limit:  # type: ignore[operator]
-        raise OverflowError(f"{what} must be 0-{limit}.")
-    return value  # type: ignore[return-value]
+# ----------------------------------------------------------------- unix paths
 
 
 def unix_path(path: object) -> bytes:
     """The sun_path bytes; NameTooLong (a BindError) if they cannot fit, as Zig's initUnix."""
     if isinstance(path, str):
-        raw = os.fsencode(path)
+        raw = os.fsencode(str.__str__(path))
     elif isinstance(path, (bytes, bytearray, memoryview)):
-        raw = bytes(path)
+        raw = bytes(memoryview(path))  # the real bytes, not what a subclass says of them
     elif isinstance(path, os.PathLike):
         raw = os.fsencode(path)
     else:
-        raise TypeError(f"an AF_UNIX address must be str, bytes or os.PathLike, not {type(path).__name__}")
+        raise TypeError(f"an AF_UNIX address must be str, bytes or os.PathLike, not {_type(path).__name__}")
     abstract = raw[:1] == b"\0"
     if not abstract and b"\0" in raw:
         raise ValueError("AF_UNIX path contains an embedded null byte")
     # A regular path needs room for its terminating NUL; an abstract name does not.
     if len(raw) + (0 if abstract else 1) > SUN_PATH_MAX:
-        from .posix import backend
-
         limit = SUN_PATH_MAX if abstract else SUN_PATH_MAX - 1
-        exc = errors.NameTooLong(
-            backend.code("ENAMETOOLONG") or backend.code("WSAENAMETOOLONG") or 0,
-            f"AF_UNIX path is {len(raw)} bytes; at most {limit} fit in sun_path",
+        code = _seam.backend.code("WSAENAMETOOLONG" if _seam.WINDOWS else "ENAMETOOLONG") or 0
+        raise _seam.new_error(
+            errors.NameTooLong, code, "bind", f"AF_UNIX path is {len(raw)} bytes; at most {limit} fit in sun_path"
         )
-        exc.syscall = "bind"
-        raise exc
     return raw
+
+
+# ----------------------------------------------------------------- encode
+
+
+def as_tuple(address: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A tuple's real items (a subclass's __len__/__getitem__/__iter__ may lie)."""
+    return address if _type(address) is tuple else tuple(tuple.__iter__(address))
 
 
 def encode(address: object) -> tuple[int, tuple[Any, ...]]:
     """(family, arguments after fd for the family's sf_bind_* helper)."""
     if isinstance(address, tuple):
-        n = len(address)
+        items = as_tuple(address)
+        n = len(items)
         if n == 2:
-            host, port = address
-            if (isinstance(host, str) and ":" in host) or (isinstance(host, (bytes, bytearray)) and b":" in host):
+            host, port = items
+            if is_ipv6_host(host):
                 a16, scope = in6(host)
                 return AF_INET6, (a16, port_of(port), 0, scope)
             return AF_INET, (in4(host), port_of(port))
         if n in (3, 4):
-            host, port, flowinfo, scope_id = ((*address, 0))[:4] if n == 3 else address
+            host, port, flowinfo, scope_id = (*items, 0) if n == 3 else items
             a16, host_scope = in6(host)
-            scope = _u32(scope_id, "scope_id", 0xFFFFFFFF) or host_scope
-            return AF_INET6, (a16, port_of(port), _u32(flowinfo, "flowinfo", 0xFFFFF), scope)
+            scope = u_int(scope_id, "scope_id", 0xFFFFFFFF) or host_scope
+            return AF_INET6, (a16, port_of(port), u_int(flowinfo, "flowinfo", 0xFFFFF), scope)
         raise TypeError(f"an address tuple must be (host, port) or (host, port, flowinfo, scope_id), not {n} items")
     return AF_UNIX, (unix_path(address),)
 
 
+# ----------------------------------------------------------------- decode
+
+
 def in4_text(s_addr: int) -> str:
-    """Dotted quad for a network-order address (cached)."""
-    text = _in4_host.get(s_addr)
+    """Dotted quad for a network-order address (as inet_ntop writes it)."""
+    text = in4_text_cache.get(s_addr)
     if text is None:
-        text = ipv4_text(int.from_bytes(s_addr.to_bytes(4, sys.byteorder), "big"))  # memory order = network order
-        _remember(_in4_host, s_addr, text)
+        b = s_addr.to_bytes(4, _BYTEORDER)  # its bytes in memory: network order
+        text = f"{b[0]}.{b[1]}.{b[2]}.{b[3]}"
+        _remember(in4_text_cache, s_addr, text)
     return text
 
 
-def ipv4_text(addr: int) -> str:
-    """Dotted quad for a host-order address (cached)."""
-    text = _in4_str.get(addr)
-    if text is None:
-        text = f"{addr >> 24}.{(addr >> 16) & 255}.{(addr >> 8) & 255}.{addr & 255}"
-        _remember(_in4_str, addr, text)
-    return text
+def _in6_entry(ident: int) -> tuple[str, int]:
+    entry = _in6_ids.get(ident)
+    if entry is None:
+        buf = ffi.new("char[64]")
+        scope = ffi.new("unsigned int *")
+        n = lib.sf_in6_text(ident, buf, 64, scope)
+        if n < 0:
+            raise SystemError(f"sockffi: IPv6 id {ident} was never handed out")
+        entry = _in6_ids[ident] = (ffi.string(buf, n).decode(_ENCODING), int(scope[0]))
+    return entry
 
 
-def sockname(r: int) -> Any:
-    """The address for a non-negative sf_getsockname result."""
-    if r < _OTHER:
-        address = (ipv4_text(r >> 16), r & 0xFFFF)
-        _remember(_in4_tuple, r, address)
-        return address
-    return decode_other(r & 0xFFFF)
+def sockname(r: int, fd: int, remember: bool = True) -> Any:
+    """The address for a non-negative sf_getsockname result on `fd` (the packed
+    forms, cached by their value unless told not to; any other family read once
+    more, into a buffer of this call's own)."""
+    if r < _GSN_IN6:
+        a = r >> 16  # host order
+        address: Any = (f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}", r & 0xFFFF)
+    elif r < _GSN_OTHER:
+        host, scope = _in6_entry((r >> _IN6_ID_SHIFT) & 0xFFFFFF)
+        address = (host, r & 0xFFFF, (r >> 16) & 0xFFFFF, scope)
+    else:
+        return read_name(fd, "getsockname")
+    if remember:
+        _remember(names, r, address)
+    return address
 
 
-def decode_other(length: int) -> Any:
-    """The address sf_getsockname left in this thread's slot, as CPython shapes it."""
-    family = lib.sf_last_family()
-    if family == AF_INET6:
-        host = ffi.new("char[1025]")
-        pfs = ffi.new("unsigned int[3]")
-        lib.sf_last_in6(host, pfs)
-        return (ffi.string(host).decode(_ENCODING), pfs[0], pfs[1], pfs[2])
-    buf = ffi.new("char[]", 256)
-    raw = ffi.buffer(buf, lib.sf_last_raw(buf, 256))[:]
-    if family == AF_INET:
-        return (ipv4_text(int.from_bytes(raw[4:8], "big")), int.from_bytes(raw[2:4], "big"))
+def read_name(fd: int, syscall: str, tables: Any = None) -> Any:
+    """getsockname into a caller-owned buffer, decoded as CPython does."""
+    buf = ffi.new("char[]", _seam.ADDR_CAP)
+    n = _seam.C.getsockname_into(fd, buf, _seam.ADDR_CAP)
+    if n < 0:
+        raise _seam.failure(n, (tables or _seam.DIRECT).getsockname, syscall)
+    return decode(ffi.buffer(buf, n)[:], fd)
+
+
+def decode(raw: bytes, fd: int) -> Any:
+    """A raw sockaddr in CPython's shape (makesockaddr)."""
+    import struct
+
+    if len(raw) < 2:
+        return None
+    family = struct.unpack("=H", raw[:2])[0] if not _BSD else raw[1]
+    if family == AF_INET and len(raw) >= 8:
+        return (f"{raw[4]}.{raw[5]}.{raw[6]}.{raw[7]}", int.from_bytes(raw[2:4], "big"))
+    if family == AF_INET6 and len(raw) >= 28:
+        text = ffi.new("char[64]")
+        n = lib.sf_ntop6(raw[8:24], text, 64)
+        host = ffi.string(text, n).decode(_ENCODING)
+        port = int.from_bytes(raw[2:4], "big")
+        return (host, port, int.from_bytes(raw[4:8], "big"), struct.unpack("=I", raw[24:28])[0])
     if family == AF_UNIX:
-        path = raw[_SUN_PATH_OFFSET:]
-        if path[:1] == b"\0":
+        path = raw[SUN_PATH_OFFSET:]
+        if path[:1] == b"\0" and _LINUX:
             return path  # Linux abstract name: exact bytes
         end = path.find(b"\0")
         return os.fsdecode(path if end < 0 else path[:end])
-    return (family, raw)
+    if family == _AF_NETLINK and len(raw) >= 12:
+        return struct.unpack("=II", raw[4:12])
+    if family == _AF_PACKET and len(raw) >= 12:
+        protocol = int.from_bytes(raw[2:4], "big")
+        ifindex, hatype, pkttype, halen = struct.unpack("=iHBB", raw[4:12])
+        name = ffi.new("char[64]")
+        ifname = ffi.string(name).decode() if ifindex and lib.sf_if_indextoname(ifindex, name, 64) >= 0 else ""
+        return (ifname, protocol, pkttype, hatype, raw[12 : 12 + halen])
+    return (family, raw[2:16].ljust(14, b"\0"))
 
 
-# sun_path starts right after sun_family (and, on BSDs, sun_len).
-_SUN_PATH_OFFSET = 2
+_LINUX = sys.platform.startswith("linux")
+_BSD = sys.platform == "darwin" or "bsd" in sys.platform
+_AF_NETLINK = 16 if _LINUX else -1
+_AF_PACKET = 17 if _LINUX else -1

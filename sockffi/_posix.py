@@ -11,8 +11,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     from typing import Optional
 
-    ErrorTable = dict[int, type]
-
 PLATFORM = "posix"
 TABLES = errors.POSIX
 #: The helper calls that socket() may make after the socket exists, keyed by the
@@ -40,12 +38,13 @@ def strerror(value: int) -> str:
     return text
 
 
-def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
-    """A new exception for `value` from `syscall` (returned, so the caller raises it
+def new_error(cls: type, value: int, syscall: str, text: Optional[str] = None) -> errors.SockffiError:
+    """A new `cls` for `value` from `syscall` (returned, so the caller raises it
     in its own frame: no extra traceback entry)."""
-    text = _strerror.get(value)
     if text is None:
-        text = strerror(value)
-    exc: errors.SockffiError = tbl.get(value, errors.Unexpected)(value, text)
+        text = _strerror.get(value)
+        if text is None:
+            text = strerror(value)
+    exc: errors.SockffiError = cls(value, text)
     exc.syscall = syscall
     return exc

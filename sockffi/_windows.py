@@ -9,8 +9,6 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     from typing import Optional
 
-    ErrorTable = dict[int, type]
-
 PLATFORM = "windows"
 TABLES = errors.WINDOWS
 AUX_CALLS = {"aux": ("ioctlsocket", "socket.ioctlsocket"), "startup": ("WSAStartup", "socket.WSAStartup")}
@@ -36,12 +34,13 @@ def strerror(value: int) -> str:
     return text
 
 
-def error(tbl: ErrorTable, value: int, syscall: str) -> errors.SockffiError:
-    text = _strerror.get(value)
+def new_error(cls: type, value: int, syscall: str, text: Optional[str] = None) -> errors.SockffiError:
     if text is None:
-        text = strerror(value)
+        text = _strerror.get(value)
+        if text is None:
+            text = strerror(value)
     # OSError(errno, strerror, filename, winerror) sets winerror, and errno as
     # CPython's socket errors have it for the same code.
-    exc: errors.SockffiError = tbl.get(value, errors.Unexpected)(value, text, None, value)
+    exc: errors.SockffiError = cls(value, text, None, value)
     exc.syscall = syscall
     return exc

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from . import errors, trace
-from .net import listen_tcp
-from .posix import backend
+from ._seam import backend
+from .net import Server, listen_tcp, listen_unix
 
 WIDTH = 80
 EXIT_USAGE = 2
@@ -344,9 +344,17 @@ def run_listen(
 
     try:
         with trace.observe(show):
-            server = listen_tcp(
-                address, backlog=backlog, reuse_address=reuse_address, reuse_port=reuse_port, nonblocking=nonblocking
-            )
+            server: Server[Any]
+            if isinstance(address, tuple):
+                server = listen_tcp(
+                    address,
+                    backlog=backlog,
+                    reuse_address=reuse_address,
+                    reuse_port=reuse_port,
+                    nonblocking=nonblocking,
+                )
+            else:
+                server = listen_unix(address, backlog=backlog, nonblocking=nonblocking)
     except errors.SockffiError as exc:
         block = "\n".join(explain_failure(exc, style, WIDTH - len(indent))).split("\n")
         out.write("\n" + "\n".join(indent + line for line in block) + "\n")

@@ -69,7 +69,11 @@ class SockffiError(OSError):
     """Root of everything sockffi raises for an OS failure.
 
     Attributes, besides OSError's ``errno`` and ``strerror`` (and ``winerror``
-    on Windows): ``syscall``, the name of the C call that failed.
+    on Windows): ``syscall``, the name of the C call that failed; ``address``,
+    the address that call was given (bind, listen_tcp, listen_unix; else None);
+    ``op``, the composed call that made it ("listen_tcp", "listen_unix"; else
+    None). ``str()`` names the call and the address, as Go's ``net.OpError``
+    does: ``listen_tcp 127.0.0.1:8080: bind: [Errno 98] Address already in use``.
     """
 
     # A slot, not the instance __dict__: raising stays as cheap as CPython's own.
@@ -77,6 +81,16 @@ class SockffiError(OSError):
     syscall: str
     errno: int  # always set: never None, unlike a bare OSError
     strerror: str
+    address: Any = None
+    op: Optional[str] = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.address is None:
+            return text
+        where = describe_address(self.address)
+        syscall = getattr(self, "syscall", "?")
+        return f"{self.op} {where}: {syscall}: {text}" if self.op else f"{syscall} {where}: {text}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # OSError pickles its __dict__ only; keep the slot too.
@@ -86,6 +100,29 @@ class SockffiError(OSError):
         if hasattr(self, "syscall"):
             state["syscall"] = self.syscall
         return (reduced[0], reduced[1], state)
+
+
+def describe_address(address: object) -> str:
+    """An address as people write it: 127.0.0.1:8080, [::1]:8080, [fe80::1%2]:80,
+    /run/app.sock, @abstract-name."""
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        if isinstance(host, (bytes, bytearray)):
+            host = bytes(host).decode("ascii", "backslashreplace")
+        host = str(host)
+        if ":" in host:
+            scope = address[3] if len(address) >= 4 else 0
+            if scope and "%" not in host:
+                host = f"{host}%{scope}"
+            return f"[{host}]:{port}"
+        return f"{host or '0.0.0.0'}:{port}"
+    if isinstance(address, (bytes, bytearray)):
+        raw = bytes(address)
+        if raw[:1] == b"\0":
+            return "@" + raw[1:].decode("utf-8", "backslashreplace")
+        return raw.decode("utf-8", "surrogateescape")
+    text = str(address.__fspath__()) if hasattr(address, "__fspath__") else str(address)
+    return "@" + text[1:] if text[:1] == "\0" else text
 
 
 class ListenError(SockffiError):
@@ -107,6 +144,11 @@ class BindError(ListenError):
 
 class ListenSyscallError(ListenError):
     """``std.posix.ListenError``: what listen(2) can raise (``sockffi.posix.ListenError``)."""
+
+
+# Its public name is sockffi.posix.ListenError: reprs, tracebacks and help() say so.
+ListenSyscallError.__name__ = ListenSyscallError.__qualname__ = "ListenError"
+ListenSyscallError.__module__ = "sockffi.posix"
 
 
 class SetSockOptError(ListenError):

@@ -1,16 +1,27 @@
-"""``listen_tcp``: Zig's ``std.net.Address.listen``, raising the union ``ListenError``."""
+"""``listen_tcp`` and ``listen_unix``: Zig's ``std.net.Address.listen``, raising
+the union ``ListenError``, returning a ``Server`` that owns its fd.
+
+Ownership is never in doubt, whatever exception a signal handler raises at
+whatever bytecode: the C puts the new fd into a *cell* (a caller-owned
+``long long`` holding fd + 1) before it returns, the cell belongs to a local
+variable and then to the Server, and a cell dropped while it holds an fd
+closes it in C, where no Python code can run in between.
+"""
 
 from __future__ import annotations
 
-from . import _addr, posix
+import os
+from _warnings import warn as _warn  # built in: import sockffi stays cheap
+
+from . import _addr, _seam, errors
 from ._sockffi import lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket as _socket_mod
-    from typing import Any, Generic, TypeVar, overload
+    from typing import Any, Generic, NoReturn, Optional, TypeVar, overload
 
-    from .types import Address, IPv4Address, IPv6Address, UnixAddress
+    from .types import IPv4Address, IPv6Address, UnixAddress
 
     A = TypeVar("A")
 
@@ -28,74 +39,170 @@ else:
             return cls
 
 
-__all__ = ["Server", "listen_tcp"]
+__all__ = ["Server", "listen_tcp", "listen_unix"]
 
-_SOCK_STREAM_CLOEXEC: int = lib.SOCK_STREAM | lib.SOCK_CLOEXEC
-_SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
+_C = _seam.C
+_type = type
+_new = object.__new__
 _AF_INET: int = lib.AF_INET
+_AF_INET6: int = lib.AF_INET6
 _AF_UNIX: int = lib.AF_UNIX
-_OTHER: int = lib.SOCKFFI_OTHER_FAMILY
-_in4 = _addr._in4
-_in4_host = _addr._in4_host.get
 _IPPROTO_TCP: int = lib.IPPROTO_TCP
-_SOL_SOCKET: int = lib.SOL_SOCKET
-_SO_REUSEADDR: int = lib.SO_REUSEADDR
-_SO_REUSEPORT: int = lib.SOCKFFI_SO_REUSEPORT
-_HAS_REUSEPORT: bool = bool(lib.SOCKFFI_HAS_SO_REUSEPORT)
-_WINDOWS = posix.backend.PLATFORM == "windows"
+_SOCK_STREAM: int = lib.SOCK_STREAM
+_SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
+_SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
+_KIND: int = _SOCK_STREAM | _SOCK_CLOEXEC
+_HAS_REUSEPORT = bool(lib.SF_HAS_SO_REUSEPORT)
+# On Windows SO_REUSEADDR lets another socket take over a bound port; exclusive
+# use is already the default there, so reuse_address sets nothing (as CPython's
+# create_server and libuv).
+_OPT_REUSEADDR: int = 0 if _seam.WINDOWS else lib.SF_OPT_REUSEADDR
+_OPT_REUSEPORT: int = lib.SF_OPT_REUSEPORT
+_OPT_V6ONLY: int = lib.SF_OPT_V6ONLY
+_OPT_DUALSTACK: int = lib.SF_OPT_DUALSTACK
+_FD_SHIFT = _seam.LISTEN4_FD_SHIFT
+_DIFFERS = _seam.LISTEN4_DIFFERS
+_STEP_SHIFT = _seam.STEP_SHIFT
+_in4_get = _addr.in4_cache.get
+_in4_text_get = _addr.in4_text_cache.get
+_names_get = _addr.names.get
+_take_cell = _seam.take_cell
+_give_cell = _seam.give_cell
+_new_cell = _seam.new_cell
+_flag = _seam.flag
+
+# A forked child holds copies of its parent's Servers; only the process that
+# made a unix socket's file removes it. Bumped in every child.
+_generation = [0]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _generation.__setitem__(0, _generation[0] + 1))
 
 
 class Server(_Generic["A"]):
-    """A listening socket made by :func:`listen_tcp`.
+    """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
 
-    ``fd`` is the socket, ``address`` the address getsockname reported (the real
-    port when port 0 was asked for). ``close()`` is idempotent; the context
-    manager closes. ``to_socket()`` hands the fd to a ``socket.socket``, which
-    owns it from then on.
+    ``fd`` is the socket and ``address`` the address getsockname reported (the
+    real port when port 0 was asked for). The Server owns the fd until
+    :meth:`close`, :meth:`detach` or :meth:`to_socket`; from then on ``fd`` and
+    ``fileno()`` are -1, as for a closed ``socket.socket``, and any sockffi call
+    given the Server raises :class:`~sockffi.CallerError` before any syscall.
+    ``close()`` is idempotent; the context manager closes. A Server cannot be
+    copied or pickled: two objects would own one fd.
     """
 
-    __slots__ = ("_owned", "address", "fd")
+    __slots__ = ("__weakref__", "_blocking", "_owned", "_unix", "address", "fd")
 
     address: A
+    fd: int
+    _owned: list[Any]
+    _blocking: bool
+    _unix: Optional[tuple[bytes, int, int, int]]
 
-    def __init__(self, fd: int, address: A) -> None:
-        self.fd = fd
-        self.address = address
-        # Holds the fd while this Server owns it. list.pop() is one atomic step
-        # (under the GIL, and per object on free-threaded builds), so of two
-        # threads closing at once exactly one gets the fd: it is never closed
-        # twice, even after another thread has reopened its number.
-        self._owned = [fd]
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
 
     def fileno(self) -> int:
+        """The fd, or -1 once closed, detached or handed over."""
         return self.fd
 
     @property
     def closed(self) -> bool:
+        """True once the Server no longer owns a socket (closed, detached or handed over)."""
         return not self._owned
 
     def close(self) -> None:
+        """Close the socket (once, however many threads call this at once); for
+        a unix socket made by :func:`listen_unix`, also remove its file if the
+        path is still that socket."""
+        self.fd = -1  # first: from here on no caller is handed this number
         try:
-            fd = self._owned.pop()
-        except IndexError:  # closed already, or handed to a socket.socket
+            # list.pop() is one atomic step (under the GIL, and per object on
+            # free-threaded builds): of several closers exactly one gets the cell.
+            cell = self._owned.pop()
+        except IndexError:
             return
-        err = posix._sf_close(fd)
-        if err and err in posix._E_CLOSE:
-            raise posix._error(posix._E_CLOSE, err, "close")
+        r = _C.cell_close(cell)
+        if r == 0:
+            _give_cell(cell)
+            if self._unix is not None:
+                self._remove_file()
+            return
+        self._close_failed(cell, r)
+
+    def _close_failed(self, cell: Any, r: int) -> None:
+        if r > 0:  # the cell was empty already
+            _give_cell(cell)
+            return
+        if -r & _seam.STILL_OPEN:  # the OS kept the socket open: still ours
+            self._owned.append(cell)
+            self.fd = _seam.cell_fd(cell)
+        else:
+            _give_cell(cell)
+            if self._unix is not None:
+                self._remove_file()
+        exc = _seam.close_failure(r)
+        if exc is not None:
+            raise exc
+
+    def _remove_file(self) -> None:
+        unix = self._unix
+        self._unix = None
+        if unix is None:
+            return
+        path, dev, ino, generation = unix
+        if generation != _generation[0]:
+            return
+        try:
+            st = os.lstat(path)
+            if _is_socket(st.st_mode) and (st.st_dev, st.st_ino) == (dev, ino):
+                os.unlink(path)
+        except FileNotFoundError:
+            pass
+
+    def detach(self) -> int:
+        """Give the fd away: the caller owns it from now on (-1 if the Server no
+        longer has one). A unix socket's file stays where it is."""
+        self.fd = -1
+        try:
+            cell = self._owned.pop()
+        except IndexError:
+            return -1
+        fd: int = _seam.cell_detach(cell)
+        _give_cell(cell)
+        self._unix = None
+        return fd
 
     def to_socket(self) -> _socket_mod.socket:
-        """A ``socket.socket`` that owns the fd; this Server no longer closes it."""
+        """A ``socket.socket`` that owns the fd from now on, in the same blocking
+        mode (a ``nonblocking=True`` Server gives a non-blocking socket)."""
         import socket
 
+        fd = self.fd
+        self.fd = -1
         try:
-            fd = self._owned.pop()
+            cell = self._owned.pop()
         except IndexError:
             raise ValueError("the Server is closed") from None
+        sock = socket.socket.__new__(socket.socket)
+        taken = -1
         try:
-            return socket.socket(fileno=fd)
+            taken = _seam.cell_detach(cell)
+            sock.__init__(fileno=taken)  # type: ignore[misc]
         except BaseException:
-            self._owned.append(fd)  # still ours to close
+            # Whoever holds the fd now keeps it: the socket if it took it,
+            # else the cell again. Never both.
+            if taken != -1 and sock.fileno() != taken:
+                _seam.cell_adopt(cell, taken)
+            if cell[0]:
+                self._owned.append(cell)
+                self.fd = fd
+            else:
+                _give_cell(cell)
             raise
+        _give_cell(cell)
+        self._unix = None
+        sock.setblocking(self._blocking if _seam.WINDOWS else os.get_blocking(taken))
+        return sock
 
     def __enter__(self) -> Server[A]:
         return self
@@ -104,152 +211,347 @@ class Server(_Generic["A"]):
         self.close()
 
     def __del__(self) -> None:
-        if self._owned:
-            try:
-                import warnings  # only here: import sockffi stays cheap
-
-                warnings.warn(f"unclosed {self!r}", ResourceWarning, source=self, stacklevel=2)
-            except ImportError:  # interpreter shutdown
-                pass
+        # Close first, warn after: a warning turned into an error must not keep
+        # the fd open. Safe on a half-built Server (a signal handler may raise
+        # while listen_tcp fills one in); its cell closes the fd in any case.
+        try:
+            owned = self._owned
+        except AttributeError:
+            return
+        if owned:
+            text = f"unclosed {self!r}"
             self.close()
+            _warn(text, ResourceWarning, stacklevel=2, source=self)
 
     def __repr__(self) -> str:
-        state = "" if self._owned else " closed"
-        return f"<sockffi.Server fd={self.fd} address={self.address!r}{state}>"
+        owned = getattr(self, "_owned", None)
+        address = getattr(self, "address", None)
+        if owned:
+            return f"<sockffi.Server fd={_seam.cell_fd(owned[0])} address={address!r}>"
+        return f"<sockffi.Server closed address={address!r}>"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(f"cannot pickle {_type(self).__name__!r} object")
+
+    def __copy__(self) -> NoReturn:
+        raise TypeError("a Server cannot be copied: it owns its fd (detach() or to_socket() hand it over)")
+
+    def __deepcopy__(self, memo: object) -> NoReturn:
+        self.__copy__()
+
+
+def _is_socket(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISSOCK(mode)
+
+
+def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
+    server: Server[Any] = _new(Server)
+    server._owned = [cell]
+    server.fd = fd
+    server._blocking = blocking
+    server._unix = None
+    return server
+
+
+# ----------------------------------------------------------------- listen_tcp
 
 
 @overload
 # `overload` is typing's for type checkers and a no-op at run time, hence the noqa below.
 def listen_tcp(
     address: tuple[str, int],
+    *,
     backlog: int = ...,
     reuse_address: bool = ...,
     reuse_port: bool = ...,
     nonblocking: bool = ...,
+    dualstack_ipv6: bool = ...,
+    inheritable: bool = ...,
 ) -> Server[IPv4Address | IPv6Address]: ...
 @overload
 def listen_tcp(  # noqa: F811
     address: tuple[str, int, int] | IPv6Address,
+    *,
     backlog: int = ...,
     reuse_address: bool = ...,
     reuse_port: bool = ...,
     nonblocking: bool = ...,
+    dualstack_ipv6: bool = ...,
+    inheritable: bool = ...,
 ) -> Server[IPv6Address]: ...
 @overload
 def listen_tcp(  # noqa: F811
-    address: UnixAddress,
+    address: str,
+    *,
     backlog: int = ...,
     reuse_address: bool = ...,
     reuse_port: bool = ...,
     nonblocking: bool = ...,
-) -> Server[str | bytes]: ...
+    dualstack_ipv6: bool = ...,
+    inheritable: bool = ...,
+) -> Server[IPv4Address | IPv6Address]: ...
 def listen_tcp(  # noqa: F811
-    address: Address,
+    address: Any,
+    *,
     backlog: int = 128,
-    reuse_address: bool = False,
-    reuse_port: bool = False,
-    nonblocking: bool = False,
+    reuse_address: object = True,
+    reuse_port: object = False,
+    nonblocking: object = False,
+    dualstack_ipv6: object = False,
+    inheritable: object = False,
 ) -> Server[Any]:
-    """socket → setsockopt (the reuse options asked for) → bind → listen → getsockname.
+    """socket → setsockopt (each option) → bind → listen → getsockname, on an IP address.
 
-    Zig's ``Address.listen`` sequence, one syscall per step. The socket is always
-    close-on-exec (not inherited); ``nonblocking`` adds ``SOCK_NONBLOCK``. A
-    unix path listens on an AF_UNIX stream socket (protocol 0, as Zig).
+    Zig's ``Address.listen`` sequence, one syscall per step. ``address`` is
+    CPython's ``(host, port)`` or ``(host, port, flowinfo, scope_id)``, or a
+    numeric ``"HOST:PORT"`` / ``"[V6HOST]:PORT"`` string; hosts are numeric
+    (sockffi never resolves names). For an AF_UNIX path use :func:`listen_unix`.
 
-    ``reuse_address`` sets SO_REUSEADDR and ``reuse_port`` SO_REUSEPORT, as in
-    asyncio. On Windows ``reuse_address=True`` sets nothing: there SO_REUSEADDR
-    lets another process steal the port, and exclusive use is already the
-    default (CPython and libuv make the same choice). ``reuse_port=True`` raises
-    ValueError where the platform has no SO_REUSEPORT, and for AF_UNIX.
+    Defaults follow Python's own servers rather than Zig's ``ListenOptions``
+    (each a documented departure):
+
+    * ``reuse_address=True`` sets SO_REUSEADDR on POSIX, as
+      ``socket.create_server`` and asyncio do, so a server restarts on its port
+      while old connections sit in TIME_WAIT. On Windows it sets nothing: there
+      SO_REUSEADDR lets another process take the port.
+    * ``reuse_port=True`` sets SO_REUSEPORT (ValueError where the platform has none).
+    * On an IPv6 address ``IPV6_V6ONLY`` is always set explicitly: to 1, or to 0
+      with ``dualstack_ipv6=True`` (IPv4 clients too), so the behaviour never
+      depends on a sysctl or the OS.
+    * ``inheritable=False``: the socket is close-on-exec (``True`` lets a child
+      process started with ``pass_fds`` or ``fd://`` use it).
+    * ``nonblocking=True`` adds SOCK_NONBLOCK (what event loops want).
 
     Any failure after socket(2) closes the fd and re-raises the original error,
-    a member of :class:`sockffi.ListenError`. A code Zig treats as unreachable
-    raises :class:`Unexpected` here rather than CallerError: listen_tcp owns
-    the fd and builds the sockaddr, so such a code is never the caller's bug.
+    a member of :class:`sockffi.ListenError` whose ``address`` is the address and
+    whose ``str()`` names the step. A code Zig treats as unreachable raises
+    :class:`Unexpected` here rather than CallerError: listen_tcp owns the fd and
+    builds the sockaddr, so such a code is never the caller's bug.
     """
-    s_addr, port = None, 0
-    if isinstance(address, tuple) and len(address) == 2 and type(address[1]) is int and 0 <= address[1] <= 0xFFFF:
-        s_addr, port = _in4.get(address[0]), address[1]  # an IPv4 host seen before: nothing to parse
-    if s_addr is not None:
-        family, args = _AF_INET, (s_addr, port)
-    else:
-        family, args = _addr.encode(address)
+    if reuse_address is not True and reuse_address is not False:
+        reuse_address = _flag(reuse_address, "reuse_address")
+    if reuse_port is not False and reuse_port is not True:
+        reuse_port = _flag(reuse_port, "reuse_port")
+    if nonblocking is not False and nonblocking is not True:
+        nonblocking = _flag(nonblocking, "nonblocking")
+    if dualstack_ipv6 is not False and dualstack_ipv6 is not True:
+        dualstack_ipv6 = _flag(dualstack_ipv6, "dualstack_ipv6")
+    if inheritable is not False and inheritable is not True:
+        inheritable = _flag(inheritable, "inheritable")
     if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
-        backlog = posix.backlog_of(backlog)
-    if reuse_port and (not _HAS_REUSEPORT or family == _AF_UNIX):
-        where = "AF_UNIX sockets" if family == _AF_UNIX else "this platform"
-        raise ValueError(f"SO_REUSEPORT is not supported on {where}")
-    kind = _SOCK_STREAM_CLOEXEC | _SOCK_NONBLOCK if nonblocking else _SOCK_STREAM_CLOEXEC
-    if _WINDOWS:
-        reuse_address = False
-    one_crossing = posix._sf_listen_tcp_in4
-    if family == _AF_INET and one_crossing is not None:
-        # socket..getsockname in one C crossing (None while sockffi.trace
-        # observes, so that each step is reported).
-        r = one_crossing(kind, args[0], args[1], backlog, reuse_address, reuse_port)
-        if r < 0:
-            raise _step_error(-r)
-        if r >> 62:
-            return Server(r >> 16 & 0x7FFFFFFFFFFF, _addr.decode_other(0))
-        return Server(r >> 16, (_in4_host(args[0]) or _addr.in4_text(args[0]), r & 0xFFFF))
-    fd = _open_listener_by_steps(family, args, kind, backlog, reuse_address=reuse_address, reuse_port=reuse_port)
-    r = posix._sf_getsockname(fd)
-    if r < 0:
-        posix._sf_close(fd)
-        raise posix._error(posix.COMPOSED.getsockname, -r, "getsockname")
-    return Server(fd, _addr.sockname(r))
-
-
-def _step_error(code: int) -> Exception:
-    """The error sf_listen_tcp_in4 reported as (step << 24) | code."""
-    step, code = code >> 24, code & 0xFFFFFF
-    tables = posix.COMPOSED
-    if step == 1:
-        return posix.socket_error(-code, tables)
-    if step in (2, 3):
-        return posix._error(tables.setsockopt, code, "setsockopt")
-    if step == 4:
-        return posix._error(tables.bind, code, "bind")
-    if step == 5:
-        return posix._error(tables.listen, code, "listen")
-    if step == 6:
-        return posix._error(tables.getsockname, code, "getsockname")
-    return posix._error(tables.listen, code, "listen")  # step 0: an argument refused in C
-
-
-def _open_listener_by_steps(
-    family: int, args: tuple[Any, ...], kind: int, backlog: int, *, reuse_address: bool, reuse_port: bool
-) -> int:
-    """socket..listen one Python-level step at a time (IPv6, AF_UNIX, or traced)."""
-    tables = posix.COMPOSED
-    fd = posix._sf_socket(family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
-    if fd < 0:
-        raise posix.socket_error(fd, tables)
-    err = 0
-    try:
-        if reuse_address:
-            err = posix._sf_setsockopt_int(fd, _SOL_SOCKET, _SO_REUSEADDR, 1)
-        if not err and reuse_port:
-            err = posix._sf_setsockopt_int(fd, _SOL_SOCKET, _SO_REUSEPORT, 1)
-        if err:
-            raise posix._error(tables.setsockopt, err, "setsockopt")
+        backlog = _seam.backlog_of(backlog)
+    s_addr = None
+    if _type(address) is tuple and len(address) == 2:
+        host, port = address
+        if _type(host) is str and _type(port) is int and 0 <= port <= 0xFFFF:
+            s_addr = _in4_get(host)  # an IPv4 host seen before: nothing to parse
+    if s_addr is None:
+        family, args = _ip_address(address)
         if family == _AF_INET:
-            err = posix._sf_bind_in4(fd, *args)
-        elif family == _addr.AF_INET6:
-            err = posix._sf_bind_in6(fd, *args)
+            s_addr, port = args
+    else:
+        family = _AF_INET
+    if reuse_port and not _HAS_REUSEPORT:
+        raise ValueError("SO_REUSEPORT is not supported on this platform")
+    if dualstack_ipv6 and family == _AF_INET:
+        raise ValueError("dualstack_ipv6 needs an IPv6 address, such as ('::', port)")
+    opts = (_OPT_REUSEADDR if reuse_address else 0) | (_OPT_REUSEPORT if reuse_port else 0)
+    kind = _KIND if not nonblocking and not inheritable else _kind(nonblocking, inheritable)
+    try:
+        cell = _take_cell()
+    except IndexError:
+        cell = _new_cell()
+    if family == _AF_INET:
+        listen4 = _C.listen_in4
+        if listen4 is not None:
+            r = listen4(cell, kind, s_addr, port, backlog, opts)  # type: ignore[arg-type]
+            if r < 0:
+                _give_cell(cell)
+                raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
+            server = _server(cell, r >> _FD_SHIFT, not nonblocking)
+            if r & _DIFFERS:
+                _name(server, cell, _C.getsockname(server.fd), address)
+            else:
+                server.address = (_in4_text_get(s_addr) or _addr.in4_text(s_addr), r & 0xFFFF)  # type: ignore[arg-type]
+            return server
+        r = _steps(cell, _AF_INET, kind, opts, (s_addr, port), backlog)
+    else:
+        a16, port, flowinfo, scope = args
+        opts |= _OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY
+        listen6 = _C.listen_in6
+        if listen6 is not None:
+            r = listen6(cell, kind, a16, port | flowinfo << 16, scope, backlog, opts)
         else:
-            err = posix._sf_bind_un(fd, args[0], len(args[0]))
-        if err:
-            raise posix.bind_error(err, fd, family, tables)
-        err = posix._sf_listen(fd, backlog)
-        if err:
-            raise posix._error(tables.listen, err, "listen")
-    except BaseException:
-        # Zig: errdefer stream.close(). The fd is ours alone until we return, so
-        # it cannot have been closed and reused by another thread meanwhile.
-        posix._sf_close(fd)
-        raise
-    return fd
+            r = _steps(cell, _AF_INET6, kind, opts, args, backlog)
+    if r < 0:
+        _give_cell(cell)
+        raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
+    server = _server(cell, _seam.cell_fd(cell), not nonblocking)
+    _name(server, cell, r, address)
+    return server
 
 
-_type = type
+def _name(server: Server[Any], cell: Any, r: int, address: Any) -> None:
+    """The Server's address from a packed getsockname result (the Server owns
+    the fd already: a failure here closes it through the Server)."""
+    try:
+        if r < 0:
+            raise _seam.failure(r, _seam.COMPOSED.getsockname, "getsockname")
+        # Not remembered: a new listener's port is rarely asked for again.
+        server.address = _names_get(r) or _addr.sockname(r, server.fd, False)
+    except BaseException as exc:
+        server.close()
+        raise _seam.with_context(exc, address, "listen_tcp") from None
+
+
+def _kind(nonblocking: bool, inheritable: bool) -> int:
+    return _SOCK_STREAM | (_SOCK_NONBLOCK if nonblocking else 0) | (0 if inheritable else _SOCK_CLOEXEC)
+
+
+_OPTION_STEPS = (
+    (lib.SF_OPT_REUSEADDR, lib.SF_STEP_REUSEADDR, lib.SOL_SOCKET, lib.SO_REUSEADDR, 1),
+    (lib.SF_OPT_REUSEPORT, lib.SF_STEP_REUSEPORT, lib.SOL_SOCKET, lib.SF_SO_REUSEPORT, 1),
+    (lib.SF_OPT_V6ONLY, lib.SF_STEP_V6ONLY, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 1),
+    (lib.SF_OPT_DUALSTACK, lib.SF_STEP_V6ONLY, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 0),
+)
+
+
+def _steps(cell: Any, family: int, kind: int, opts: int, args: tuple[Any, ...], backlog: int) -> int:
+    """socket .. getsockname one C call at a time (AF_UNIX, and while traced),
+    with the composed calls' result encoding: the packed getsockname result (0
+    for AF_UNIX, whose name the caller reads), or -(code | step << STEP_SHIFT)
+    after closing the cell."""
+    C = _C
+    fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
+    if fd < 0:
+        return -((lib.SF_STEP_SOCKET << _STEP_SHIFT) | -fd)
+    for bit, step, level, option, value in _OPTION_STEPS:
+        if opts & bit:
+            r = C.setsockopt_int(fd, level, option, value)
+            if r:
+                return _failed(cell, step, r)
+    if family == _AF_INET:
+        r = C.bind_in4(fd, *args)
+    elif family == _AF_INET6:
+        r = C.bind_in6(fd, *args)
+    else:
+        r = C.bind_un(fd, args[0], len(args[0]))
+    if r:
+        return _failed(cell, lib.SF_STEP_BIND, r)
+    r = C.listen(fd, backlog)
+    if r:
+        return _failed(cell, lib.SF_STEP_LISTEN, r)
+    if family == _AF_UNIX:
+        return 0
+    r = C.getsockname(fd)
+    if r < 0:
+        return _failed(cell, lib.SF_STEP_GETSOCKNAME, r)
+    return r
+
+
+def _failed(cell: Any, step: int, r: int) -> int:
+    _C.cell_close(cell)
+    return -((step << _STEP_SHIFT) | -r)
+
+
+def _ip_address(address: Any) -> tuple[int, tuple[Any, ...]]:
+    """(family, bind arguments) for listen_tcp's address: an IP address only."""
+    if isinstance(address, tuple):
+        family, args = _addr.encode(address)
+        if family == _AF_UNIX:  # pragma: no cover - encode gives a tuple an IP family
+            raise TypeError("listen_tcp takes an IP address")
+        return family, args
+    if isinstance(address, str):
+        return _addr.encode(_parse_host_port(str.__str__(address)))
+    if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
+        raise TypeError(
+            f"listen_tcp takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
+            "for an AF_UNIX socket path use sockffi.listen_unix()"
+        )
+    if isinstance(address, int) and not isinstance(address, bool):
+        raise TypeError(
+            f"listen_tcp takes an address, not a bare port: ('0.0.0.0', {address}) for every IPv4 "
+            f"interface, ('127.0.0.1', {address}) for this machine only"
+        )
+    raise TypeError(f"listen_tcp takes (host, port) or 'HOST:PORT', not {_type(address).__name__}")
+
+
+def _parse_host_port(text: str) -> tuple[str, int]:
+    """'127.0.0.1:8080' or '[::1]:8080' ('[fe80::1%eth0]:80'), numeric only."""
+    host = port = None
+    if text.startswith("["):
+        inside, sep, rest = text[1:].partition("]")
+        if sep and rest.startswith(":"):
+            host, port = inside, rest[1:]
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if host is not None and port is not None and port.isascii() and port.isdigit() and host:
+        number = int(port)
+        if number > 0xFFFF:
+            raise OverflowError(f"port must be 0-65535, not {number} (in {text!r})")
+        return (host, number)
+    looks_like_path = "/" in text or text.startswith(("unix:", "@", "\0", ".")) or text.endswith(".sock")
+    hint = (
+        "; for an AF_UNIX socket path use sockffi.listen_unix()"
+        if looks_like_path
+        else "; a bare host or port is not enough (':8080' needs a host: '0.0.0.0:8080' or '[::]:8080')"
+    )
+    raise ValueError(f"listen_tcp: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT' with a numeric host{hint}")
+
+
+# ----------------------------------------------------------------- listen_unix
+
+
+def listen_unix(
+    path: UnixAddress, *, backlog: int = 128, nonblocking: object = False, inheritable: object = False
+) -> Server[str | bytes]:
+    """socket(AF_UNIX, SOCK_STREAM) → bind → listen → getsockname, on a path.
+
+    ``path`` is a ``str``, ``bytes`` or ``os.PathLike``; a leading NUL names a
+    Linux abstract socket (no file). The same union :class:`sockffi.ListenError`
+    as :func:`listen_tcp`; a path too long for ``sun_path`` is
+    :class:`NameTooLong` before any syscall.
+
+    As asyncio's ``create_unix_server``: ``close()`` removes the socket file this
+    call created, if the path is still that socket (same inode), and only in the
+    process that created it; nothing is ever removed at bind time, so a live
+    server's socket is never displaced (a stale file gives ``AddressInUse``:
+    remove it yourself once you know no server uses it).
+    """
+    if nonblocking is not False and nonblocking is not True:
+        nonblocking = _flag(nonblocking, "nonblocking")
+    if inheritable is not False and inheritable is not True:
+        inheritable = _flag(inheritable, "inheritable")
+    if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
+        backlog = _seam.backlog_of(backlog)
+    if isinstance(path, (tuple, int)):
+        raise TypeError(f"listen_unix takes a path, not {_type(path).__name__}; for an IP address use listen_tcp()")
+    try:
+        raw = _addr.unix_path(path)
+    except errors.SockffiError as exc:
+        raise _seam.with_context(exc, path, "listen_unix") from None
+    kind = _kind(nonblocking, inheritable)
+    try:
+        cell = _take_cell()
+    except IndexError:
+        cell = _new_cell()
+    r = _steps(cell, _AF_UNIX, kind, 0, (raw,), backlog)
+    if r < 0:
+        _give_cell(cell)
+        raise _seam.with_context(_seam.step_failure(r), path, "listen_unix")
+    server = _server(cell, _seam.cell_fd(cell), not nonblocking)
+    try:
+        server.address = _addr.read_name(server.fd, "getsockname", _seam.COMPOSED)
+    except BaseException as exc:
+        server.close()
+        raise _seam.with_context(exc, path, "listen_unix") from None
+    if raw[:1] not in (b"", b"\0"):
+        try:
+            st = os.lstat(raw)
+        except OSError:
+            pass
+        else:
+            server._unix = (raw, st.st_dev, st.st_ino, _generation[0])
+    return server

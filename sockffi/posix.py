@@ -9,33 +9,25 @@ bind           BindError
 listen         ListenError (listen(2)'s own set: ``sockffi.posix.ListenError``)
 setsockopt     SetSockOptError
 getsockname    GetSockNameError
-close          CallerError only (EBADF); other close(2) codes are ignored, as in Zig
+close          CallerError for a bad fd; other close(2) codes are ignored, as in Zig
 =============  =========================================================
 
 Codes that Zig treats as ``unreachable`` (caller bugs such as ``EBADF``) raise
-:class:`sockffi.CallerError`, which belongs to no set.
+:class:`sockffi.CallerError`, which belongs to no set. A closed ``Server`` or
+``socket.socket`` given as the fd is refused the same way, before any syscall.
 """
 
 from __future__ import annotations
 
 import sys
 
-from . import _addr, errors
-from ._sockffi import ffi, lib
-
-if sys.platform == "win32":
-    from . import _windows as _platform
-else:
-    from . import _posix as _platform
-
-#: The platform backend (_posix or _windows), chosen once: the only place that knows.
-backend = _platform
+from . import _addr, _seam, errors
+from ._sockffi import lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
-    from typing import Any, Callable, Union
+    from typing import Any, Optional, Union
 
-    from ._posix import ErrorTable
     from .types import Address, Buffer, FileDescriptor
 
 __all__ = ["ListenError", "bind", "close", "getsockname", "listen", "setsockopt", "socket"]
@@ -47,138 +39,19 @@ ListenError = errors.ListenSyscallError
 # socket()'s parameter is called `type`, as in CPython; this keeps the builtin reachable.
 _type = type
 
-_INT_MIN = -(2**31)
-_INT_MAX = 2**31 - 1
-_OTHER: int = lib.SOCKFFI_OTHER_FAMILY
-_AUX: int = lib.SOCKFFI_AUX_FAILED
-_STARTUP: int = lib.SOCKFFI_STARTUP_FAILED
-_CODE_MASK = _AUX - 1
+_C = _seam.C
+_DIRECT = _seam.DIRECT
+_E_LISTEN = _DIRECT.listen
+_E_SETSOCKOPT = _DIRECT.setsockopt
+_E_GETSOCKNAME = _DIRECT.getsockname
 _SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
-_AF_INET: int = lib.AF_INET
-
-# The raw C calls, as module globals: the cheapest lookup, and the one place the
-# trace hook (sockffi.trace) swaps in its recording versions while observed.
-# C range-checks an fd on the way in (OverflowError), as every int argument.
-_sf_socket = lib.sf_socket
-_sf_listen_tcp_in4: Callable[[int, int, int, int, int, int], int] | None = lib.sf_listen_tcp_in4
-_sf_bind_in4 = lib.sf_bind_in4
-_sf_bind_in6 = lib.sf_bind_in6
-_sf_bind_un = lib.sf_bind_un
-_sf_listen = lib.sf_listen
-_sf_setsockopt_int = lib.sf_setsockopt_int
-_sf_setsockopt = lib.sf_setsockopt
-_sf_getsockname = lib.sf_getsockname
-_sf_close = lib.sf_close
-
-_error = backend.error
-
-
-def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
-    """{OS code: class} for one call (or helper: "socket.fcntl") on this platform."""
-    return errors.lookup(backend.TABLES.get(key, {}), backend.code, unreachable)
-
-
-class _NegativeFd(ValueError):
-    """A negative fd, refused in C before any syscall (a ValueError, as in CPython)."""
-
-    def __init__(self, *_: object) -> None:
-        super().__init__("negative file descriptor")
-
-
-class _NegativeBacklog(OverflowError):
-    """A negative backlog, refused in C before any syscall."""
-
-    def __init__(self, *_: object) -> None:
-        super().__init__(f"backlog must be 0-{_INT_MAX} (Zig's u31)")
-
-
-_REJECTED = {lib.SOCKFFI_NEGATIVE_FD: _NegativeFd, lib.SOCKFFI_NEGATIVE_BACKLOG: _NegativeBacklog}
-
-
-class Tables:
-    """code -> class for each call, with the codes Zig calls unreachable mapped to
-    one class: CallerError for the direct calls, Unexpected inside listen_tcp.
-    The C layer's argument rejections are in every table, so the hot paths need
-    no range checks of their own."""
-
-    __slots__ = ("aux", "bind", "close", "getsockname", "listen", "setsockopt", "socket", "startup")
-    socket: ErrorTable
-    bind: ErrorTable
-    listen: ErrorTable
-    setsockopt: ErrorTable
-    getsockname: ErrorTable
-    close: ErrorTable
-    aux: ErrorTable
-    startup: ErrorTable
-
-    def __init__(self, unreachable: type) -> None:
-        for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
-            setattr(self, call, {**table(call, unreachable), **_REJECTED})
-        self.aux = table(backend.AUX_CALLS["aux"][1], unreachable)
-        self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
-
-
-DIRECT = Tables(errors.CallerError)
-COMPOSED = Tables(errors.Unexpected)
-_E_BIND = DIRECT.bind
-_E_LISTEN = DIRECT.listen
-_E_SETSOCKOPT = DIRECT.setsockopt
-_E_GETSOCKNAME = DIRECT.getsockname
-_E_CLOSE = DIRECT.close
-_AUX_NAME = backend.AUX_CALLS["aux"][0]
-_STARTUP_NAME = backend.AUX_CALLS["startup"][0]
-_in4_tuple = _addr._in4_tuple.get
-
-
-def fd_of(fd: Any) -> int:
-    """An fd from anything with fileno() (or an int subclass). A negative fd is a
-    ValueError (as in CPython) and one too large an OverflowError: the C layer
-    rejects both before any syscall, so int fds skip this function."""
-    if not isinstance(fd, int):
-        fileno = getattr(fd, "fileno", None)
-        if fileno is None:
-            raise TypeError(f"fd must be an int or have a fileno() method, not {_type(fd).__name__}")
-        fd = fileno()
-        if not isinstance(fd, int):
-            raise TypeError(f"fileno() returned {_type(fd).__name__}, not int")
-    if isinstance(fd, bool):
-        raise TypeError("fd must be an int, not bool")
-    value = int(fd)
-    if value < 0:
-        raise ValueError(f"negative file descriptor: {value}")
-    return value
-
-
-def _c_int(value: Any, what: str) -> int:
-    if _type(value) is not int:
-        if isinstance(value, bool) or not hasattr(value, "__index__"):
-            raise TypeError(f"{what} must be an int, not {_type(value).__name__}")
-        value = value.__index__()
-    if not _INT_MIN <= value <= _INT_MAX:
-        raise OverflowError(f"{what} {value} does not fit in a C int")
-    return int(value)
-
-
-def backlog_of(backlog: Any) -> int:
-    """0 to 2**31-1, Zig's u31."""
-    if isinstance(backlog, bool) or not hasattr(backlog, "__index__"):
-        raise TypeError(f"backlog must be an int, not {_type(backlog).__name__}")
-    value = int(backlog.__index__())
-    if not 0 <= value <= _INT_MAX:
-        raise OverflowError(f"backlog must be 0-{_INT_MAX} (Zig's u31), not {value}")
-    return value
-
-
-def socket_error(rc: int, tables: Tables = DIRECT) -> errors.SockffiError:
-    """The error for a negative sf_socket result: socket(2)'s own code, or the
-    code of a call socket() made after the socket existed (fcntl, ioctlsocket,
-    WSAStartup), which the C layer flags."""
-    code = -rc
-    if code & _AUX:
-        return _error(tables.aux, code & _CODE_MASK, _AUX_NAME)
-    if code & _STARTUP:
-        return _error(tables.startup, code & _CODE_MASK, _STARTUP_NAME)
-    return _error(tables.socket, code, "socket")
+_AF_INET = _addr.AF_INET
+_AF_INET6 = _addr.AF_INET6
+_in4_get = _addr.in4_cache.get
+_names_get = _addr.names.get
+_fd_of = _seam.fd_of
+_failure = _seam.failure
+_bind_failure = _seam.bind_failure
 
 
 def socket(family: int, type: int, protocol: int = 0) -> int:
@@ -191,61 +64,64 @@ def socket(family: int, type: int, protocol: int = 0) -> int:
     (macOS, Windows) they are applied right after, and the socket is closed if
     that fails.
 
+    The fd is a plain int, so the caller owns it from the moment this returns;
+    :func:`sockffi.listen_tcp` and :func:`sockffi.listen_unix` return a
+    ``Server`` that owns its fd from inside the C call on.
+
     Raises a member of :class:`SocketError`.
     """
     if _type(family) is not int:
-        family = _c_int(family, "family")
+        family = _seam.c_int(family, "family")
     if _type(type) is not int:
-        type = _c_int(type, "type")
+        type = _seam.c_int(type, "type")
     if _type(protocol) is not int:
-        protocol = _c_int(protocol, "protocol")
-    rc: int = _sf_socket(family, type | _SOCK_CLOEXEC, protocol)
-    if rc < 0:
-        raise socket_error(rc)
-    return rc
-
-
-def bind_error(code: int, fd: int, family: int, tables: Tables = DIRECT) -> errors.SockffiError:
-    """The error for a failed bind. EINVAL has two meanings on POSIX: the socket is
-    bound already (AlreadyBound, as Windows names it), or the address is of another
-    family than the socket (Linux checks the length first, so an IPv4 sockaddr on
-    an AF_INET6 socket gives EINVAL, not EAFNOSUPPORT). One getsockname, on this
-    error path only, tells them apart."""
-    exc = _error(tables.bind, code, "bind")
-    if _type(exc) is errors.AlreadyBound and backend.PLATFORM == "posix":
-        r = _sf_getsockname(fd)
-        if (r >= _OTHER and lib.sf_last_family() != family) or (0 <= r < _OTHER and family != _AF_INET):
-            exc = _error({code: errors.AddressFamilyNotSupported}, code, "bind")
-    return exc
+        protocol = _seam.c_int(protocol, "protocol")
+    try:
+        r: int = _C.socket(family, type | _SOCK_CLOEXEC, protocol)
+    except OverflowError:
+        raise _seam.overflow("socket", family=family, type=type, protocol=protocol) from None
+    if r < 0:
+        raise _seam.socket_failure(r)
+    return r
 
 
 def bind(fd: FileDescriptor, address: Address) -> None:
     """bind(2) ``fd`` to ``address`` (CPython's shapes; numeric hosts only).
 
-    Raises a member of :class:`BindError`. An AF_UNIX path too long for
-    ``sun_path`` raises :class:`NameTooLong` before the call, as Zig's
-    ``Address.initUnix`` does.
+    Raises a member of :class:`BindError`, carrying ``address``. An AF_UNIX path
+    too long for ``sun_path`` raises :class:`NameTooLong` before the call, as
+    Zig's ``Address.initUnix`` does.
     """
     if _type(fd) is not int:
-        fd = fd_of(fd)
-    # Fast path: an IPv4 pair whose host was seen before.
+        fd = _fd_of(fd, "bind")
+    # Fast path: an IPv4 pair of plain types whose host was seen before.
     if _type(address) is tuple and len(address) == 2:
-        s_addr = _addr._in4.get(address[0])
-        port = address[1]
-        if s_addr is not None and _type(port) is int and 0 <= port <= 0xFFFF:
-            err = _sf_bind_in4(fd, s_addr, port)
-            if err:
-                raise bind_error(err, fd, _AF_INET)
-            return
-    family, args = _addr.encode(address)
-    if family == _AF_INET:
-        err = _sf_bind_in4(fd, *args)
-    elif family == _addr.AF_INET6:
-        err = _sf_bind_in6(fd, *args)
-    else:
-        err = _sf_bind_un(fd, args[0], len(args[0]))
-    if err:
-        raise bind_error(err, fd, family)
+        host, port = address
+        if _type(host) is str and _type(port) is int and 0 <= port <= 0xFFFF:
+            s_addr = _in4_get(host)
+            if s_addr is not None:
+                try:
+                    r = _C.bind_in4(fd, s_addr, port)
+                except OverflowError:
+                    raise _seam.overflow("bind", fd=fd) from None
+                if r:
+                    raise _seam.with_context(_bind_failure(r), address)
+                return
+    try:
+        family, args = _addr.encode(address)
+    except errors.SockffiError as exc:  # NameTooLong, before the call
+        raise _seam.with_context(exc, address) from None
+    try:
+        if family == _AF_INET:
+            r = _C.bind_in4(fd, *args)
+        elif family == _AF_INET6:
+            r = _C.bind_in6(fd, *args)
+        else:
+            r = _C.bind_un(fd, args[0], len(args[0]))
+    except OverflowError:
+        raise _seam.overflow("bind", fd=fd) from None
+    if r:
+        raise _seam.with_context(_bind_failure(r), address)
 
 
 def listen(fd: FileDescriptor, backlog: int = 128) -> None:
@@ -254,37 +130,60 @@ def listen(fd: FileDescriptor, backlog: int = 128) -> None:
     Raises a member of ``sockffi.posix.ListenError`` (listen(2)'s own set).
     """
     if _type(fd) is not int:
-        fd = fd_of(fd)
-    if _type(backlog) is not int:
-        backlog = backlog_of(backlog)
-    err = _sf_listen(fd, backlog)
-    if err:
-        raise _error(_E_LISTEN, err, "listen")
+        fd = _fd_of(fd, "listen")
+    if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
+        backlog = _seam.backlog_of(backlog)
+    try:
+        r = _C.listen(fd, backlog)
+    except OverflowError:
+        raise _seam.overflow("listen", fd=fd) from None
+    if r:
+        raise _failure(r, _E_LISTEN, "listen")
 
 
 def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Buffer]) -> None:
-    """setsockopt(2). An int (or bool) ``value`` is passed as a C int; a bytes-like
-    value as its raw bytes.
+    """setsockopt(2). An int (or bool) ``value`` is passed as a C int; any
+    bytes-like value (bytes, bytearray, memoryview, array.array ...) as a copy
+    of its bytes, as CPython's ``socket.setsockopt`` takes it.
 
     Raises a member of :class:`SetSockOptError`.
     """
     if _type(fd) is not int:
-        fd = fd_of(fd)
+        fd = _fd_of(fd, "setsockopt")
     if _type(level) is not int:
-        level = _c_int(level, "level")
+        level = _seam.c_int(level, "level")
     if _type(option) is not int:
-        option = _c_int(option, "option")
-    if _type(value) is int or isinstance(value, bool):
-        err = _sf_setsockopt_int(fd, level, option, value)
-    elif isinstance(value, bytes):
-        err = _sf_setsockopt(fd, level, option, value, len(value))
-    elif isinstance(value, (bytearray, memoryview)):
-        buf = ffi.from_buffer(value)
-        err = _sf_setsockopt(fd, level, option, buf, len(buf))
-    else:
-        err = _sf_setsockopt_int(fd, level, option, _c_int(value, "value"))
-    if err:
-        raise _error(_E_SETSOCKOPT, err, "setsockopt")
+        option = _seam.c_int(option, "option")
+    try:
+        if _type(value) is int:
+            r = _C.setsockopt_int(fd, level, option, value)
+        elif _type(value) is bytes:
+            r = _C.setsockopt(fd, level, option, value, len(value))
+        elif isinstance(value, int):  # bool, IntEnum: their value, not their methods
+            r = _C.setsockopt_int(fd, level, option, int.__index__(value))
+        else:
+            raw = _buffer(value)
+            if raw is None:
+                r = _C.setsockopt_int(fd, level, option, _seam.c_int(value, "value"))
+            else:
+                r = _C.setsockopt(fd, level, option, raw, len(raw))
+    except OverflowError:
+        raise _seam.overflow("setsockopt", fd=fd, level=level, option=option, value=value) from None
+    if r:
+        raise _failure(r, _E_SETSOCKOPT, "setsockopt")
+
+
+def _buffer(value: object) -> Optional[bytes]:
+    """A plain copy of a bytes-like value (its length is what its buffer says,
+    not what a subclass's __len__ says), or None for a number by __index__."""
+    try:
+        view = memoryview(value)  # type: ignore[arg-type]
+    except TypeError:
+        if hasattr(_type(value), "__index__"):
+            return None
+        raise TypeError(f"value must be an int or a bytes-like object, not {_type(value).__name__}") from None
+    with view:
+        return view.tobytes()
 
 
 def getsockname(fd: FileDescriptor) -> Any:
@@ -294,15 +193,18 @@ def getsockname(fd: FileDescriptor) -> Any:
     Raises a member of :class:`GetSockNameError`.
     """
     if _type(fd) is not int:
-        fd = fd_of(fd)
-    r = _sf_getsockname(fd)
-    # An IPv4 result comes packed in one int: the same int, the same tuple.
-    address = _in4_tuple(r)
+        fd = _fd_of(fd, "getsockname")
+    try:
+        r = _C.getsockname(fd)
+    except OverflowError:
+        raise _seam.overflow("getsockname", fd=fd) from None
+    # IPv4 and IPv6 results come packed in one int: the same int, the same tuple.
+    address = _names_get(r)
     if address is not None:
         return address
     if r < 0:
-        raise _error(_E_GETSOCKNAME, -r, "getsockname")
-    return _addr.sockname(r)
+        raise _failure(r, _E_GETSOCKNAME, "getsockname")
+    return _addr.sockname(r, fd)
 
 
 def close(fd: FileDescriptor) -> None:
@@ -310,9 +212,51 @@ def close(fd: FileDescriptor) -> None:
 
     As Zig's ``posix.close``: EINTR counts as closed and other codes are
     ignored, except a bad fd, which is a caller bug (:class:`CallerError`).
+    Where the OS refused and the socket is still open (Windows, a non-blocking
+    socket lingering on unsent data, after a blocking retry also failed), it
+    raises :class:`Unexpected` and the socket stays open.
+
+    A ``Server`` is closed through its own ``close()``, and a ``socket.socket``
+    by taking its fd first (``detach()``), so the object never closes the same
+    number again later; any other object is refused (TypeError): closing its fd
+    behind its back would leave it holding a number that may be reused.
     """
     if _type(fd) is not int:
-        fd = fd_of(fd)
-    err = _sf_close(fd)
-    if err in _E_CLOSE:  # only a bad fd; Zig ignores every other close(2) code
-        raise _error(_E_CLOSE, err, "close")
+        claimed = _claim(fd)
+        if claimed is None:
+            return
+    else:
+        claimed = fd
+    try:
+        r = _C.close(claimed)
+    except OverflowError:
+        raise _seam.overflow("close", fd=claimed) from None
+    if r:
+        exc = _seam.close_failure(r)
+        if exc is not None:
+            raise exc
+
+
+def _claim(obj: Any) -> Any:
+    """The fd to close for a non-int argument of close(), owned by the caller now."""
+    if isinstance(obj, int):
+        return _fd_of(obj, "close")
+    from .net import Server
+
+    if isinstance(obj, Server):
+        if obj.fileno() == -1:
+            raise _seam.closed_error("close", obj)
+        obj.close()
+        return None
+    socket_module = sys.modules.get("socket")
+    if socket_module is not None and isinstance(obj, socket_module.socket):
+        if obj.fileno() == -1:
+            raise _seam.closed_error("close", obj)
+        return obj.detach()
+    if hasattr(obj, "fileno"):
+        raise TypeError(
+            f"close() takes an fd, a Server or a socket.socket, not {_type(obj).__name__}: closing the fd of "
+            "an object that will close it again itself would close a number that may have been reused; "
+            "call its own close()"
+        )
+    return _fd_of(obj, "close")

@@ -5,31 +5,35 @@
     >>> with sockffi.trace.observe(seen.append):
     ...     sockffi.listen_tcp(("127.0.0.1", 0)).close()
     >>> [e.syscall for e in seen]
-    ['socket', 'bind', 'listen', 'getsockname', 'close']
+    ['socket', 'setsockopt', 'bind', 'listen', 'getsockname', 'close']
 
-While at least one observer is registered, the module-level references through
-which sockffi calls C are replaced by recording versions; when the last one
+``observe(callback)`` starts observing at once and returns an
+:class:`Observation`; ``close()`` it (or use it as a context manager) to stop.
+While at least one observer is registered, the C calls in sockffi's one call
+namespace are replaced by recording versions (and listen_tcp's one-crossing C
+paths are set aside, so that each step is its own call); when the last one
 leaves, the originals are put back. Nobody observing therefore costs nothing.
+
 Observation is process-wide: calls from every thread are reported, on the
-thread that made them, after the call returns.
+thread that made them, after the call returns. Arguments refused before any
+syscall are not reported (they are not syscalls), and neither are the calls an
+observer itself makes (that would never end).
 """
 
 from __future__ import annotations
 
-import socket
+import os
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from . import _addr, errors, posix
+from . import _addr, _seam, errors
 from ._sockffi import ffi, lib
 
-backend = posix.backend
+backend = _seam.backend
 
-__all__ = ["Event", "describe_family", "describe_type", "observe"]
+__all__ = ["Event", "Observation", "describe_family", "describe_type", "observe"]
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,11 @@ class Event:
 
     @property
     def error(self) -> Optional[type]:
-        """The class sockffi raises for this outcome (None on success)."""
+        """The class a direct sockffi call raises for this code (None on success)."""
         if not self.code:
             return None
         key = f"socket.{self.aux}" if self.aux else self.syscall
-        cls: type = posix.table(key).get(self.code, errors.Unexpected)
+        cls: type = _seam.table(key).get(self.code, errors.Unexpected)
         return cls
 
     def format(self) -> str:
@@ -76,9 +80,20 @@ class Event:
 Observer = Callable[[Event], None]
 _observers: list[Observer] = []
 _lock = threading.Lock()
+_inside = threading.local()  # set while this thread runs an observer
 
 
-def _names(prefix: str, *names: str) -> dict[int, str]:
+def _after_fork_in_child() -> None:
+    # The parent's lock may have been held by a thread that does not exist here.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _names(*names: str) -> dict[int, str]:
     table: dict[int, str] = {}
     for name in names:
         value = getattr(lib, name, None)
@@ -87,19 +102,19 @@ def _names(prefix: str, *names: str) -> dict[int, str]:
     return table
 
 
-_FAMILIES = _names("AF_", "AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC")
-_TYPES = _names("SOCK_", "SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET")
-_PROTOCOLS = _names("IPPROTO_", "IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6")
-_LEVELS = _names("", "SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
+_FAMILIES = _names("AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC")
+_TYPES = _names("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET")
+_PROTOCOLS = _names("IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6")
+_LEVELS = _names("SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
 _OPTIONS: dict[int, dict[int, str]] = {
     lib.SOL_SOCKET: _names(
-        "SO_", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE"
+        "SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE", "SO_LINGER"
     ),
-    lib.IPPROTO_TCP: _names("TCP_", "TCP_NODELAY"),
-    lib.IPPROTO_IPV6: _names("IPV6_", "IPV6_V6ONLY"),
+    lib.IPPROTO_TCP: _names("TCP_NODELAY"),
+    lib.IPPROTO_IPV6: _names("IPV6_V6ONLY"),
 }
-if lib.SOCKFFI_HAS_SO_REUSEPORT:
-    _OPTIONS[lib.SOL_SOCKET][lib.SOCKFFI_SO_REUSEPORT] = "SO_REUSEPORT"
+if lib.SF_HAS_SO_REUSEPORT:
+    _OPTIONS[lib.SOL_SOCKET][lib.SF_SO_REUSEPORT] = "SO_REUSEPORT"
 
 
 def describe_family(value: int) -> str:
@@ -113,130 +128,186 @@ def describe_type(value: int) -> str:
     return "|".join(parts)
 
 
-def _sockaddr(r: int) -> str:
-    """The address a successful sf_getsockname returned, rendered."""
-    if r < posix._OTHER:
-        return f"{{AF_INET, {_addr.ipv4_text(r >> 16)}:{r & 0xFFFF}}}"
-    family = lib.sf_last_family()
-    value = _addr.decode_other(r & 0xFFFF)
-    if family == _addr.AF_INET6:
-        return f"{{AF_INET6, [{value[0]}]:{value[1]}, flowinfo={value[2]}, scope_id={value[3]}}}"
-    return f"{{{describe_family(family)}, {value!r}}}"
+def _sockaddr(address: Any) -> str:
+    """An address in strace's braces."""
+    if isinstance(address, tuple) and len(address) == 4:
+        host, port, flowinfo, scope_id = address
+        return f"{{AF_INET6, [{host}]:{port}, flowinfo={flowinfo}, scope_id={scope_id}}}"
+    if isinstance(address, tuple) and len(address) == 2 and isinstance(address[1], int):
+        return f"{{AF_INET, {address[0]}:{address[1]}}}"
+    if isinstance(address, (str, bytes)):
+        return f"{{AF_UNIX, {address!r}}}"
+    return f"{{{address!r}}}"
+
+
+def _packed(r: int) -> str:
+    """A packed getsockname result, rendered from the value alone (no syscall)."""
+    if r >= _seam.GSN_OTHER:
+        return f"{{{describe_family(r & 0xFFFF)}, ...}}"
+    a = r >> 16
+    if r < _seam.GSN_IN6:
+        return _sockaddr((f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}", r & 0xFFFF))
+    return _sockaddr(_addr.sockname(r, -1))
 
 
 def _emit(event: Event) -> None:
     # An observer's exception must not reach the call it observes: the syscall
     # has happened (an fd may exist that only the caller can close), so it is
     # reported as a warning instead.
-    for observer in list(_observers):
-        try:
-            observer(event)
-        except Exception as exc:
-            import warnings
+    _inside.active = True
+    try:
+        for observer in list(_observers):
+            try:
+                observer(event)
+            except Exception as exc:
+                import warnings
 
-            warnings.warn(f"sockffi.trace observer {observer!r} raised {exc!r}", RuntimeWarning, stacklevel=2)
+                warnings.warn(f"sockffi.trace observer {observer!r} raised {exc!r}", RuntimeWarning, stacklevel=3)
+    finally:
+        _inside.active = False
 
 
 def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
-    """A stand-in for one posix._sf_* reference that reports each call."""
+    """A stand-in for one of the seam's C calls that reports each call."""
     clock = time.perf_counter
 
     def call(*args: Any) -> int:
+        before = _seam.cell_fd(args[0]) if name == "cell_close" else 0
         start = clock()
         rc = raw(*args)
         elapsed = clock() - start
-        _emit(_event(name, args, rc, elapsed))
+        if rc < 0 and (-rc) & _seam.REJECTED:
+            return rc  # refused before any syscall: not a syscall
+        if name == "cell_close" and rc == 1:
+            return rc  # an empty cell: nothing was closed
+        if not getattr(_inside, "active", False):
+            _emit(_event(name, args, rc, elapsed, before))
         return rc
 
     call.__wrapped__ = raw  # type: ignore[attr-defined]
     return call
 
 
-def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float) -> Event:
-    fd = str(a[0]) if a else ""
-    args: tuple[str, ...]
-    if name == "sf_socket":
-        proto = _PROTOCOLS.get(a[2], str(a[2])) if a[2] else "0"
-        args = (describe_family(a[0]), describe_type(a[1]), proto)
+def _failed(name: str, args: tuple[str, ...], rc: int, elapsed: float) -> Event:
+    code = -rc
+    return Event(name, args, -1, code & _seam.CODE_MASK, elapsed)
+
+
+def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int) -> Event:
+    if name in ("socket", "socket_cell"):
+        d, t, p = a[-3:]
+        proto = _PROTOCOLS.get(p, str(p)) if p else "0"
+        args: tuple[str, ...] = (describe_family(d), describe_type(t), proto)
         if rc >= 0:
             return Event("socket", args, rc, 0, elapsed)
         code, aux = -rc, ""
-        if code & posix._AUX:
-            aux = posix._AUX_NAME
-        elif code & posix._STARTUP:
-            aux = posix._STARTUP_NAME
-        return Event("socket", args, -1, code & posix._CODE_MASK, elapsed, aux)
-    if name == "sf_getsockname":
+        if code & _seam.AUX:
+            aux = _seam.AUX_NAME
+        elif code & _seam.STARTUP:
+            aux = _seam.STARTUP_NAME
+        return Event("socket", args, -1, code & _seam.CODE_MASK, elapsed, aux)
+    if name == "cell_close":
+        return _failed("close", (str(cell_fd),), rc, elapsed) if rc else Event("close", (str(cell_fd),), 0, 0, elapsed)
+    fd = str(a[0])
+    if name == "getsockname":
         if rc < 0:
-            return Event("getsockname", (fd, "..."), -1, -rc, elapsed)
-        return Event("getsockname", (fd, _sockaddr(rc)), 0, 0, elapsed)
-    if name == "sf_bind_in4":
-        args = (fd, f"{{AF_INET, {_addr.in4_text(a[1])}:{a[2]}}}")
-        syscall = "bind"
-    elif name == "sf_bind_in6":
-        host = socket.inet_ntop(socket.AF_INET6, bytes(a[1]))
-        args = (fd, f"{{AF_INET6, [{host}]:{a[2]}, flowinfo={a[3]}, scope_id={a[4]}}}")
-        syscall = "bind"
-    elif name == "sf_bind_un":
-        args = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}")
-        syscall = "bind"
-    elif name == "sf_listen":
+            return _failed("getsockname", (fd, "..."), rc, elapsed)
+        return Event("getsockname", (fd, _packed(rc)), 0, 0, elapsed)
+    if name == "getsockname_into":
+        if rc < 0:
+            return _failed("getsockname", (fd, "..."), rc, elapsed)
+        shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
+        return Event("getsockname", (fd, shown), 0, 0, elapsed)
+    if name == "bind_in4":
+        args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "bind"
+    elif name == "bind_in6":
+        host = _ntop6(bytes(a[1]))
+        args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "bind"
+    elif name == "bind_un":
+        args, syscall = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}"), "bind"
+    elif name == "listen":
         args, syscall = (fd, str(a[1])), "listen"
-    elif name in ("sf_setsockopt_int", "sf_setsockopt"):
+    elif name in ("setsockopt_int", "setsockopt"):
         level = _LEVELS.get(a[1], str(a[1]))
         option = _OPTIONS.get(a[1], {}).get(a[2], str(a[2]))
-        if name == "sf_setsockopt_int":
-            value = f"[{a[3]}], 4"
-        else:  # bytes as given, or a cffi buffer over a bytearray/memoryview
-            raw = a[3] if isinstance(a[3], bytes) else ffi.buffer(a[3], a[4])[:]
-            value = f"{raw!r}, {a[4]}"
+        value = f"[{a[3]}], 4" if name == "setsockopt_int" else f"{bytes(a[3])!r}, {a[4]}"
         args, syscall = (fd, level, option, value), "setsockopt"
-    else:  # sf_close
+    else:  # close
         args, syscall = (fd,), "close"
-    return Event(syscall, args, -1 if rc else 0, rc, elapsed)
+    if rc < 0:
+        return _failed(syscall, args, rc, elapsed)
+    return Event(syscall, args, 0, 0, elapsed)
+
+
+def _ntop6(a16: bytes) -> str:
+    buf = ffi.new("char[64]")
+    n = lib.sf_ntop6(a16, buf, 64)
+    text: str = ffi.string(buf, n).decode("ascii")
+    return text
 
 
 _TRACED = (
-    "_sf_socket",
-    "_sf_bind_in4",
-    "_sf_bind_in6",
-    "_sf_bind_un",
-    "_sf_listen",
-    "_sf_setsockopt_int",
-    "_sf_setsockopt",
-    "_sf_getsockname",
-    "_sf_close",
+    "socket",
+    "socket_cell",
+    "bind_in4",
+    "bind_in6",
+    "bind_un",
+    "listen",
+    "setsockopt_int",
+    "setsockopt",
+    "getsockname",
+    "getsockname_into",
+    "close",
+    "cell_close",
 )
-_originals: dict[str, Any] = {}
 
 
 def _install() -> None:
-    for attr in _TRACED:
-        raw = getattr(posix, attr)
-        _originals[attr] = raw
-        setattr(posix, attr, _recording(attr[1:], raw))
-    # listen_tcp's one-crossing path cannot report its steps: off while observed.
-    _originals["_sf_listen_tcp_in4"] = posix._sf_listen_tcp_in4
-    posix._sf_listen_tcp_in4 = None
+    recording: dict[str, Any] = {name: _recording(name, _seam.RAW[name]) for name in _TRACED}
+    # The one-crossing listens cannot report their steps: set aside while observed.
+    recording["listen_in4"] = None
+    recording["listen_in6"] = None
+    _seam.swap(recording)
 
 
 def _uninstall() -> None:
-    for attr, raw in _originals.items():
-        setattr(posix, attr, raw)
-    _originals.clear()
+    _seam.swap(_seam.RAW)
 
 
-@contextmanager
-def observe(observer: Observer) -> Iterator[None]:
-    """Call ``observer(event)`` after every sockffi syscall inside the block."""
-    with _lock:
-        if not _observers:
-            _install()
-        _observers.append(observer)
-    try:
-        yield
-    finally:
+class Observation:
+    """An observer registered with :func:`observe`: ``close()`` (or leaving the
+    ``with`` block) unregisters it."""
+
+    __slots__ = ("_active", "observer")
+
+    def __init__(self, observer: Observer) -> None:
+        if not callable(observer):
+            raise TypeError(f"observe() needs a callable taking an Event, not {type(observer).__name__}")
+        self.observer = observer
         with _lock:
-            _observers.remove(observer)
+            if not _observers:
+                _install()
+            _observers.append(observer)
+            self._active = True
+
+    def close(self) -> None:
+        with _lock:
+            if not self._active:
+                return
+            self._active = False
+            _observers.remove(self.observer)
             if not _observers:
                 _uninstall()
+
+    def __enter__(self) -> Observation:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def observe(observer: Observer) -> Observation:
+    """Call ``observer(event)`` after every sockffi syscall, from now until the
+    returned :class:`Observation` is closed (``with observe(cb): ...`` closes it
+    at the end of the block)."""
+    return Observation(observer)

@@ -82,7 +82,7 @@ def test_unix_path_str_bytes_and_pathlike(shortdir, no_fd_leak):
 
 
 def test_unix_path_of_exactly_the_maximum_length(shortdir, no_fd_leak):
-    limit = sockffi._lib.SOCKFFI_SUN_PATH_MAX - 1
+    limit = sockffi._lib.SF_SUN_PATH_MAX - 1
     path = os.path.join(shortdir, "p" * (limit - len(shortdir) - 1))
     assert len(path) == limit
     fd = sockffi.socket(std.AF_UNIX, std.SOCK_STREAM)
@@ -132,7 +132,7 @@ def test_socket_objects_are_accepted_as_fds(no_fd_leak):
     [
         (("localhost", 0), ValueError, "does not resolve"),
         (("example.invalid", 0), ValueError, "does not resolve"),
-        (("127.1", 0), ValueError, "numeric"),
+        (("127.1", 0), ValueError, "four-part form"),
         (("256.0.0.1", 0), ValueError, "numeric"),
         (("127.0.0.1\0x", 0), ValueError, "null"),
         (("::1::", 0), ValueError, "numeric"),

@@ -53,7 +53,7 @@ def test_asyncio_unix_server_and_client(shortdir, no_fd_leak):
             writer.close()
             await writer.wait_closed()
 
-        server = await asyncio.start_unix_server(hello, sock=sockffi.listen_tcp(path).to_socket())
+        server = await asyncio.start_unix_server(hello, sock=sockffi.listen_unix(path).to_socket())
         async with server:
             reader, writer = await asyncio.open_unix_connection(path)
             reply = await reader.read()
@@ -122,7 +122,7 @@ def test_socketserver_unix_stream_server(shortdir, no_fd_leak):
 
     server = socketserver.UnixStreamServer(path, Upper, bind_and_activate=False)
     server.socket.close()
-    server.socket = sockffi.listen_tcp(path).to_socket()
+    server.socket = sockffi.listen_unix(path).to_socket()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -178,10 +178,11 @@ def test_socket_socket_adopts_any_sockffi_fd(family, kind, no_fd_leak):
 
 def test_to_socket_then_close_closes_once(no_fd_leak):
     server = sockffi.listen_tcp(("127.0.0.1", 0))
+    fd = server.fd
     sock = server.to_socket()
     server.close()
     with server:  # closing again through the context manager is still a no-op
         pass
-    assert sock.fileno() == server.fd
+    assert sock.fileno() == fd and server.fileno() == -1
     sock.close()
     assert sock.fileno() == -1

@@ -205,7 +205,7 @@ def test_bind_enametoolong_from_the_kernel(unix_stream, shortdir):
 
 
 def test_bind_path_longer_than_sun_path_is_name_too_long_before_the_call(unix_stream):
-    limit = sockffi._lib.SOCKFFI_SUN_PATH_MAX
+    limit = sockffi._lib.SF_SUN_PATH_MAX
     exc = raises(sockffi.bind, unix_stream, "/tmp/" + "x" * limit)
     assert_error(exc, sockffi.NameTooLong, errno.ENAMETOOLONG, "bind")
     # Exactly the limit (107 bytes + NUL) still reaches the kernel: ENOENT here.

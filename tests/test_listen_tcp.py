@@ -33,7 +33,7 @@ def test_listens_on_loopback_port_0(host, no_fd_leak):
     with sockffi.listen_tcp((host, 0)) as server:
         assert server.address[0] == host
         assert server.address[1] > 0
-        assert server.fileno() == server.fd
+        assert server.fileno() == server.fd >= 0
         with std.socket(fileno=os.dup(server.fd)) as s:
             assert s.getsockname() == server.address
             assert s.getsockopt(std.SOL_SOCKET, std.SO_ACCEPTCONN) == 1
@@ -62,7 +62,7 @@ def test_nonblocking(no_fd_leak):
 
 
 def test_reuse_address_sets_so_reuseaddr_only(no_fd_leak):
-    with sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True) as server, std.socket(fileno=os.dup(server.fd)) as s:
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as server, std.socket(fileno=os.dup(server.fd)) as s:
         assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEADDR) == 1
         if hasattr(std, "SO_REUSEPORT"):
             assert s.getsockopt(std.SOL_SOCKET, std.SO_REUSEPORT) == 0
@@ -80,20 +80,22 @@ def test_reuse_port_lets_two_servers_share_a_port(no_fd_leak):
 
 
 def test_reuse_port_on_unix_is_refused_before_any_syscall(shortdir, no_fd_leak):
-    with pytest.raises(ValueError, match="SO_REUSEPORT"):
+    with pytest.raises(TypeError, match="reuse_port"):
+        sockffi.listen_unix(os.path.join(shortdir, "s"), reuse_port=True)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="listen_unix"):
         sockffi.listen_tcp(os.path.join(shortdir, "s"), reuse_port=True)
     assert not os.path.exists(os.path.join(shortdir, "s"))
 
 
 def test_unix_path_and_abstract_name(shortdir, no_fd_leak):
     path = os.path.join(shortdir, "s")
-    with sockffi.listen_tcp(path) as server:
+    with sockffi.listen_unix(path) as server:
         assert server.address == path
         with std.socket(std.AF_UNIX) as c:
             c.connect(path)
     if LINUX:
         name = f"\0sockffi-{os.getpid()}".encode()
-        with sockffi.listen_tcp(name) as server:
+        with sockffi.listen_unix(name) as server:
             assert server.address == name
             with std.socket(std.AF_UNIX) as c:
                 c.connect(name)
@@ -110,8 +112,9 @@ def test_close_is_idempotent_and_context_manager_closes(no_fd_leak):
 
 def test_to_socket_transfers_ownership(no_fd_leak):
     server = sockffi.listen_tcp(("127.0.0.1", 0))
+    fd = server.fd
     sock = server.to_socket()
-    assert sock.fileno() == server.fd
+    assert sock.fileno() == fd and server.fd == server.fileno() == -1
     assert sock.getsockname() == server.address
     server.close()  # must not close the fd that the socket now owns
     assert sock.getsockname() == server.address
@@ -162,7 +165,7 @@ def test_fd_limit_in_child_raises_process_fd_quota():
 def test_unix_path_missing_dir_closes_the_fd(shortdir, no_fd_leak):
     before = open_fds()
     with pytest.raises(sockffi.FileNotFound):
-        sockffi.listen_tcp(os.path.join(shortdir, "nope", "s"))
+        sockffi.listen_unix(os.path.join(shortdir, "nope", "s"))
     assert open_fds() == before
 
 

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 import sockffi
-from sockffi import errors, posix
+from sockffi import _seam, errors, posix
 
 pytestmark = pytest.mark.skipif(sys.platform != "win32", reason="Windows backend (run under Wine in CI)")
 
@@ -59,7 +59,7 @@ def tcp():
 
 
 def test_the_backend_is_windows_and_wsastartup_is_implicit():
-    assert posix.backend.PLATFORM == "windows"
+    assert _seam.backend.PLATFORM == "windows"
     fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)  # no explicit WSAStartup anywhere
     assert fd > 0
     sockffi.close(fd)

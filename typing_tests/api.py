@@ -38,8 +38,10 @@ with sockffi.listen_tcp(("127.0.0.1", 0), reuse_address=True) as v4:
 with sockffi.listen_tcp(("::1", 0, 0, 0)) as v6:
     assert_type(v6.address, IPv6Address)
     host, port, flowinfo, scope_id = v6.address
-with sockffi.listen_tcp("/tmp/sock") as unix:
+with sockffi.listen_unix("/tmp/sock") as unix:
     assert_type(unix.address, str | bytes)
+with sockffi.listen_tcp("127.0.0.1:8080") as parsed:
+    assert_type(parsed, sockffi.Server[IPv4Address | IPv6Address])
 sock = sockffi.listen_tcp(("127.0.0.1", 0)).to_socket()
 assert_type(sock, socket.socket)
 

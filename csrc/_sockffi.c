@@ -1,0 +1,663 @@
+/* sockffi's native half: the C socket calls, each returning everything its
+   caller needs from one crossing (see _sockffi.cdef for the conventions).
+
+   One body per helper for POSIX and Windows; what differs is behind the
+   SF_* platform macros just below, or, where the calls themselves differ
+   (making a socket, closing one), inside one #ifdef in that helper. */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef _WIN32
+#  ifndef _WIN32_WINNT
+#    define _WIN32_WINNT 0x0600 /* Vista: inet_pton/ntop, InitOnceExecuteOnce, if_nametoindex */
+#  endif
+#  ifndef WIN32_LEAN_AND_MEAN
+#    define WIN32_LEAN_AND_MEAN
+#  endif
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+#  include <windows.h>
+#  include <iphlpapi.h>
+#  include <netioapi.h>
+
+typedef long long sf_fd_t;
+typedef int sf_socklen_t;
+#  define SF_WINDOWS 1
+#  define SF_SOCK(fd) ((SOCKET)(fd))
+#  define SF_LAST_ERROR() WSAGetLastError()
+#  define SF_FAILED(rc) ((rc) == SOCKET_ERROR)
+#  define SF_OPTVAL(p) ((const char *)(p))
+/* The bind codes whose meaning depends on the socket's state: WSAEINVAL is
+   "already bound", WSAEFAULT "the address is too short" (another family). */
+#  define SF_CLASSIFY_BIND(err) ((err) == WSAEINVAL || (err) == WSAEFAULT)
+/* Zig's request bits (ws2_32.zig), never passed to WSASocketW. */
+#  define SOCK_CLOEXEC 0x10000
+#  define SOCK_NONBLOCK 0x20000
+#  ifndef AF_UNIX
+#    define AF_UNIX 1
+#  endif
+#  ifndef IPV6_V6ONLY
+#    define IPV6_V6ONLY 27
+#  endif
+/* FIONBIO is an unsigned constant; ioctlsocket takes a long. */
+#  define SF_FIONBIO ((long)FIONBIO)
+#  ifndef WSA_FLAG_NO_HANDLE_INHERIT
+#    define WSA_FLAG_NO_HANDLE_INHERIT 0x80
+#  endif
+/* afunix.h is missing from older mingw headers; the layout is fixed. */
+struct sockaddr_un {
+    ADDRESS_FAMILY sun_family;
+    char sun_path[108];
+};
+#  define SF_SUN_LEN(sun, n) ((void)0)
+#else
+#  include <errno.h>
+#  include <sys/types.h>
+#  include <sys/socket.h>
+#  include <sys/un.h>
+#  include <netinet/in.h>
+#  include <netinet/tcp.h>
+#  include <arpa/inet.h>
+#  include <net/if.h>
+#  include <fcntl.h>
+#  include <unistd.h>
+
+typedef int sf_fd_t;
+typedef socklen_t sf_socklen_t;
+#  define SF_WINDOWS 0
+#  define SF_SOCK(fd) ((int)(fd))
+#  define SF_LAST_ERROR() errno
+#  define SF_FAILED(rc) ((rc) == -1)
+#  define SF_OPTVAL(p) ((const void *)(p))
+/* Linux answers EINVAL both for a bound socket and for an address too short
+   for the socket's family; getsockname on the error path tells them apart. */
+#  define SF_CLASSIFY_BIND(err) ((err) == EINVAL)
+#  if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
+#    define SF_NATIVE_SOCK_FLAGS 1
+#  else /* macOS: not ABI, only requests for the fcntl emulation (Zig's values) */
+#    define SF_NATIVE_SOCK_FLAGS 0
+#    define SOCK_CLOEXEC (1 << 15)
+#    define SOCK_NONBLOCK (1 << 16)
+#  endif
+#  ifdef __APPLE__
+#    define SF_SUN_LEN(sun, n) ((sun)->sun_len = (unsigned char)(n))
+#  else
+#    define SF_SUN_LEN(sun, n) ((void)0)
+#  endif
+#endif
+
+#ifdef SO_REUSEPORT
+#  define SF_SO_REUSEPORT SO_REUSEPORT
+#  define SF_HAS_SO_REUSEPORT 1
+#else
+#  define SF_SO_REUSEPORT 0
+#  define SF_HAS_SO_REUSEPORT 0
+#endif
+#define SF_SUN_PATH_MAX ((int)sizeof(((struct sockaddr_un *)0)->sun_path))
+#define SF_SUN_PATH_OFFSET ((int)offsetof(struct sockaddr_un, sun_path))
+#define SF_ADDR_CAP ((int)sizeof(struct sockaddr_storage))
+
+/* Atomics: the IPv6 intern table and the cells are shared by every thread (cffi
+   releases the GIL around each call) and must survive fork at any moment, so
+   they are lock-free rather than mutex-guarded. */
+#if defined(_MSC_VER)
+#  include <intrin.h>
+typedef volatile long sf_atomic;
+#  define SF_LOAD(p) InterlockedOr((p), 0)
+#  define SF_CAS(p, expected, desired) (InterlockedCompareExchange((p), (desired), (expected)) == (expected))
+#  define SF_FETCH_ADD(p, v) InterlockedExchangeAdd((p), (v))
+#  define SF_XCHG64(p, v) InterlockedExchange64((volatile long long *)(p), (v))
+#else
+typedef int sf_atomic;
+#  define SF_LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#  define SF_CAS(p, expected, desired) sf_cas((p), (expected), (desired))
+#  define SF_FETCH_ADD(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#  define SF_XCHG64(p, v) __atomic_exchange_n((p), (v), __ATOMIC_ACQ_REL)
+static int sf_cas(sf_atomic *p, int expected, int desired)
+{
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+#endif
+
+/* ------------------------------------------------------------------ layouts */
+
+#define SF_CODE_MASK 0xFFFFF
+#define SF_AUX 0x100000
+#define SF_STARTUP 0x200000
+#define SF_REJECTED 0x400000
+#define SF_BOUND 0x800000
+#define SF_OTHER_FAMILY 0x1000000
+#define SF_STILL_OPEN 0x2000000
+#define SF_REJECT_FD 1
+#define SF_REJECT_BACKLOG 2
+#define SF_REJECT_PATH 3
+#define SF_STEP_SHIFT 32
+#define SF_STEP_SOCKET 1
+#define SF_STEP_REUSEADDR 2
+#define SF_STEP_REUSEPORT 3
+#define SF_STEP_V6ONLY 4
+#define SF_STEP_BIND 5
+#define SF_STEP_LISTEN 6
+#define SF_STEP_GETSOCKNAME 7
+
+#define SF_OPT_REUSEADDR 1
+#define SF_OPT_REUSEPORT 2
+#define SF_OPT_V6ONLY 4
+#define SF_OPT_DUALSTACK 8
+
+#define SF_GSN_IN6 (1LL << 60)
+#define SF_GSN_OTHER (1LL << 61)
+#define SF_IN6_ID_SHIFT 36
+#define SF_LISTEN4_FD_SHIFT 17
+#define SF_LISTEN4_DIFFERS (1LL << 16)
+
+#define SF_REJECT(what) (-(SF_REJECTED | (what)))
+#define SF_CHECK_FD(fd)                    \
+    do {                                   \
+        if ((fd) < 0)                      \
+            return SF_REJECT(SF_REJECT_FD); \
+    } while (0)
+
+static int sf_fail(int flags)
+{
+    return -((SF_LAST_ERROR() & SF_CODE_MASK) | flags);
+}
+
+/* ------------------------------------------------------------------ Winsock */
+
+#ifdef _WIN32
+static INIT_ONCE sf_wsa_once = INIT_ONCE_STATIC_INIT;
+static int sf_wsa_error;
+
+static BOOL CALLBACK sf_wsa_start(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    WSADATA data;
+    (void)once, (void)param, (void)ctx;
+    /* Never paired with WSACleanup, as in Zig: the process keeps Winsock. */
+    sf_wsa_error = WSAStartup(MAKEWORD(2, 2), &data);
+    return TRUE;
+}
+
+/* WSAStartup once, thread-safely; 0 or its error code. */
+static int sf_wsa_init(void)
+{
+    InitOnceExecuteOnce(&sf_wsa_once, sf_wsa_start, NULL, NULL);
+    return sf_wsa_error;
+}
+#endif
+
+/* ------------------------------------------------------------------ socket */
+
+#ifndef _WIN32
+/* fcntl half of the emulation. Returns 0 or errno; EINTR is retried, as Zig does. */
+static int sf_set_fd_flags(int fd, int cloexec, int nonblock)
+{
+    int fl;
+    if (cloexec) {
+        while ((fl = fcntl(fd, F_GETFD, 0)) == -1)
+            if (errno != EINTR) return errno;
+        while (fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
+            if (errno != EINTR) return errno;
+    }
+    if (nonblock) {
+        while ((fl = fcntl(fd, F_GETFL, 0)) == -1)
+            if (errno != EINTR) return errno;
+        while (fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+            if (errno != EINTR) return errno;
+    }
+    return 0;
+}
+#endif
+
+long long sf_socket_emulated(int domain, int type, int protocol)
+{
+#ifdef _WIN32
+    DWORD flags = WSA_FLAG_OVERLAPPED;
+    SOCKET s;
+    int err, retried = 0;
+    if (type & SOCK_CLOEXEC) flags |= WSA_FLAG_NO_HANDLE_INHERIT;
+    for (;;) {
+        s = WSASocketW(domain, type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK), protocol, NULL, 0, flags);
+        if (s != INVALID_SOCKET) break;
+        err = WSAGetLastError();
+        /* Zig: on WSANOTINITIALISED call WSAStartup and retry once. */
+        if (err != WSANOTINITIALISED || retried) return -(long long)(err & SF_CODE_MASK);
+        retried = 1;
+        if ((err = sf_wsa_init()) != 0) return -(long long)((err & SF_CODE_MASK) | SF_STARTUP);
+    }
+    if (type & SOCK_NONBLOCK) {
+        u_long one = 1;
+        if (ioctlsocket(s, SF_FIONBIO, &one) == SOCKET_ERROR) {
+            err = WSAGetLastError();
+            closesocket(s);
+            return -(long long)((err & SF_CODE_MASK) | SF_AUX);
+        }
+    }
+    return (long long)s;
+#else
+    int cloexec = type & SOCK_CLOEXEC, nonblock = type & SOCK_NONBLOCK;
+    int fd = socket(domain, type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK), protocol);
+    int err;
+    if (fd == -1) return sf_fail(0);
+    err = sf_set_fd_flags(fd, cloexec, nonblock);
+    if (err) {
+        close(fd); /* Zig: errdefer close(fd) */
+        return -(long long)((err & SF_CODE_MASK) | SF_AUX);
+    }
+    return fd;
+#endif
+}
+
+long long sf_socket(int domain, int type, int protocol)
+{
+#if defined(_WIN32) || !SF_NATIVE_SOCK_FLAGS
+    return sf_socket_emulated(domain, type, protocol);
+#else
+    int fd = socket(domain, type, protocol);
+    return fd == -1 ? sf_fail(0) : fd;
+#endif
+}
+
+long long sf_socket_cell(long long *cell, int domain, int type, int protocol)
+{
+    long long fd = sf_socket(domain, type, protocol);
+    if (fd >= 0) *cell = fd + 1;
+    return fd;
+}
+
+/* ------------------------------------------------------------------ close */
+
+int sf_close(sf_fd_t fd)
+{
+    SF_CHECK_FD(fd);
+#ifdef _WIN32
+    if (closesocket(SF_SOCK(fd)) != SOCKET_ERROR) return 0;
+    if (WSAGetLastError() == WSAEWOULDBLOCK) {
+        /* A non-blocking socket with a linger timeout and unsent data: Windows
+           keeps the handle open. Finish the close as the linger asks, blocking. */
+        u_long zero = 0;
+        if (ioctlsocket(SF_SOCK(fd), SF_FIONBIO, &zero) != SOCKET_ERROR && closesocket(SF_SOCK(fd)) != SOCKET_ERROR)
+            return 0;
+        return sf_fail(SF_STILL_OPEN);
+    }
+    return sf_fail(0);
+#else
+    if (close(fd) == 0) return 0;
+    /* Zig's posix.close: EINTR counts as closed (Linux frees the fd first). */
+    return errno == EINTR ? 0 : sf_fail(0);
+#endif
+}
+
+int sf_cell_close(long long *cell)
+{
+    long long v = SF_XCHG64(cell, 0LL);
+    int rc;
+    if (v <= 0) return 1; /* empty: nothing to close */
+    rc = sf_close((sf_fd_t)(v - 1));
+    if (rc < 0 && ((-rc) & SF_STILL_OPEN)) SF_XCHG64(cell, v); /* still open, so still ours */
+    return rc;
+}
+
+long long sf_cell_detach(long long *cell)
+{
+    return SF_XCHG64(cell, 0LL) - 1; /* -1 when the cell was empty */
+}
+
+void sf_cell_adopt(long long *cell, long long fd)
+{
+    SF_XCHG64(cell, fd + 1);
+}
+
+void sf_cell_release(long long *cell)
+{
+    (void)sf_cell_close(cell);
+}
+
+/* ------------------------------------------------------------------ IPv6 intern table */
+
+/* getsockname's IPv6 result does not fit one integer. Its (address, scope)
+   pair is interned here instead and named by a small id that never changes
+   meaning, so sf_getsockname returns everything in one value and Python maps
+   the id to text once. Entries are claimed with an atomic counter and
+   published into an open-addressing index with compare-and-swap. */
+#define SF_IN6_MAX 1024
+#define SF_IN6_SLOTS 2048
+
+struct sf_in6_entry {
+    unsigned char addr[16];
+    uint32_t scope;
+};
+static struct sf_in6_entry sf_in6_table[SF_IN6_MAX];
+static sf_atomic sf_in6_next;
+static sf_atomic sf_in6_slots[SF_IN6_SLOTS]; /* id + 1; 0 = free */
+
+static uint32_t sf_in6_hash(const unsigned char *addr, uint32_t scope)
+{
+    uint32_t h = 2166136261u;
+    int i;
+    for (i = 0; i < 16; i++) h = (h ^ addr[i]) * 16777619u;
+    return (h ^ scope) * 16777619u;
+}
+
+static int sf_in6_same(int id, const unsigned char *addr, uint32_t scope)
+{
+    return sf_in6_table[id].scope == scope && memcmp(sf_in6_table[id].addr, addr, 16) == 0;
+}
+
+/* The id of (addr, scope), or -1 once the table is full. */
+static int sf_in6_intern(const unsigned char *addr, uint32_t scope)
+{
+    uint32_t h = sf_in6_hash(addr, scope);
+    uint32_t probe;
+    for (probe = 0; probe < SF_IN6_SLOTS; probe++) {
+        sf_atomic *slot = &sf_in6_slots[(h + probe) & (SF_IN6_SLOTS - 1)];
+        int v = (int)SF_LOAD(slot);
+        if (v == 0) {
+            int id;
+            if ((int)SF_LOAD(&sf_in6_next) >= SF_IN6_MAX) return -1;
+            id = (int)SF_FETCH_ADD(&sf_in6_next, 1);
+            if (id >= SF_IN6_MAX) return -1;
+            memcpy(sf_in6_table[id].addr, addr, 16);
+            sf_in6_table[id].scope = scope;
+            if (SF_CAS(slot, 0, id + 1)) return id;
+            v = (int)SF_LOAD(slot); /* another thread published here first; entry id stays unused */
+        }
+        if (sf_in6_same(v - 1, addr, scope)) return v - 1;
+    }
+    return -1;
+}
+
+static int sf_in6_published(int id)
+{
+    return id >= 0 && id < SF_IN6_MAX && id < (int)SF_LOAD(&sf_in6_next);
+}
+
+/* ------------------------------------------------------------------ bind */
+
+/* Whether a socket has a local address: a port, a non-wildcard host, or a unix name. */
+static int sf_has_name(const struct sockaddr_storage *ss, sf_socklen_t len)
+{
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        return sin->sin_port != 0 || sin->sin_addr.s_addr != 0;
+    }
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+        static const unsigned char any[16];
+        return sin6->sin6_port != 0 || memcmp(&sin6->sin6_addr, any, 16) != 0;
+    }
+    if (ss->ss_family == AF_UNIX) return len > (sf_socklen_t)SF_SUN_PATH_OFFSET;
+    return 0; /* another family: cannot tell, so not verifiably bound */
+}
+
+/* Flags for a bind failure whose meaning depends on the socket: SF_OTHER_FAMILY,
+   SF_BOUND, or 0 (same family and not verifiably bound). */
+static int sf_bind_state(sf_fd_t fd, int family)
+{
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    int own_family;
+    memset(&ss, 0, sizeof ss);
+#ifdef _WIN32
+    {
+        WSAPROTOCOL_INFOW info;
+        int ilen = (int)sizeof info;
+        if (getsockopt(SF_SOCK(fd), SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info, &ilen) == SOCKET_ERROR) return 0;
+        own_family = info.iAddressFamily;
+    }
+    if (own_family != family) return SF_OTHER_FAMILY;
+    /* WSAEINVAL here means "not bound". */
+    if (getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len) == SOCKET_ERROR) return 0;
+#else
+    if (getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len) == -1) return 0;
+    own_family = ss.ss_family;
+    if (own_family != family) return SF_OTHER_FAMILY;
+#endif
+    return sf_has_name(&ss, len) ? SF_BOUND : 0;
+}
+
+static int sf_bind_sa(sf_fd_t fd, const void *sa, sf_socklen_t len, int family)
+{
+    int err;
+    SF_CHECK_FD(fd);
+    if (!SF_FAILED(bind(SF_SOCK(fd), (const struct sockaddr *)sa, len))) return 0;
+    err = SF_LAST_ERROR();
+    return -((err & SF_CODE_MASK) | (SF_CLASSIFY_BIND(err) ? sf_bind_state(fd, family) : 0));
+}
+
+int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+#ifdef __APPLE__
+    sin.sin_len = sizeof sin;
+#endif
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = addr_be;
+    return sf_bind_sa(fd, &sin, (sf_socklen_t)sizeof sin, AF_INET);
+}
+
+int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
+{
+    struct sockaddr_in6 sin6;
+    memset(&sin6, 0, sizeof sin6);
+#ifdef __APPLE__
+    sin6.sin6_len = sizeof sin6;
+#endif
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_port = htons((uint16_t)port);
+    sin6.sin6_flowinfo = htonl(flowinfo);
+    sin6.sin6_scope_id = scope_id;
+    memcpy(&sin6.sin6_addr, addr16, 16);
+    return sf_bind_sa(fd, &sin6, (sf_socklen_t)sizeof sin6, AF_INET6);
+}
+
+/* Exact length, as CPython does: a regular path keeps its NUL, an abstract
+   name (leading NUL, Linux) is exactly its bytes, and "" asks Linux to autobind.
+   The Python layer has checked that len fits sun_path. */
+int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
+{
+    struct sockaddr_un sun;
+    size_t n = len;
+    if (len > sizeof sun.sun_path) return SF_REJECT(SF_REJECT_PATH);
+    memset(&sun, 0, sizeof sun);
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, len);
+    if (len > 0 && path[0] != '\0' && n < sizeof sun.sun_path) n += 1;
+    SF_SUN_LEN(&sun, offsetof(struct sockaddr_un, sun_path) + n);
+    return sf_bind_sa(fd, &sun, (sf_socklen_t)(offsetof(struct sockaddr_un, sun_path) + n), AF_UNIX);
+}
+
+/* ------------------------------------------------------------------ listen, setsockopt */
+
+int sf_listen(sf_fd_t fd, int backlog)
+{
+    SF_CHECK_FD(fd);
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    return SF_FAILED(listen(SF_SOCK(fd), backlog)) ? sf_fail(0) : 0;
+}
+
+int sf_setsockopt_int(sf_fd_t fd, int level, int option, int value)
+{
+    SF_CHECK_FD(fd);
+    return SF_FAILED(setsockopt(SF_SOCK(fd), level, option, SF_OPTVAL(&value), (sf_socklen_t)sizeof value))
+               ? sf_fail(0)
+               : 0;
+}
+
+int sf_setsockopt(sf_fd_t fd, int level, int option, const char *value, size_t len)
+{
+    SF_CHECK_FD(fd);
+    return SF_FAILED(setsockopt(SF_SOCK(fd), level, option, SF_OPTVAL(value), (sf_socklen_t)len)) ? sf_fail(0) : 0;
+}
+
+/* ------------------------------------------------------------------ getsockname */
+
+static long long sf_pack_name(const struct sockaddr_storage *ss, sf_socklen_t len)
+{
+    if (ss->ss_family == AF_INET && len >= (sf_socklen_t)sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        return ((long long)ntohl(sin->sin_addr.s_addr) << 16) | ntohs(sin->sin_port);
+    }
+    if (ss->ss_family == AF_INET6 && len >= (sf_socklen_t)sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+        uint32_t flow = ntohl(sin6->sin6_flowinfo);
+        int id = flow <= 0xFFFFF ? sf_in6_intern((const unsigned char *)&sin6->sin6_addr, sin6->sin6_scope_id) : -1;
+        if (id >= 0)
+            return SF_GSN_IN6 | ((long long)id << SF_IN6_ID_SHIFT) | ((long long)flow << 16) | ntohs(sin6->sin6_port);
+    }
+    return SF_GSN_OTHER | ss->ss_family;
+}
+
+long long sf_getsockname(sf_fd_t fd)
+{
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    SF_CHECK_FD(fd);
+    ss.ss_family = AF_UNSPEC;
+    if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) return sf_fail(0);
+    return sf_pack_name(&ss, len);
+}
+
+/* The raw address into a caller-owned buffer (zeroed first, as CPython and
+   socket2 do); returns its length. */
+int sf_getsockname_into(sf_fd_t fd, char *out, int cap)
+{
+    sf_socklen_t len = (sf_socklen_t)cap;
+    SF_CHECK_FD(fd);
+    memset(out, 0, (size_t)cap);
+    if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)out, &len))) return sf_fail(0);
+    return (int)len;
+}
+
+/* ------------------------------------------------------------------ Zig's Address.listen */
+
+static int sf_apply_options(sf_fd_t fd, int opts, int *step)
+{
+    int err = 0;
+    if (opts & SF_OPT_REUSEADDR) {
+        *step = SF_STEP_REUSEADDR;
+        err = sf_setsockopt_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    }
+    if (!err && (opts & SF_OPT_REUSEPORT)) {
+        *step = SF_STEP_REUSEPORT;
+        err = sf_setsockopt_int(fd, SOL_SOCKET, SF_SO_REUSEPORT, 1);
+    }
+    if (!err && (opts & (SF_OPT_V6ONLY | SF_OPT_DUALSTACK))) {
+        *step = SF_STEP_V6ONLY;
+        err = sf_setsockopt_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, (opts & SF_OPT_V6ONLY) ? 1 : 0);
+    }
+    return err;
+}
+
+/* On failure the cell is closed and emptied. */
+static long long sf_listen_failed(long long *cell, int step, long long err)
+{
+    sf_cell_close(cell);
+    return -(((long long)step << SF_STEP_SHIFT) | -err);
+}
+
+long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int port, int backlog, int opts)
+{
+    long long fd, r;
+    int step = SF_STEP_SOCKET, err;
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    fd = sf_socket_cell(cell, AF_INET, type, IPPROTO_TCP);
+    if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
+    err = sf_apply_options((sf_fd_t)fd, opts, &step);
+    if (!err) {
+        step = SF_STEP_BIND;
+        err = sf_bind_in4((sf_fd_t)fd, addr_be, port);
+    }
+    if (!err) {
+        step = SF_STEP_LISTEN;
+        err = sf_listen((sf_fd_t)fd, backlog);
+    }
+    if (err) return sf_listen_failed(cell, step, err);
+    r = sf_getsockname((sf_fd_t)fd);
+    if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
+    if (r < SF_GSN_IN6 && (unsigned int)(r >> 16) == ntohl(addr_be))
+        return (fd << SF_LISTEN4_FD_SHIFT) | (r & 0xFFFF);
+    return (fd << SF_LISTEN4_FD_SHIFT) | SF_LISTEN4_DIFFERS;
+}
+
+/* Returns sf_getsockname's packed value; the fd is in the cell. */
+long long sf_listen_in6(long long *cell, int type, const char *addr16, long long port_flow, unsigned int scope_id,
+                        int backlog, int opts)
+{
+    long long fd, r;
+    int step = SF_STEP_SOCKET, err;
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    fd = sf_socket_cell(cell, AF_INET6, type, IPPROTO_TCP);
+    if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
+    err = sf_apply_options((sf_fd_t)fd, opts, &step);
+    if (!err) {
+        step = SF_STEP_BIND;
+        err = sf_bind_in6((sf_fd_t)fd, addr16, (int)(port_flow & 0xFFFF), (unsigned int)(port_flow >> 16), scope_id);
+    }
+    if (!err) {
+        step = SF_STEP_LISTEN;
+        err = sf_listen((sf_fd_t)fd, backlog);
+    }
+    if (err) return sf_listen_failed(cell, step, err);
+    r = sf_getsockname((sf_fd_t)fd);
+    if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
+    return r;
+}
+
+/* ------------------------------------------------------------------ text, names */
+
+long long sf_pton4(const char *host)
+{
+    struct in_addr a;
+#ifdef _WIN32
+    sf_wsa_init();
+#endif
+    return inet_pton(AF_INET, host, &a) == 1 ? (long long)a.s_addr : -1;
+}
+
+int sf_pton6(const char *host, char *addr16)
+{
+#ifdef _WIN32
+    sf_wsa_init();
+#endif
+    return inet_pton(AF_INET6, host, addr16) == 1 ? 0 : -1;
+}
+
+/* The text CPython's getsockname gives (inet_ntop; the scope is a separate field). */
+int sf_ntop6(const char *addr16, char *out, int cap)
+{
+#ifdef _WIN32
+    sf_wsa_init();
+    return inet_ntop(AF_INET6, (void *)addr16, out, (size_t)cap) ? (int)strlen(out) : -1;
+#else
+    return inet_ntop(AF_INET6, addr16, out, (socklen_t)cap) ? (int)strlen(out) : -1;
+#endif
+}
+
+int sf_in6_text(int id, char *out, int cap, unsigned int *scope_id)
+{
+    if (!sf_in6_published(id)) return -1;
+    *scope_id = sf_in6_table[id].scope;
+    return sf_ntop6((const char *)sf_in6_table[id].addr, out, cap);
+}
+
+unsigned int sf_if_nametoindex(const char *name)
+{
+    return if_nametoindex(name);
+}
+
+int sf_if_indextoname(unsigned int index, char *out, int cap)
+{
+    char name[IF_NAMESIZE + 1];
+    size_t n;
+    memset(name, 0, sizeof name);
+    if (!if_indextoname(index, name)) return -1;
+    n = strlen(name);
+    if (n >= (size_t)cap) return -1;
+    memcpy(out, name, n + 1);
+    return (int)n;
+}

@@ -1,0 +1,354 @@
+"""The one boundary between sockffi's Python and its C.
+
+Everything that touches the generated module goes through here: the raw C
+calls (one namespace, ``C``, which :mod:`sockffi.trace` swaps explicitly), the
+result layouts the C exports, the per-call error tables, the step from a C
+result to an exception, the fd cells, and the checks every argument passes
+before it may reach C. posix, net and trace use this module; none of them
+reaches into another's globals.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import sys
+
+from . import errors
+from ._sockffi import ffi, lib
+
+if sys.platform == "win32":
+    from . import _windows as _platform
+else:
+    from . import _posix as _platform
+
+#: The platform backend (_posix or _windows), chosen once: the only place that knows.
+backend = _platform
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
+
+    ErrorTable = dict[int, type]
+
+_type = type
+
+# ----------------------------------------------------------------- the C's layouts
+
+CODE_MASK: int = lib.SF_CODE_MASK
+AUX: int = lib.SF_AUX
+STARTUP: int = lib.SF_STARTUP
+REJECTED: int = lib.SF_REJECTED
+BOUND: int = lib.SF_BOUND
+OTHER_FAMILY: int = lib.SF_OTHER_FAMILY
+STILL_OPEN: int = lib.SF_STILL_OPEN
+STEP_SHIFT: int = lib.SF_STEP_SHIFT
+GSN_IN6: int = lib.SF_GSN_IN6
+GSN_OTHER: int = lib.SF_GSN_OTHER
+IN6_ID_SHIFT: int = lib.SF_IN6_ID_SHIFT
+LISTEN4_FD_SHIFT: int = lib.SF_LISTEN4_FD_SHIFT
+LISTEN4_DIFFERS: int = lib.SF_LISTEN4_DIFFERS
+ADDR_CAP: int = lib.SF_ADDR_CAP
+
+#: The syscall each step of a composed listen names.
+STEPS: dict[int, str] = {
+    lib.SF_STEP_SOCKET: "socket",
+    lib.SF_STEP_REUSEADDR: "setsockopt",
+    lib.SF_STEP_REUSEPORT: "setsockopt",
+    lib.SF_STEP_V6ONLY: "setsockopt",
+    lib.SF_STEP_BIND: "bind",
+    lib.SF_STEP_LISTEN: "listen",
+    lib.SF_STEP_GETSOCKNAME: "getsockname",
+}
+
+WINDOWS = backend.PLATFORM == "windows"
+
+# ----------------------------------------------------------------- the raw calls
+
+
+class Calls:
+    """The C calls sockffi makes, one attribute each. There is one instance,
+    :data:`C`; every caller reads its attributes at call time, so replacing one
+    (:func:`swap`, used by sockffi.trace) changes every path at once, and
+    nothing is replaced while nobody asks."""
+
+    __slots__ = (
+        "bind_in4",
+        "bind_in6",
+        "bind_un",
+        "cell_close",
+        "close",
+        "getsockname",
+        "getsockname_into",
+        "listen",
+        "listen_in4",
+        "listen_in6",
+        "setsockopt",
+        "setsockopt_int",
+        "socket",
+        "socket_cell",
+    )
+
+    socket: Callable[[int, int, int], int]
+    socket_cell: Callable[[Any, int, int, int], int]
+    bind_in4: Callable[[int, int, int], int]
+    bind_in6: Callable[[int, bytes, int, int, int], int]
+    bind_un: Callable[[int, bytes, int], int]
+    listen: Callable[[int, int], int]
+    setsockopt_int: Callable[[int, int, int, int], int]
+    setsockopt: Callable[[int, int, int, bytes, int], int]
+    getsockname: Callable[[int], int]
+    getsockname_into: Callable[[int, Any, int], int]
+    close: Callable[[int], int]
+    cell_close: Callable[[Any], int]
+    # The one-crossing listens; None while traced, so each step is its own call.
+    listen_in4: Optional[Callable[[Any, int, int, int, int, int], int]]
+    listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int], int]]
+
+
+#: The C functions as compiled.
+RAW: dict[str, Any] = {name: getattr(lib, "sf_" + name) for name in Calls.__slots__}
+C = Calls()
+for _name, _fn in RAW.items():
+    setattr(C, _name, _fn)
+del _name, _fn
+
+
+def swap(replacements: dict[str, Any]) -> None:
+    """Replace some of C's calls (sockffi.trace); swap(RAW) puts them all back."""
+    for name, fn in replacements.items():
+        setattr(C, name, fn)
+
+
+# ----------------------------------------------------------------- error tables
+
+
+def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
+    """{OS code: class} for one call (or helper: "socket.fcntl") on this platform."""
+    return errors.lookup(backend.TABLES.get(key, {}), backend.code, unreachable)
+
+
+class Tables:
+    """code -> class for each call, with the codes Zig calls unreachable mapped to
+    one class: CallerError for the direct calls, Unexpected inside listen_tcp
+    and listen_unix, which own their fd and build their own sockaddr."""
+
+    __slots__ = ("aux", "bind", "close", "getsockname", "listen", "setsockopt", "socket", "startup")
+    socket: ErrorTable
+    bind: ErrorTable
+    listen: ErrorTable
+    setsockopt: ErrorTable
+    getsockname: ErrorTable
+    close: ErrorTable
+    aux: ErrorTable
+    startup: ErrorTable
+
+    def __init__(self, unreachable: type) -> None:
+        for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
+            setattr(self, call, table(call, unreachable))
+        self.aux = table(backend.AUX_CALLS["aux"][1], unreachable)
+        self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
+
+
+DIRECT = Tables(errors.CallerError)
+COMPOSED = Tables(errors.Unexpected)
+AUX_NAME: str = backend.AUX_CALLS["aux"][0]
+STARTUP_NAME: str = backend.AUX_CALLS["startup"][0]
+
+new_error = backend.new_error
+
+
+def rejected(code: int) -> Exception:
+    """An argument the C refused before any syscall (the Python checks normally
+    catch it first)."""
+    what = code & CODE_MASK
+    if what == lib.SF_REJECT_BACKLOG:
+        return OverflowError(f"backlog must be 0-{INT_MAX} (Zig's u31)")
+    if what == lib.SF_REJECT_PATH:
+        return ValueError(f"AF_UNIX path longer than sun_path ({lib.SF_SUN_PATH_MAX} bytes)")
+    return ValueError("negative file descriptor")
+
+
+def failure(r: int, tbl: ErrorTable, syscall: str) -> Exception:
+    """The exception for a negative result of a one-syscall helper."""
+    code = -r
+    if code & REJECTED:
+        return rejected(code)
+    code &= CODE_MASK
+    return new_error(tbl.get(code, errors.Unexpected), code, syscall)
+
+
+def socket_failure(r: int, tables: Tables = DIRECT) -> Exception:
+    """socket(2)'s own code, or that of a call socket() made after the socket
+    existed (fcntl, ioctlsocket, WSAStartup), which the C flags."""
+    code = -r
+    raw = code & CODE_MASK
+    if code & AUX:
+        return new_error(tables.aux.get(raw, errors.Unexpected), raw, AUX_NAME)
+    if code & STARTUP:
+        return new_error(tables.startup.get(raw, errors.Unexpected), raw, STARTUP_NAME)
+    return new_error(tables.socket.get(raw, errors.Unexpected), raw, "socket")
+
+
+def bind_failure(r: int, tables: Tables = DIRECT) -> Exception:
+    """EINVAL (WSAEINVAL, WSAEFAULT) means different things by the socket's
+    state, which the C read on this error path: a socket of another family than
+    the address is AddressFamilyNotSupported on every OS; AlreadyBound only for a
+    socket that getsockname shows is bound, Unexpected (the raw code) otherwise."""
+    code = -r
+    if code & REJECTED:
+        return rejected(code)
+    raw = code & CODE_MASK
+    cls = tables.bind.get(raw, errors.Unexpected)
+    if code & OTHER_FAMILY:
+        cls = errors.AddressFamilyNotSupported
+    elif cls is errors.AlreadyBound and not code & BOUND:
+        cls = errors.Unexpected
+    return new_error(cls, raw, "bind")
+
+
+def step_failure(r: int) -> Exception:
+    """The error a composed listen reported as -(code | step << STEP_SHIFT)."""
+    code = -r
+    step = code >> STEP_SHIFT
+    code &= (1 << STEP_SHIFT) - 1
+    syscall = STEPS.get(step)
+    if syscall is None or code & REJECTED:
+        return rejected(code)
+    if syscall == "socket":
+        return socket_failure(-code, COMPOSED)
+    if syscall == "bind":
+        return bind_failure(-code, COMPOSED)
+    return failure(-code, getattr(COMPOSED, syscall), syscall)
+
+
+def close_failure(r: int) -> Optional[Exception]:
+    """Zig's posix.close ignores every code but a bad fd, which is the caller's
+    bug. sockffi also raises when the OS refused and the handle is still open
+    (Windows WSAEWOULDBLOCK that even a blocking retry could not finish)."""
+    code = -r
+    if code & REJECTED:
+        return rejected(code)
+    raw = code & CODE_MASK
+    if code & STILL_OPEN:
+        return new_error(errors.Unexpected, raw, "close")
+    cls = DIRECT.close.get(raw)
+    return new_error(cls, raw, "close") if cls is not None else None
+
+
+def with_context(exc: BaseException, address: Any, op: Optional[str] = None) -> BaseException:
+    """Attach the address (and the composed call) an OS error was raised for."""
+    if isinstance(exc, errors.SockffiError):
+        exc.address = address
+        exc.op = op
+    return exc
+
+
+# ----------------------------------------------------------------- cells
+
+_cells: list[Any] = []
+_new_cell = ffi.new
+_gc = ffi.gc
+_release = lib.sf_cell_release
+cell_detach = lib.sf_cell_detach
+cell_adopt = lib.sf_cell_adopt
+
+
+def new_cell() -> Any:
+    """An empty fd cell: closes what it holds when dropped (in C: no bytecode
+    runs between the drop and the close, so no signal handler can intervene)."""
+    return _gc(_new_cell("long long *"), _release)
+
+
+take_cell = _cells.pop  # IndexError when the pool is empty: make one with new_cell()
+give_cell = _cells.append  # only ever an empty cell
+
+
+def cell_fd(cell: Any) -> int:
+    fd: int = cell[0] - 1
+    return fd
+
+
+# ----------------------------------------------------------------- argument checks
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+FD_MAX: int = 2**63 - 1 if WINDOWS else INT_MAX
+
+
+def closed_error(syscall: str, what: object) -> Exception:
+    """A closed (or detached) object given as an fd: refused before any syscall,
+    with the code the OS gives for a closed fd, as CPython's methods on a closed
+    socket do."""
+    code = (backend.code("WSAENOTSOCK") if WINDOWS else None) or _errno.EBADF
+    reason = f"{backend.strerror(code)} (the {_type(what).__name__} is closed: its fileno() is -1)"
+    return new_error(errors.CallerError, code, syscall, reason)
+
+
+def fd_of(fd: Any, syscall: str) -> int:
+    """An fd from an int (of any int type) or anything with fileno(). Nothing is
+    taken from an object's own __index__/__int__: an int subclass gives its
+    value, as CPython's C calls read it."""
+    if isinstance(fd, int):
+        if isinstance(fd, bool):
+            raise TypeError("fd must be an int, not bool")
+        value = int.__index__(fd)
+    else:
+        fileno = getattr(fd, "fileno", None)
+        if fileno is None:
+            raise TypeError(f"fd must be an int or have a fileno() method, not {_type(fd).__name__}")
+        value = fileno()
+        if _type(value) is not int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"{_type(fd).__name__}.fileno() returned {_type(value).__name__}, not int")
+            value = int.__index__(value)
+        if value == -1:
+            raise closed_error(syscall, fd)
+    if value < 0:
+        raise ValueError(f"negative file descriptor: {value}")
+    if value > FD_MAX:
+        raise OverflowError(f"fd {value} is out of range (at most {FD_MAX})")
+    return value
+
+
+def c_int(value: Any, what: str, low: int = INT_MIN, high: int = INT_MAX) -> int:
+    """An int argument in a C int's range, named in the error. An object that is
+    not an int may still be one by __index__ (CPython's rule); an int subclass
+    gives its own value."""
+    if _type(value) is not int:
+        if isinstance(value, bool) or not (isinstance(value, int) or hasattr(_type(value), "__index__")):
+            raise TypeError(f"{what} must be an int, not {_type(value).__name__}")
+        value = int.__index__(value) if isinstance(value, int) else _index(value)
+    if not low <= value <= high:
+        raise OverflowError(f"{what} must be {low}-{high}, not {value}")
+    return int(value)
+
+
+def _index(value: Any) -> int:
+    import operator
+
+    result: int = operator.index(value)
+    return int.__index__(result)
+
+
+def backlog_of(backlog: Any) -> int:
+    """0 to 2**31-1, Zig's u31."""
+    return c_int(backlog, "backlog", 0, INT_MAX)
+
+
+def flag(value: Any, what: str) -> bool:
+    """One rule for every option flag: a bool, or an int that is 0 or 1."""
+    if value is True or value is False:
+        return value
+    if isinstance(value, int) and int.__index__(value) in (0, 1):
+        return bool(int.__index__(value))
+    raise TypeError(f"{what} must be True or False (or 0 or 1), not {value!r}")
+
+
+def overflow(syscall: str, **ints: object) -> OverflowError:
+    """cffi's 'integer ... does not fit' for a call, said with the argument's name."""
+    for name, value in ints.items():
+        high = FD_MAX if name == "fd" else INT_MAX
+        low = 0 if name in ("fd", "backlog") else INT_MIN
+        if isinstance(value, int) and not low <= value <= high:
+            return OverflowError(f"{syscall}: {name} must be {low}-{high}, not {value}")
+    return OverflowError(f"{syscall}: an argument does not fit its C type")
