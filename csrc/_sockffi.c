@@ -30,8 +30,9 @@ typedef int sf_socklen_t;
 #  define SF_FAILED(rc) ((rc) == SOCKET_ERROR)
 #  define SF_OPTVAL(p) ((const char *)(p))
 /* The bind codes whose meaning depends on the socket's state: WSAEINVAL is
-   "already bound", WSAEFAULT "the address is too short" (another family). */
-#  define SF_CLASSIFY_BIND(err) ((err) == WSAEINVAL || (err) == WSAEFAULT)
+   "already bound"; WSAEFAULT (Microsoft) and WSAEOPNOTSUPP (Wine) are what an
+   address of another family than the socket's gives. */
+#  define SF_CLASSIFY_BIND(err) ((err) == WSAEINVAL || (err) == WSAEFAULT || (err) == WSAEOPNOTSUPP)
 /* Zig's request bits (ws2_32.zig), never passed to WSASocketW. */
 #  define SOCK_CLOEXEC 0x10000
 #  define SOCK_NONBLOCK 0x20000

@@ -30,7 +30,10 @@ _strerror: dict[int, str] = {}
 def strerror(value: int) -> str:
     text = _strerror.get(value)
     if text is None:
-        text = _strerror[value] = str(ffi.getwinerror(value)[1]).strip()
+        text = str(ffi.getwinerror(value)[1]).strip()
+        if not text or "%" in text:  # no message for it here (Wine has few): say its name
+            text = f"{code_name(value)} (Windows error {value})"
+        _strerror[value] = text
     return text
 
 

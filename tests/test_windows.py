@@ -238,3 +238,29 @@ def test_wsastartup_once_lazily_and_thread_safely_in_a_fresh_process():
         check=False,
     )
     assert done.returncode == 0 and done.stdout.strip() == "8", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "family, address",
+    [(sockffi.AF_INET6, ("127.0.0.1", 0)), (sockffi.AF_INET, ("::1", 0))],
+    ids=["v4-on-v6", "v6-on-v4"],
+)
+def test_an_address_of_the_other_family_is_address_family_not_supported(family, address):
+    """Linux answers EINVAL (or EAFNOSUPPORT), Windows WSAEFAULT: the same
+    condition gets the same name, told apart by the socket's own family."""
+    fd = sockffi.socket(family, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(sockffi.AddressFamilyNotSupported) as info:
+            sockffi.bind(fd, address)
+    finally:
+        sockffi.close(fd)
+    # Microsoft documents WSAEFAULT; Wine answers WSAEINVAL or WSAEOPNOTSUPP.
+    assert info.value.winerror in (WSA["WSAEFAULT"], WSA["WSAEAFNOSUPPORT"], WSA["WSAEINVAL"], WSA["WSAEOPNOTSUPP"])  # type: ignore[attr-defined]
+    assert isinstance(info.value, sockffi.BindError)
+
+
+def test_a_unix_path_too_long_carries_winerror(tcp):
+    with pytest.raises(sockffi.NameTooLong) as info:
+        sockffi.bind(tcp, "C:\\" + "x" * 200)  # refused before the call (Wine has no AF_UNIX)
+    assert info.value.winerror == WSA["WSAENAMETOOLONG"]  # type: ignore[attr-defined]
+    assert info.value.syscall == "bind"
