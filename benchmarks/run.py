@@ -1,18 +1,25 @@
 """sockffi against CPython's socket module and a C loop, side by side, in one run.
 
-    python3 benchmarks/run.py [--rounds 9] [--quick]
+    python3 benchmarks/run.py [--rounds 15] [--quick] [--baseline DIR] [--wall]
 
-Each operation is timed for each contender in interleaved rounds (the order
-rotates every round), and the table reports medians with their spread
-(min-max over rounds) and the ratios the performance targets are stated in.
-The C loop is compiled here, through cffi, into a throwaway module: it makes the
-same syscalls with no Python in between. Timings are not tests: the suite checks
-syscall counts and leaks; this script only measures.
+Every contender makes the same syscalls. In each round the C loop and CPython
+are measured around each sockffi contender (their order flips every round,
+the contenders' order rotates), and the table reports the median of the
+per-round ratios with its spread: pairing within a round cancels most of the
+drift other jobs on the machine cause. The clock is this thread's CPU time
+(time spent descheduled is not counted) unless --wall is given.
+
+--baseline DIR measures another checkout's sockffi in the same run (imported
+under another name), for before/after tables.
+
+The C loop is compiled here, through cffi, into a throwaway module. Timings are
+not tests: the suite checks syscall counts and leaks; this script only measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import socket
 import statistics
@@ -32,13 +39,18 @@ C_SOURCE = r"""
 #include <string.h>
 #include <time.h>
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static double clk(int wall)
+{
+    struct timespec t;
+    clock_gettime(wall ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
 
 /* socket, setsockopt(SO_REUSEADDR), bind 127.0.0.1:0, listen, getsockname
    (with the address made into text, as the Python contenders do), close. */
-double c_cycle(int n)
+double c_cycle4(int n, int wall)
 {
-    double t0 = now();
+    double t0 = clk(wall);
     for (int i = 0; i < n; i++) {
         struct sockaddr_in sin, out; socklen_t len = sizeof out; char host[16]; int one = 1;
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -50,32 +62,55 @@ double c_cycle(int n)
         inet_ntop(AF_INET, &out.sin_addr, host, sizeof host);
         close(fd);
     }
-    return (now() - t0) / n;
+    return (clk(wall) - t0) / n;
 }
 
-double c_getsockname(int fd, int n)
+/* The same on [::1]:0, with IPV6_V6ONLY set explicitly, as create_server does. */
+double c_cycle6(int n, int wall)
 {
-    double t0 = now();
+    double t0 = clk(wall);
     for (int i = 0; i < n; i++) {
-        struct sockaddr_in out; socklen_t len = sizeof out; char host[16];
+        struct sockaddr_in6 sin6, out; socklen_t len = sizeof out; char host[46]; int one = 1;
+        int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        memset(&sin6, 0, sizeof sin6); sin6.sin6_family = AF_INET6; sin6.sin6_addr = in6addr_loopback;
+        bind(fd, (struct sockaddr *)&sin6, sizeof sin6);
+        listen(fd, 128);
         getsockname(fd, (struct sockaddr *)&out, &len);
-        inet_ntop(AF_INET, &out.sin_addr, host, sizeof host);
+        inet_ntop(AF_INET6, &out.sin6_addr, host, sizeof host);
+        close(fd);
     }
-    return (now() - t0) / n;
+    return (clk(wall) - t0) / n;
 }
 
-double c_failing_listen(int fd, int n)
+double c_getsockname(int fd, int n, int wall)
 {
-    double t0 = now();
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_storage out; socklen_t len = sizeof out; char host[46];
+        getsockname(fd, (struct sockaddr *)&out, &len);
+        if (out.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&out)->sin6_addr, host, sizeof host);
+        else
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&out)->sin_addr, host, sizeof host);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+double c_failing_listen(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
     for (int i = 0; i < n; i++) listen(fd, 128);
-    return (now() - t0) / n;
+    return (clk(wall) - t0) / n;
 }
 """
 
 C_CDEF = """
-double c_cycle(int n);
-double c_getsockname(int fd, int n);
-double c_failing_listen(int fd, int n);
+double c_cycle4(int n, int wall);
+double c_cycle6(int n, int wall);
+double c_getsockname(int fd, int n, int wall);
+double c_failing_listen(int fd, int n, int wall);
 """
 
 
@@ -93,80 +128,122 @@ def build_c_loop():
     return _sockffi_bench_c.lib
 
 
-def timed(stmt: str, glb: dict, number: int) -> float:
-    return timeit.Timer(stmt, globals=glb).timeit(number) / number
+def load_baseline(directory: str):
+    """Another checkout's sockffi package, imported as `sockffi_baseline`."""
+    package = os.path.join(os.path.abspath(directory), "sockffi")
+    spec = importlib.util.spec_from_file_location(
+        "sockffi_baseline", os.path.join(package, "__init__.py"), submodule_search_locations=[package]
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["sockffi_baseline"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def interleave(contenders: dict, rounds: int) -> dict:
-    """{name: [seconds per op, one per round]}, with the order rotated every round."""
-    names = list(contenders)
-    results: dict = {n: [] for n in names}
-    for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            results[name].append(contenders[name]())
-    return results
+class Bench:
+    def __init__(self, c, wall: bool, rounds: int) -> None:
+        self.c, self.wall, self.rounds = c, wall, rounds
+        self.timer = time.perf_counter if wall else time.thread_time
+
+    def py(self, stmt: str, glb: dict, n: int):
+        timer = timeit.Timer(stmt, globals=glb, timer=self.timer)
+        return lambda: timer.timeit(n) / n
+
+    def compare(self, c_ref, std, contenders: dict) -> dict:
+        """{name: (median seconds, [x CPython per round], [x C per round])}."""
+        names = list(contenders)
+        out: dict = {name: ([], [], []) for name in ["C loop", "CPython socket", *names]}
+        for r in range(self.rounds):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for name in order:
+                refs = [("C loop", c_ref), ("CPython socket", std)]
+                if r % 2:
+                    refs.reverse()
+                first = refs[0][1]()
+                value = contenders[name]()
+                second = refs[1][1]()
+                measured = {refs[0][0]: first, refs[1][0]: second}
+                for ref_name, seconds in measured.items():
+                    out[ref_name][0].append(seconds)
+                out[name][0].append(value)
+                out[name][1].append(value / measured["CPython socket"])
+                if c_ref is not None:
+                    out[name][2].append(value / measured["C loop"])
+            out["CPython socket"][2].append(1.0)
+        return out
 
 
-def row(label: str, results: dict, c_name: str | None = None) -> list:
-    med = {n: statistics.median(v) for n, v in results.items()}
+def rows(label: str, result: dict, has_c: bool = True) -> list[str]:
     lines = []
-    for name, values in results.items():
-        spread = f"{min(values) * 1e9:,.0f}-{max(values) * 1e9:,.0f}"
-        vs_std = med[name] / med["CPython socket"]
-        vs_c = f"{med[name] / med[c_name]:.2f}x" if c_name else "-"
-        lines.append(f"| {label} | {name} | {med[name] * 1e9:,.0f} | {spread} | {vs_std:.2f}x | {vs_c} |")
+    c_median = statistics.median(result["C loop"][0]) if has_c else None
+    std_median = statistics.median(result["CPython socket"][0])
+    for name, (seconds, vs_std, vs_c) in result.items():
+        if not seconds:
+            continue
+        med = statistics.median(seconds)
+        if name == "C loop":
+            x_std, x_c = f"{med / std_median:.2f}x", "1.00x"
+        elif name == "CPython socket":
+            x_std = "1.00x"
+            x_c = f"{med / c_median:.2f}x" if has_c else "-"
+        else:
+            x_std = f"{statistics.median(vs_std):.2f}x ({min(vs_std):.2f}-{max(vs_std):.2f})"
+            x_c = f"{statistics.median(vs_c):.2f}x ({min(vs_c):.2f}-{max(vs_c):.2f})" if has_c else "-"
+        unit = f"{med * 1e9:,.0f} ns" if med < 1e-3 else f"{med * 1e3:.2f} ms"
+        lines.append(f"| {label} | {name} | {unit} | {x_std} | {x_c} |")
     return lines
 
 
-def bench_cycle(c, rounds: int, n: int) -> dict:
-    glb = {"socket": socket, "sockffi": sockffi}
-    std = (
-        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
-        "s.bind(('127.0.0.1', 0)); s.listen(128); s.getsockname(); s.close()"
-    )
-    sf = "sockffi.listen_tcp(('127.0.0.1', 0), reuse_address=True).close()"
-    return interleave(
-        {
-            "C loop": lambda: c.c_cycle(n),
-            "CPython socket": lambda: timed(std, glb, n),
-            "sockffi": lambda: timed(sf, glb, n),
-        },
-        rounds,
-    )
+def contenders_for(modules: dict, stmt: str, bench: Bench, n: int, extra: dict) -> dict:
+    return {name: bench.py(stmt, {**extra, "sockffi": module}, n) for name, module in modules.items()}
 
 
-def bench_getsockname(c, rounds: int, n: int) -> dict:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+def bench_cycle(bench: Bench, modules: dict, n: int, v6: bool) -> dict:
+    glb = {"socket": socket}
+    if v6:
+        std = (
+            "s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+            "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); "
+            "s.bind(('::1', 0)); s.listen(128); s.getsockname(); s.close()"
+        )
+        sf = "sockffi.listen_tcp(('::1', 0), reuse_address=True).close()"
+        c_ref = lambda: bench.c.c_cycle6(n, bench.wall)
+    else:
+        std = (
+            "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); "
+            "s.bind(('127.0.0.1', 0)); s.listen(128); s.getsockname(); s.close()"
+        )
+        sf = "sockffi.listen_tcp(('127.0.0.1', 0), reuse_address=True).close()"
+        c_ref = lambda: bench.c.c_cycle4(n, bench.wall)
+    return bench.compare(c_ref, bench.py(std, glb, n), contenders_for(modules, sf, bench, n, glb))
+
+
+def bench_getsockname(bench: Bench, modules: dict, n: int, v6: bool) -> dict:
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
+    s.bind(("::1" if v6 else "127.0.0.1", 0))
     fd = s.fileno()
-    glb = {"s": s, "fd": fd, "getsockname": sockffi.getsockname}
+    glb = {"s": s, "fd": fd}
     try:
-        return interleave(
-            {
-                "C loop": lambda: c.c_getsockname(fd, n),
-                "CPython socket": lambda: timed("s.getsockname()", glb, n),
-                "sockffi": lambda: timed("getsockname(fd)", glb, n),
-            },
-            rounds,
+        return bench.compare(
+            lambda: bench.c.c_getsockname(fd, n, bench.wall),
+            bench.py("s.getsockname()", glb, n),
+            contenders_for(modules, "sockffi.getsockname(fd)", bench, n, glb),
         )
     finally:
         s.close()
 
 
-def bench_failing(c, rounds: int, n: int) -> dict:
+def bench_failing(bench: Bench, modules: dict, n: int) -> dict:
     r, w = os.pipe()
     s = socket.socket()
     os.dup2(r, s.fileno())  # a socket object whose fd is a pipe: listen fails, ENOTSOCK
-    glb = {"s": s, "r": r, "listen": sockffi.listen}
+    glb = {"s": s, "r": r}
     try:
-        return interleave(
-            {
-                "C loop": lambda: c.c_failing_listen(r, n),
-                "CPython socket": lambda: timed("try:\n s.listen(128)\nexcept OSError:\n pass", glb, n),
-                "sockffi": lambda: timed("try:\n listen(r, 128)\nexcept OSError:\n pass", glb, n),
-            },
-            rounds,
+        return bench.compare(
+            lambda: bench.c.c_failing_listen(r, n, bench.wall),
+            bench.py("try:\n s.listen(128)\nexcept OSError:\n pass", glb, n),
+            contenders_for(modules, "try:\n sockffi.listen(r, 128)\nexcept OSError:\n pass", bench, n, glb),
         )
     finally:
         s.close()
@@ -194,62 +271,66 @@ def wheel_venv() -> str:
     return python
 
 
-def import_time(module: str, bare: bool = False, python: str = sys.executable) -> float:
+def import_time(module: str, python: str, bare: bool) -> float:
     """Seconds for `import module` in a fresh interpreter (-X importtime, cumulative).
 
     bare: no site (-S), so no .pth file preloads anything (an editable install's
-    finder, for one, preloads enum, re and typing, which `socket` then gets for
-    free); os and the path are set up first, as site would.
+    finder preloads enum, re and typing, which `socket` then gets for free).
     """
     if bare:
         path = [p for p in sys.path if p]
         code = f"import os, sys; sys.path[:0] = {path!r}; import {module}"
-        argv = [sys.executable, "-S", "-X", "importtime", "-c", code]
+        argv = [python, "-S", "-X", "importtime", "-c", code]
     else:
         argv = [python, "-X", "importtime", "-c", f"import {module}"]
     out = subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
+        argv, capture_output=True, text=True, check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""}
     ).stderr
     line = [ln for ln in out.splitlines() if ln.rstrip().endswith(f"| {module}")][-1]
     return int(line.split("|")[1]) * 1e-6
 
 
-def bench_import(rounds: int, bare: bool, python: str = sys.executable) -> dict:
-    import compileall
-
-    compileall.compile_dir(os.path.dirname(sockffi.__file__), quiet=1)
-    return interleave(
-        {
-            "CPython socket": lambda: import_time("socket", bare, python),
-            "sockffi": lambda: import_time("sockffi", bare, python),
-        },
-        rounds,
-    )
+def bench_import(rounds: int, python: str, bare: bool) -> dict:
+    out: dict = {"C loop": ([], [], []), "CPython socket": ([], [], []), "sockffi": ([], [], [])}
+    for _ in range(rounds):
+        std = import_time("socket", python, bare)
+        sf = import_time("sockffi", python, bare)
+        out["CPython socket"][0].append(std)
+        out["sockffi"][0].append(sf)
+        out["sockffi"][1].append(sf / std)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    parser.add_argument("--baseline", metavar="DIR", help="also measure the sockffi of this checkout")
+    parser.add_argument("--wall", action="store_true", help="wall-clock time instead of thread CPU time")
+    parser.add_argument("--no-import", action="store_true", help="skip the import-time rows")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
-    c = build_c_loop()
-    lines = ["| operation | contender | median ns | spread ns | x CPython | x C |", "|---|---|---:|---:|---:|---:|"]
-    lines += row("listen_tcp + close, full cycle", bench_cycle(c, args.rounds, 2000 // scale), "C loop")
-    lines += row("getsockname, bound IPv4", bench_getsockname(c, args.rounds, 100_000 // scale), "C loop")
-    lines += row("failing listen (pipe), typed error caught", bench_failing(c, args.rounds, 100_000 // scale), "C loop")
-    lines += row("import, fresh interpreter, no .pth preloads", bench_import(args.rounds, bare=True))
-    lines += row("import, fresh interpreter, this environment's site", bench_import(args.rounds, bare=False))
-    if not args.quick:
-        venv_python = wheel_venv()
-        lines += row("import, fresh venv with the built wheel", bench_import(args.rounds, False, venv_python))
+    bench = Bench(build_c_loop(), args.wall, args.rounds)
+    modules = {"sockffi": sockffi}
+    if args.baseline:
+        modules["sockffi (baseline)"] = load_baseline(args.baseline)
+    lines = ["| operation | contender | median | x CPython (spread) | x C (spread) |", "|---|---|---:|---:|---:|"]
+    lines += rows("listen_tcp + close, IPv4", bench_cycle(bench, modules, 2000 // scale, v6=False))
+    lines += rows("listen_tcp + close, IPv6", bench_cycle(bench, modules, 2000 // scale, v6=True))
+    lines += rows("getsockname, IPv4", bench_getsockname(bench, modules, 50_000 // scale, v6=False))
+    lines += rows("getsockname, IPv6", bench_getsockname(bench, modules, 50_000 // scale, v6=True))
+    lines += rows("failing listen (pipe), error caught", bench_failing(bench, modules, 50_000 // scale))
+    if not args.no_import:
+        lines += rows(
+            "import, fresh interpreter, no .pth preloads", bench_import(args.rounds, sys.executable, True), False
+        )
+        if not args.quick:
+            python = wheel_venv()
+            lines += rows("import, fresh venv with the built wheel", bench_import(args.rounds, python, False), False)
+    clock = "wall clock" if args.wall else "thread CPU time"
     print(
         f"sockffi {sockffi.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-        f"{time.strftime('%Y-%m-%d %H:%M')}; medians of {args.rounds} interleaved rounds"
+        f"{time.strftime('%Y-%m-%d %H:%M')}; {clock}; medians of {args.rounds} paired rounds"
     )
     print("\n".join(lines))
 

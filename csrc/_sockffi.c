@@ -134,6 +134,7 @@ static int sf_cas(sf_atomic *p, int expected, int desired)
 #define SF_REJECT_FD 1
 #define SF_REJECT_BACKLOG 2
 #define SF_REJECT_PATH 3
+#define SF_REJECT_PORT 4
 #define SF_STEP_SHIFT 32
 #define SF_STEP_SOCKET 1
 #define SF_STEP_REUSEADDR 2
@@ -311,9 +312,19 @@ void sf_cell_adopt(long long *cell, long long fd)
     SF_XCHG64(cell, fd + 1);
 }
 
+/* What a dropped cell does after closing a socket it still owned: the
+   extension warns (ResourceWarning, _sockffi_py.c); plain C builds do nothing. */
+#ifndef SF_UNCLOSED_HOOK
+#  define SF_UNCLOSED_HOOK NULL
+#endif
+static void (*const sf_unclosed_hook)(long long fd) = SF_UNCLOSED_HOOK;
+
 void sf_cell_release(long long *cell)
 {
-    (void)sf_cell_close(cell);
+    long long v = SF_XCHG64(cell, 0LL);
+    if (v <= 0) return;
+    sf_close((sf_fd_t)(v - 1));
+    if (sf_unclosed_hook) sf_unclosed_hook(v - 1);
 }
 
 /* ------------------------------------------------------------------ IPv6 intern table */
@@ -566,6 +577,7 @@ long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int por
     long long fd, r;
     int step = SF_STEP_SOCKET, err;
     if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    if (port < 0 || port > 0xFFFF) return SF_REJECT(SF_REJECT_PORT);
     fd = sf_socket_cell(cell, AF_INET, type, IPPROTO_TCP);
     if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
     err = sf_apply_options((sf_fd_t)fd, opts, &step);
@@ -586,18 +598,19 @@ long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int por
 }
 
 /* Returns sf_getsockname's packed value; the fd is in the cell. */
-long long sf_listen_in6(long long *cell, int type, const char *addr16, long long port_flow, unsigned int scope_id,
-                        int backlog, int opts)
+long long sf_listen_in6(long long *cell, int type, const char *addr16, int port, unsigned int flowinfo,
+                        unsigned int scope_id, int backlog, int opts)
 {
     long long fd, r;
     int step = SF_STEP_SOCKET, err;
     if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    if (port < 0 || port > 0xFFFF || flowinfo > 0xFFFFF) return SF_REJECT(SF_REJECT_PORT);
     fd = sf_socket_cell(cell, AF_INET6, type, IPPROTO_TCP);
     if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
     err = sf_apply_options((sf_fd_t)fd, opts, &step);
     if (!err) {
         step = SF_STEP_BIND;
-        err = sf_bind_in6((sf_fd_t)fd, addr16, (int)(port_flow & 0xFFFF), (unsigned int)(port_flow >> 16), scope_id);
+        err = sf_bind_in6((sf_fd_t)fd, addr16, port, flowinfo, scope_id);
     }
     if (!err) {
         step = SF_STEP_LISTEN;

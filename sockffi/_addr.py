@@ -39,10 +39,11 @@ _IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
 # atomic (per object on free-threaded builds).
 _CACHE_MAX = 1024
 in4_cache: dict[str, int] = {}  # exact str host -> s_addr (network order)
+in4_named: dict[str, tuple[int, str]] = {}  # exact str host -> (s_addr, its dotted quad)
 in6_cache: dict[str, tuple[bytes, int]] = {}  # exact str host (numeric scope only) -> (16 bytes, scope)
 in4_text_cache: dict[int, str] = {}  # s_addr -> dotted quad
 names: dict[int, Any] = {}  # a packed sf_getsockname result -> its tuple
-_in6_ids: dict[int, tuple[str, int]] = {}  # interned IPv6 id -> (text, scope_id)
+in6_ids: dict[int, tuple[str, int]] = {}  # interned IPv6 id -> (text, scope_id)
 
 _ENCODING = "ascii"
 _BYTEORDER = sys.byteorder
@@ -107,6 +108,7 @@ def in4(host: object) -> int:
     if value < 0:
         raise _not_numeric(text, "IPv4")
     _remember(in4_cache, text, value)
+    _remember(in4_named, text, (value, in4_text(value)))
     return value
 
 
@@ -244,14 +246,14 @@ def in4_text(s_addr: int) -> str:
 
 
 def _in6_entry(ident: int) -> tuple[str, int]:
-    entry = _in6_ids.get(ident)
+    entry = in6_ids.get(ident)
     if entry is None:
         buf = ffi.new("char[64]")
         scope = ffi.new("unsigned int *")
         n = lib.sf_in6_text(ident, buf, 64, scope)
         if n < 0:
             raise SystemError(f"sockffi: IPv6 id {ident} was never handed out")
-        entry = _in6_ids[ident] = (ffi.string(buf, n).decode(_ENCODING), int(scope[0]))
+        entry = in6_ids[ident] = (ffi.string(buf, n).decode(_ENCODING), int(scope[0]))
     return entry
 
 

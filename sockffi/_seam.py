@@ -66,12 +66,12 @@ WINDOWS = backend.PLATFORM == "windows"
 
 
 class Calls:
-    """The C calls sockffi makes, one attribute each. There is one instance,
-    :data:`C`; every caller reads its attributes at call time, so replacing one
-    (:func:`swap`, used by sockffi.trace) changes every path at once, and
-    nothing is replaced while nobody asks."""
+    """The C calls sockffi makes, one attribute each (the type of :data:`C`,
+    for type checkers). Every caller reads C's attributes at call time, so
+    replacing one (:func:`swap`, used by sockffi.trace) changes every path at
+    once, and nothing is replaced while nobody asks."""
 
-    __slots__ = (
+    NAMES = (
         "bind_in4",
         "bind_in6",
         "bind_un",
@@ -102,12 +102,14 @@ class Calls:
     cell_close: Callable[[Any], int]
     # The one-crossing listens; None while traced, so each step is its own call.
     listen_in4: Optional[Callable[[Any, int, int, int, int, int], int]]
-    listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int], int]]
+    listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int, int], int]]
 
 
 #: The C functions as compiled.
-RAW: dict[str, Any] = {name: getattr(lib, "sf_" + name) for name in Calls.__slots__}
-C = Calls()
+RAW: dict[str, Any] = {name: getattr(lib, "sf_" + name) for name in Calls.NAMES}
+#: The namespace itself: a bare module object, whose attributes are the
+#: cheapest to read on every call (a plain global is hardly faster).
+C: Calls = type(sys)("sockffi._seam.C")  # type: ignore[assignment]
 for _name, _fn in RAW.items():
     setattr(C, _name, _fn)
 del _name, _fn
@@ -163,6 +165,8 @@ def rejected(code: int) -> Exception:
     what = code & CODE_MASK
     if what == lib.SF_REJECT_BACKLOG:
         return OverflowError(f"backlog must be 0-{INT_MAX} (Zig's u31)")
+    if what == lib.SF_REJECT_PORT:
+        return OverflowError("port must be 0-65535.")
     if what == lib.SF_REJECT_PATH:
         return ValueError(f"AF_UNIX path longer than sun_path ({lib.SF_SUN_PATH_MAX} bytes)")
     return ValueError("negative file descriptor")
@@ -175,6 +179,12 @@ def failure(r: int, tbl: ErrorTable, syscall: str) -> Exception:
         return rejected(code)
     code &= CODE_MASK
     return new_error(tbl.get(code, errors.Unexpected), code, syscall)
+
+
+#: The exception for a negative result of each direct call, one Python call each.
+failure_for: dict[str, Callable[[int], Exception]] = {
+    name: backend.failure_for(getattr(DIRECT, name), name, rejected) for name in ("listen", "setsockopt", "getsockname")
+}
 
 
 def socket_failure(r: int, tables: Tables = DIRECT) -> Exception:

@@ -48,6 +48,7 @@ class _Lib:
     SF_REJECT_FD: int
     SF_REJECT_BACKLOG: int
     SF_REJECT_PATH: int
+    SF_REJECT_PORT: int
     SF_STEP_SHIFT: int
     SF_STEP_SOCKET: int
     SF_STEP_REUSEADDR: int

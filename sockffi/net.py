@@ -11,7 +11,6 @@ closes it in C, where no Python code can run in between.
 from __future__ import annotations
 
 import os
-from _warnings import warn as _warn  # built in: import sockffi stays cheap
 
 from . import _addr, _seam, errors
 from ._sockffi import lib
@@ -60,11 +59,15 @@ _OPT_REUSEADDR: int = 0 if _seam.WINDOWS else lib.SF_OPT_REUSEADDR
 _OPT_REUSEPORT: int = lib.SF_OPT_REUSEPORT
 _OPT_V6ONLY: int = lib.SF_OPT_V6ONLY
 _OPT_DUALSTACK: int = lib.SF_OPT_DUALSTACK
+_V6ONLY = _OPT_V6ONLY
 _FD_SHIFT = _seam.LISTEN4_FD_SHIFT
 _DIFFERS = _seam.LISTEN4_DIFFERS
 _STEP_SHIFT = _seam.STEP_SHIFT
-_in4_get = _addr.in4_cache.get
-_in4_text_get = _addr.in4_text_cache.get
+_in4_named = _addr.in4_named.get
+_in6_get = _addr.in6_cache.get
+_in6_ids_get = _addr.in6_ids.get
+_IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
+_GSN_OTHER = _seam.GSN_OTHER
 _names_get = _addr.names.get
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
@@ -210,19 +213,6 @@ class Server(_Generic["A"]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __del__(self) -> None:
-        # Close first, warn after: a warning turned into an error must not keep
-        # the fd open. Safe on a half-built Server (a signal handler may raise
-        # while listen_tcp fills one in); its cell closes the fd in any case.
-        try:
-            owned = self._owned
-        except AttributeError:
-            return
-        if owned:
-            text = f"unclosed {self!r}"
-            self.close()
-            _warn(text, ResourceWarning, stacklevel=2, source=self)
-
     def __repr__(self) -> str:
         owned = getattr(self, "_owned", None)
         address = getattr(self, "address", None)
@@ -340,25 +330,108 @@ def listen_tcp(  # noqa: F811
         dualstack_ipv6 = _flag(dualstack_ipv6, "dualstack_ipv6")
     if inheritable is not False and inheritable is not True:
         inheritable = _flag(inheritable, "inheritable")
-    if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
+    if _type(backlog) is not int:
         backlog = _seam.backlog_of(backlog)
-    s_addr = None
-    if _type(address) is tuple and len(address) == 2:
+    # The common case in one C crossing: a plain (str, int) pair whose IPv4
+    # host was seen before. The C refuses a port or backlog out of range
+    # before any syscall; the general path below then says which.
+    if _type(address) is tuple and len(address) == 2 and reuse_port is False:
         host, port = address
-        if _type(host) is str and _type(port) is int and 0 <= port <= 0xFFFF:
-            s_addr = _in4_get(host)  # an IPv4 host seen before: nothing to parse
-    if s_addr is None:
-        family, args = _ip_address(address)
-        if family == _AF_INET:
-            s_addr, port = args
-    else:
-        family = _AF_INET
+        if _type(host) is str and _type(port) is int:
+            named = _in4_named(host)
+            listen4 = _C.listen_in4
+            if named is not None and listen4 is not None and dualstack_ipv6 is False:
+                s_addr, text = named
+                try:
+                    cell = _take_cell()
+                except IndexError:
+                    cell = _new_cell()
+                try:
+                    r = listen4(
+                        cell,
+                        _KIND if nonblocking is False and inheritable is False else _kind(nonblocking, inheritable),
+                        s_addr,
+                        port,
+                        backlog,
+                        _OPT_REUSEADDR if reuse_address else 0,
+                    )
+                except OverflowError:
+                    r = -_seam.REJECTED
+                if r < 0:
+                    _give_cell(cell)
+                    if not -r & _seam.REJECTED:
+                        raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
+                else:
+                    server = _new(Server)
+                    server._owned = [cell]
+                    server.fd = r >> _FD_SHIFT
+                    server._blocking = nonblocking is False
+                    server._unix = None
+                    if r & _DIFFERS:
+                        _name(server, _C.getsockname(server.fd), address)
+                    else:
+                        server.address = (text, r & 0xFFFF)
+                    return server
+            elif named is None:
+                v6 = _in6_get(host)
+                listen6 = _C.listen_in6
+                if v6 is not None and listen6 is not None:
+                    try:
+                        cell = _take_cell()
+                    except IndexError:
+                        cell = _new_cell()
+                    try:
+                        r = listen6(
+                            cell,
+                            _KIND if nonblocking is False and inheritable is False else _kind(nonblocking, inheritable),
+                            v6[0],
+                            port,
+                            0,
+                            v6[1],
+                            backlog,
+                            (_OPT_REUSEADDR if reuse_address else 0) | (_OPT_DUALSTACK if dualstack_ipv6 else _V6ONLY),
+                        )
+                    except OverflowError:
+                        r = -_seam.REJECTED
+                    if r < 0:
+                        _give_cell(cell)
+                        if not -r & _seam.REJECTED:
+                            raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
+                    else:
+                        server = _new(Server)
+                        server._owned = [cell]
+                        server.fd = cell[0] - 1
+                        server._blocking = nonblocking is False
+                        server._unix = None
+                        entry = _in6_ids_get((r >> _IN6_ID_SHIFT) & 0xFFFFFF) if r < _GSN_OTHER else None
+                        if entry is not None:  # an (address, scope) this process has named before
+                            server.address = (entry[0], r & 0xFFFF, (r >> 16) & 0xFFFFF, entry[1])
+                        else:
+                            _name(server, r, address)
+                        return server
+    return _listen_tcp(address, backlog, reuse_address, reuse_port, nonblocking, dualstack_ipv6, inheritable)
+
+
+def _listen_tcp(
+    address: Any,
+    backlog: int,
+    reuse_address: object,
+    reuse_port: object,
+    nonblocking: object,
+    dualstack_ipv6: object,
+    inheritable: object,
+) -> Server[Any]:
+    """listen_tcp for every address and option (validated here, with the errors
+    that name what is wrong), one C crossing unless traced."""
+    if not 0 <= backlog <= _seam.INT_MAX:
+        backlog = _seam.backlog_of(backlog)
+    family, args = _ip_address(address)
     if reuse_port and not _HAS_REUSEPORT:
         raise ValueError("SO_REUSEPORT is not supported on this platform")
     if dualstack_ipv6 and family == _AF_INET:
         raise ValueError("dualstack_ipv6 needs an IPv6 address, such as ('::', port)")
     opts = (_OPT_REUSEADDR if reuse_address else 0) | (_OPT_REUSEPORT if reuse_port else 0)
-    kind = _KIND if not nonblocking and not inheritable else _kind(nonblocking, inheritable)
+    kind = _kind(bool(nonblocking), bool(inheritable))
     try:
         cell = _take_cell()
     except IndexError:
@@ -366,34 +439,34 @@ def listen_tcp(  # noqa: F811
     if family == _AF_INET:
         listen4 = _C.listen_in4
         if listen4 is not None:
-            r = listen4(cell, kind, s_addr, port, backlog, opts)  # type: ignore[arg-type]
+            r = listen4(cell, kind, args[0], args[1], backlog, opts)
             if r < 0:
                 _give_cell(cell)
                 raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
             server = _server(cell, r >> _FD_SHIFT, not nonblocking)
             if r & _DIFFERS:
-                _name(server, cell, _C.getsockname(server.fd), address)
+                _name(server, _C.getsockname(server.fd), address)
             else:
-                server.address = (_in4_text_get(s_addr) or _addr.in4_text(s_addr), r & 0xFFFF)  # type: ignore[arg-type]
+                server.address = (_addr.in4_text(args[0]), r & 0xFFFF)
             return server
-        r = _steps(cell, _AF_INET, kind, opts, (s_addr, port), backlog)
+        r = _steps(cell, _AF_INET, kind, opts, args, backlog)
     else:
         a16, port, flowinfo, scope = args
         opts |= _OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY
         listen6 = _C.listen_in6
         if listen6 is not None:
-            r = listen6(cell, kind, a16, port | flowinfo << 16, scope, backlog, opts)
+            r = listen6(cell, kind, a16, port, flowinfo, scope, backlog, opts)
         else:
             r = _steps(cell, _AF_INET6, kind, opts, args, backlog)
     if r < 0:
         _give_cell(cell)
         raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
     server = _server(cell, _seam.cell_fd(cell), not nonblocking)
-    _name(server, cell, r, address)
+    _name(server, r, address)
     return server
 
 
-def _name(server: Server[Any], cell: Any, r: int, address: Any) -> None:
+def _name(server: Server[Any], r: int, address: Any) -> None:
     """The Server's address from a packed getsockname result (the Server owns
     the fd already: a failure here closes it through the Server)."""
     try:

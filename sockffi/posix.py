@@ -41,14 +41,14 @@ _type = type
 
 _C = _seam.C
 _DIRECT = _seam.DIRECT
-_E_LISTEN = _DIRECT.listen
-_E_SETSOCKOPT = _DIRECT.setsockopt
-_E_GETSOCKNAME = _DIRECT.getsockname
+_listen_failure = _seam.failure_for["listen"]
+_setsockopt_failure = _seam.failure_for["setsockopt"]
+_getsockname_failure = _seam.failure_for["getsockname"]
 _SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
 _AF_INET = _addr.AF_INET
 _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
-_names_get = _addr.names.get
+_names = _addr.names
 _fd_of = _seam.fd_of
 _failure = _seam.failure
 _bind_failure = _seam.bind_failure
@@ -131,14 +131,14 @@ def listen(fd: FileDescriptor, backlog: int = 128) -> None:
     """
     if _type(fd) is not int:
         fd = _fd_of(fd, "listen")
-    if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
+    if _type(backlog) is not int:
         backlog = _seam.backlog_of(backlog)
     try:
         r = _C.listen(fd, backlog)
     except OverflowError:
-        raise _seam.overflow("listen", fd=fd) from None
+        raise _seam.overflow("listen", fd=fd, backlog=backlog) from None
     if r:
-        raise _failure(r, _E_LISTEN, "listen")
+        raise _listen_failure(r)
 
 
 def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Buffer]) -> None:
@@ -170,7 +170,7 @@ def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Bu
     except OverflowError:
         raise _seam.overflow("setsockopt", fd=fd, level=level, option=option, value=value) from None
     if r:
-        raise _failure(r, _E_SETSOCKOPT, "setsockopt")
+        raise _setsockopt_failure(r)
 
 
 def _buffer(value: object) -> Optional[bytes]:
@@ -195,15 +195,14 @@ def getsockname(fd: FileDescriptor) -> Any:
     if _type(fd) is not int:
         fd = _fd_of(fd, "getsockname")
     try:
-        r = _C.getsockname(fd)
+        # IPv4 and IPv6 results come packed in one int: the same int, the same tuple.
+        return _names[r := _C.getsockname(fd)]
+    except KeyError:
+        pass
     except OverflowError:
         raise _seam.overflow("getsockname", fd=fd) from None
-    # IPv4 and IPv6 results come packed in one int: the same int, the same tuple.
-    address = _names_get(r)
-    if address is not None:
-        return address
     if r < 0:
-        raise _failure(r, _E_GETSOCKNAME, "getsockname")
+        raise _getsockname_failure(r)
     return _addr.sockname(r, fd)
 
 
