@@ -63,6 +63,8 @@ struct sockaddr_un {
 #  include <arpa/inet.h>
 #  include <net/if.h>
 #  include <fcntl.h>
+#  include <stdlib.h>
+#  include <sys/stat.h>
 #  include <unistd.h>
 
 typedef int sf_fd_t;
@@ -265,7 +267,7 @@ long long sf_socket(int domain, int type, int protocol)
 long long sf_socket_cell(long long *cell, int domain, int type, int protocol)
 {
     long long fd = sf_socket(domain, type, protocol);
-    if (fd >= 0) *cell = fd + 1;
+    if (fd >= 0) cell[0] = fd + 1;
     return fd;
 }
 
@@ -292,24 +294,55 @@ int sf_close(sf_fd_t fd)
 #endif
 }
 
+/* A cell is two long longs: cell[0] holds fd + 1, cell[1] (when not 0) the
+   unix socket file its bind made, which goes with the socket: removed when
+   the cell closes the socket (before closing it) or is dropped with it, left
+   in place when the fd is detached. Only the process that bound it removes
+   it, and only if the path is still that socket (same device and inode), as
+   asyncio's create_unix_server does; never another program's file. */
+struct sf_file {
+    long long dev, ino, pid;
+    char path[1]; /* NUL-terminated, allocated to its length */
+};
+
+static void sf_file_drop(long long *cell, int remove)
+{
+    struct sf_file *f = (struct sf_file *)(intptr_t)SF_XCHG64(&cell[1], 0LL);
+    if (f == NULL) return;
+#ifndef _WIN32
+    if (remove && f->pid == (long long)getpid()) {
+        struct stat st;
+        if (lstat(f->path, &st) == 0 && S_ISSOCK(st.st_mode) && (long long)st.st_dev == f->dev
+            && (long long)st.st_ino == f->ino)
+            unlink(f->path);
+    }
+#else
+    (void)remove;
+#endif
+    free(f);
+}
+
 int sf_cell_close(long long *cell)
 {
-    long long v = SF_XCHG64(cell, 0LL);
+    long long v = SF_XCHG64(&cell[0], 0LL);
     int rc;
     if (v <= 0) return 1; /* empty: nothing to close */
+    sf_file_drop(cell, 1);
     rc = sf_close((sf_fd_t)(v - 1));
-    if (rc < 0 && ((-rc) & SF_STILL_OPEN)) SF_XCHG64(cell, v); /* still open, so still ours */
+    if (rc < 0 && ((-rc) & SF_STILL_OPEN)) SF_XCHG64(&cell[0], v); /* still open, so still ours */
     return rc;
 }
 
 long long sf_cell_detach(long long *cell)
 {
-    return SF_XCHG64(cell, 0LL) - 1; /* -1 when the cell was empty */
+    long long v = SF_XCHG64(&cell[0], 0LL);
+    sf_file_drop(cell, 0);
+    return v - 1; /* -1 when the cell was empty */
 }
 
 void sf_cell_adopt(long long *cell, long long fd)
 {
-    SF_XCHG64(cell, fd + 1);
+    SF_XCHG64(&cell[0], fd + 1);
 }
 
 /* What a dropped cell does after closing a socket it still owned: the
@@ -321,7 +354,8 @@ static void (*const sf_unclosed_hook)(long long fd) = SF_UNCLOSED_HOOK;
 
 void sf_cell_release(long long *cell)
 {
-    long long v = SF_XCHG64(cell, 0LL);
+    long long v = SF_XCHG64(&cell[0], 0LL);
+    sf_file_drop(cell, v > 0);
     if (v <= 0) return;
     sf_close((sf_fd_t)(v - 1));
     if (sf_unclosed_hook) sf_unclosed_hook(v - 1);
@@ -481,6 +515,29 @@ int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
     if (len > 0 && path[0] != '\0' && n < sizeof sun.sun_path) n += 1;
     SF_SUN_LEN(&sun, offsetof(struct sockaddr_un, sun_path) + n);
     return sf_bind_sa(fd, &sun, (sf_socklen_t)(offsetof(struct sockaddr_un, sun_path) + n), AF_UNIX);
+}
+
+/* bind for the socket in a cell; a named unix path's file then belongs to the
+   cell too (see sf_file_drop). */
+int sf_bind_un_cell(long long *cell, const char *path, size_t len)
+{
+    long long fd = cell[0] - 1;
+    int rc = sf_bind_un((sf_fd_t)fd, path, len);
+#ifndef _WIN32
+    if (rc == 0 && len > 0 && path[0] != '\0') {
+        struct stat st;
+        struct sf_file *f;
+        if (lstat(path, &st) == 0 && (f = (struct sf_file *)malloc(sizeof *f + len)) != NULL) {
+            f->dev = (long long)st.st_dev;
+            f->ino = (long long)st.st_ino;
+            f->pid = (long long)getpid();
+            memcpy(f->path, path, len);
+            f->path[len] = '\0';
+            free((void *)(intptr_t)SF_XCHG64(&cell[1], (long long)(intptr_t)f));
+        }
+    }
+#endif
+    return rc;
 }
 
 /* ------------------------------------------------------------------ listen, setsockopt */

@@ -75,6 +75,7 @@ class Calls:
         "bind_in4",
         "bind_in6",
         "bind_un",
+        "bind_un_cell",
         "cell_close",
         "close",
         "getsockname",
@@ -93,6 +94,7 @@ class Calls:
     bind_in4: Callable[[int, int, int], int]
     bind_in6: Callable[[int, bytes, int, int, int], int]
     bind_un: Callable[[int, bytes, int], int]
+    bind_un_cell: Callable[[Any, bytes, int], int]
     listen: Callable[[int, int], int]
     setsockopt_int: Callable[[int, int, int, int], int]
     setsockopt: Callable[[int, int, int, bytes, int], int]
@@ -266,7 +268,7 @@ cell_adopt = lib.sf_cell_adopt
 def new_cell() -> Any:
     """An empty fd cell: closes what it holds when dropped (in C: no bytecode
     runs between the drop and the close, so no signal handler can intervene)."""
-    return _gc(_new_cell("long long *"), _release)
+    return _gc(_new_cell("long long[2]"), _release)
 
 
 take_cell = _cells.pop  # IndexError when the pool is empty: make one with new_cell()

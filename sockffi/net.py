@@ -18,7 +18,7 @@ from ._sockffi import lib
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket as _socket_mod
-    from typing import Any, Generic, NoReturn, Optional, TypeVar, overload
+    from typing import Any, Generic, NoReturn, TypeVar, overload
 
     from .types import IPv4Address, IPv6Address, UnixAddress
 
@@ -74,12 +74,6 @@ _give_cell = _seam.give_cell
 _new_cell = _seam.new_cell
 _flag = _seam.flag
 
-# A forked child holds copies of its parent's Servers; only the process that
-# made a unix socket's file removes it. Bumped in every child.
-_generation = [0]
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _generation.__setitem__(0, _generation[0] + 1))
-
 
 class Server(_Generic["A"]):
     """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
@@ -93,13 +87,12 @@ class Server(_Generic["A"]):
     copied or pickled: two objects would own one fd.
     """
 
-    __slots__ = ("__weakref__", "_blocking", "_owned", "_unix", "address", "fd")
+    __slots__ = ("__weakref__", "_blocking", "_owned", "address", "fd")
 
     address: A
     fd: int
     _owned: list[Any]
     _blocking: bool
-    _unix: Optional[tuple[bytes, int, int, int]]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
@@ -127,8 +120,6 @@ class Server(_Generic["A"]):
         r = _C.cell_close(cell)
         if r == 0:
             _give_cell(cell)
-            if self._unix is not None:
-                self._remove_file()
             return
         self._close_failed(cell, r)
 
@@ -141,26 +132,9 @@ class Server(_Generic["A"]):
             self.fd = _seam.cell_fd(cell)
         else:
             _give_cell(cell)
-            if self._unix is not None:
-                self._remove_file()
         exc = _seam.close_failure(r)
         if exc is not None:
             raise exc
-
-    def _remove_file(self) -> None:
-        unix = self._unix
-        self._unix = None
-        if unix is None:
-            return
-        path, dev, ino, generation = unix
-        if generation != _generation[0]:
-            return
-        try:
-            st = os.lstat(path)
-            if _is_socket(st.st_mode) and (st.st_dev, st.st_ino) == (dev, ino):
-                os.unlink(path)
-        except FileNotFoundError:
-            pass
 
     def detach(self) -> int:
         """Give the fd away: the caller owns it from now on (-1 if the Server no
@@ -172,7 +146,6 @@ class Server(_Generic["A"]):
             return -1
         fd: int = _seam.cell_detach(cell)
         _give_cell(cell)
-        self._unix = None
         return fd
 
     def to_socket(self) -> _socket_mod.socket:
@@ -180,22 +153,25 @@ class Server(_Generic["A"]):
         mode (a ``nonblocking=True`` Server gives a non-blocking socket)."""
         import socket
 
-        fd = self.fd
         self.fd = -1
         try:
             cell = self._owned.pop()
         except IndexError:
             raise ValueError("the Server is closed") from None
+        fd = _seam.cell_fd(cell)
         sock = socket.socket.__new__(socket.socket)
-        taken = -1
         try:
-            taken = _seam.cell_detach(cell)
-            sock.__init__(fileno=taken)  # type: ignore[misc]
+            sock.__init__(fileno=fd)  # type: ignore[misc]
+            sock.setblocking(self._blocking if _seam.WINDOWS else os.get_blocking(fd))
+            _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
         except BaseException:
-            # Whoever holds the fd now keeps it: the socket if it took it,
-            # else the cell again. Never both.
-            if taken != -1 and sock.fileno() != taken:
-                _seam.cell_adopt(cell, taken)
+            # Whatever was interrupted, exactly one owner remains: the Server.
+            # The socket may hold the fd too (it took it before the cell let
+            # go): it gives it back, unclosed.
+            if sock.fileno() != -1:
+                taken = sock.detach()
+                if not cell[0]:
+                    _seam.cell_adopt(cell, taken)
             if cell[0]:
                 self._owned.append(cell)
                 self.fd = fd
@@ -203,8 +179,6 @@ class Server(_Generic["A"]):
                 _give_cell(cell)
             raise
         _give_cell(cell)
-        self._unix = None
-        sock.setblocking(self._blocking if _seam.WINDOWS else os.get_blocking(taken))
         return sock
 
     def __enter__(self) -> Server[A]:
@@ -230,18 +204,11 @@ class Server(_Generic["A"]):
         self.__copy__()
 
 
-def _is_socket(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISSOCK(mode)
-
-
 def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
     server: Server[Any] = _new(Server)
     server._owned = [cell]
     server.fd = fd
     server._blocking = blocking
-    server._unix = None
     return server
 
 
@@ -366,7 +333,6 @@ def listen_tcp(  # noqa: F811
                     server._owned = [cell]
                     server.fd = r >> _FD_SHIFT
                     server._blocking = nonblocking is False
-                    server._unix = None
                     if r & _DIFFERS:
                         _name(server, _C.getsockname(server.fd), address)
                     else:
@@ -402,7 +368,6 @@ def listen_tcp(  # noqa: F811
                         server._owned = [cell]
                         server.fd = cell[0] - 1
                         server._blocking = nonblocking is False
-                        server._unix = None
                         entry = _in6_ids_get((r >> _IN6_ID_SHIFT) & 0xFFFFFF) if r < _GSN_OTHER else None
                         if entry is not None:  # an (address, scope) this process has named before
                             server.address = (entry[0], r & 0xFFFF, (r >> 16) & 0xFFFFF, entry[1])
@@ -509,8 +474,8 @@ def _steps(cell: Any, family: int, kind: int, opts: int, args: tuple[Any, ...], 
         r = C.bind_in4(fd, *args)
     elif family == _AF_INET6:
         r = C.bind_in6(fd, *args)
-    else:
-        r = C.bind_un(fd, args[0], len(args[0]))
+    else:  # the cell owns the socket file from the bind on
+        r = C.bind_un_cell(cell, args[0], len(args[0]))
     if r:
         return _failed(cell, lib.SF_STEP_BIND, r)
     r = C.listen(fd, backlog)
@@ -589,9 +554,13 @@ def listen_unix(
 
     As asyncio's ``create_unix_server``: ``close()`` removes the socket file this
     call created, if the path is still that socket (same inode), and only in the
-    process that created it; nothing is ever removed at bind time, so a live
+    process that created it. The file goes with the socket from the bind on:
+    a failure in a later step, a dropped Server, or an exception from a signal
+    handler at any point removes it too; ``detach()`` and ``to_socket()`` leave
+    it for the new owner. Nothing is ever removed at bind time, so a live
     server's socket is never displaced (a stale file gives ``AddressInUse``:
-    remove it yourself once you know no server uses it).
+    remove it yourself once you know no server uses it). On Windows the file
+    stays.
     """
     if nonblocking is not False and nonblocking is not True:
         nonblocking = _flag(nonblocking, "nonblocking")
@@ -620,11 +589,4 @@ def listen_unix(
     except BaseException as exc:
         server.close()
         raise _seam.with_context(exc, path, "listen_unix") from None
-    if raw[:1] not in (b"", b"\0"):
-        try:
-            st = os.lstat(raw)
-        except OSError:
-            pass
-        else:
-            server._unix = (raw, st.st_dev, st.st_ino, _generation[0])
     return server

@@ -22,6 +22,7 @@ observer itself makes (that would never end).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import time
@@ -78,9 +79,8 @@ class Event:
 
 
 Observer = Callable[[Event], None]
-_observers: list[Observer] = []
+_observers: list[Observation] = []
 _lock = threading.Lock()
-_inside = threading.local()  # set while this thread runs an observer
 
 
 def _after_fork_in_child() -> None:
@@ -150,21 +150,30 @@ def _packed(r: int) -> str:
     return _sockaddr(_addr.sockname(r, -1))
 
 
+# True inside an observer: the calls an observer makes are not reported (that
+# would never end). It is only ever set in a copy of the context that the
+# observers run in, so no exception, at any moment, can leave it set outside.
+_in_observer: contextvars.ContextVar[bool] = contextvars.ContextVar("sockffi_trace_in_observer", default=False)
+
+
 def _emit(event: Event) -> None:
+    contextvars.copy_context().run(_run_observers, event)
+
+
+def _run_observers(event: Event) -> None:
     # An observer's exception must not reach the call it observes: the syscall
     # has happened (an fd may exist that only the caller can close), so it is
     # reported as a warning instead.
-    _inside.active = True
-    try:
-        for observer in list(_observers):
-            try:
-                observer(event)
-            except Exception as exc:
-                import warnings
+    _in_observer.set(True)
+    for observation in list(_observers):
+        try:
+            observation.observer(event)
+        except Exception as exc:
+            import warnings
 
-                warnings.warn(f"sockffi.trace observer {observer!r} raised {exc!r}", RuntimeWarning, stacklevel=3)
-    finally:
-        _inside.active = False
+            warnings.warn(
+                f"sockffi.trace observer {observation.observer!r} raised {exc!r}", RuntimeWarning, stacklevel=4
+            )
 
 
 def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
@@ -172,7 +181,7 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
     clock = time.perf_counter
 
     def call(*args: Any) -> int:
-        before = _seam.cell_fd(args[0]) if name == "cell_close" else 0
+        before = _seam.cell_fd(args[0]) if name in ("cell_close", "bind_un_cell") else 0
         start = clock()
         rc = raw(*args)
         elapsed = clock() - start
@@ -180,7 +189,7 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
             return rc  # refused before any syscall: not a syscall
         if name == "cell_close" and rc == 1:
             return rc  # an empty cell: nothing was closed
-        if not getattr(_inside, "active", False):
+        if not _in_observer.get():
             _emit(_event(name, args, rc, elapsed, before))
         return rc
 
@@ -223,7 +232,8 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
     elif name == "bind_in6":
         host = _ntop6(bytes(a[1]))
         args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "bind"
-    elif name == "bind_un":
+    elif name in ("bind_un", "bind_un_cell"):
+        fd = str(cell_fd) if name == "bind_un_cell" else fd
         args, syscall = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}"), "bind"
     elif name == "listen":
         args, syscall = (fd, str(a[1])), "listen"
@@ -252,6 +262,7 @@ _TRACED = (
     "bind_in4",
     "bind_in6",
     "bind_un",
+    "bind_un_cell",
     "listen",
     "setsockopt_int",
     "setsockopt",
@@ -263,6 +274,7 @@ _TRACED = (
 
 
 def _install() -> None:
+    # Everything is made first and swapped in at the end.
     recording: dict[str, Any] = {name: _recording(name, _seam.RAW[name]) for name in _TRACED}
     # The one-crossing listens cannot report their steps: set aside while observed.
     recording["listen_in4"] = None
@@ -278,7 +290,7 @@ class Observation:
     """An observer registered with :func:`observe`: ``close()`` (or leaving the
     ``with`` block) unregisters it."""
 
-    __slots__ = ("_active", "observer")
+    __slots__ = ("observer",)
 
     def __init__(self, observer: Observer) -> None:
         if not callable(observer):
@@ -287,15 +299,14 @@ class Observation:
         with _lock:
             if not _observers:
                 _install()
-            _observers.append(observer)
-            self._active = True
+            _observers.append(self)
 
     def close(self) -> None:
         with _lock:
-            if not self._active:
-                return
-            self._active = False
-            _observers.remove(self.observer)
+            for i, observation in enumerate(_observers):
+                if observation is self:
+                    del _observers[i]
+                    break
             if not _observers:
                 _uninstall()
 
