@@ -20,7 +20,7 @@ extensions = [
 ]
 html_theme = "furo"
 html_title = f"sockffi {release}"
-exclude_patterns = ["_build", "_generated"]
+exclude_patterns = ["_build", "_generated", "recipes"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_type_aliases = {"Address": "sockffi.types.Address", "FileDescriptor": "sockffi.types.FileDescriptor"}

@@ -102,6 +102,14 @@ class Server(_Generic["A"]):
         return self.fd
 
     @property
+    def family(self) -> int:
+        """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
+        address = self.address
+        if isinstance(address, tuple):
+            return _AF_INET6 if len(address) == 4 else _AF_INET
+        return _AF_UNIX
+
+    @property
     def closed(self) -> bool:
         """True once the Server no longer owns a socket (closed, detached or handed over)."""
         return not self._owned
@@ -390,6 +398,8 @@ def _listen_tcp(
     that name what is wrong), one C crossing unless traced."""
     if not 0 <= backlog <= _seam.INT_MAX:
         backlog = _seam.backlog_of(backlog)
+    if isinstance(address, str):  # "HOST:PORT": errors keep the address as the tuple it names
+        address = _parse_host_port(str.__str__(address))
     family, args = _ip_address(address)
     if reuse_port and not _HAS_REUSEPORT:
         raise ValueError("SO_REUSEPORT is not supported on this platform")
@@ -501,8 +511,6 @@ def _ip_address(address: Any) -> tuple[int, tuple[Any, ...]]:
         if family == _AF_UNIX:  # pragma: no cover - encode gives a tuple an IP family
             raise TypeError("listen_tcp takes an IP address")
         return family, args
-    if isinstance(address, str):
-        return _addr.encode(_parse_host_port(str.__str__(address)))
     if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
         raise TypeError(
             f"listen_tcp takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "

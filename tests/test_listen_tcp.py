@@ -230,3 +230,113 @@ def test_concurrent_close_closes_the_fd_exactly_once(no_fd_leak):
                 t.join()
             assert server.closed
     assert len(closes) == 50
+
+
+# ------------------------------------------------------------------ IP addresses only
+
+
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("127.0.0.1:0", ("127.0.0.1", 0)),
+        ("[::1]:0", ("::1", 0, 0, 0)),
+        ("0.0.0.0:0", ("0.0.0.0", 0)),
+        ("[::]:0", ("::", 0, 0, 0)),
+    ],
+)
+def test_host_port_strings_as_rust_and_go_take_them(text, address, no_fd_leak):
+    with sockffi.listen_tcp(text) as server:
+        assert server.address[0] == address[0] and len(server.address) == len(address)
+
+
+@pytest.mark.parametrize(
+    "bad, exc, says",
+    [
+        ("/tmp/x.sock", ValueError, "listen_unix"),
+        ("./relative.sock", ValueError, "listen_unix"),
+        ("unix:/tmp/x", ValueError, "listen_unix"),
+        ("@abstract", ValueError, "listen_unix"),
+        ("x.sock", ValueError, "listen_unix"),
+        (b"/tmp/x.sock", TypeError, "listen_unix"),
+        (8080, TypeError, "bare port"),
+        ("8080", ValueError, "HOST:PORT"),
+        (":8080", ValueError, "HOST:PORT"),
+        ("localhost:8080", ValueError, "resolve"),
+        ("127.0.0.1", ValueError, "HOST:PORT"),
+        ("127.0.0.1:", ValueError, "HOST:PORT"),
+        ("127.0.0.1:+1", ValueError, "HOST:PORT"),
+        ("127.0.0.1:99999", OverflowError, "65535"),
+        ("::1:80", ValueError, "HOST:PORT"),
+        ("[::1]", ValueError, "HOST:PORT"),
+        (" ", ValueError, "HOST:PORT"),
+        ("127.0.0.1:８０", ValueError, "HOST:PORT"),
+    ],
+)
+def test_listen_tcp_never_makes_a_file_from_a_string(bad, exc, says, shortdir, monkeypatch):
+    monkeypatch.chdir(shortdir)
+    with pytest.raises(exc, match=says):
+        sockffi.listen_tcp(bad)
+    assert os.listdir(shortdir) == []
+
+
+def test_listen_unix_refuses_ip_addresses():
+    with pytest.raises(TypeError, match="listen_tcp"):
+        sockffi.listen_unix(("127.0.0.1", 0))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="listen_tcp"):
+        sockffi.listen_unix(8080)  # type: ignore[arg-type]
+
+
+def test_listen_unix_removes_only_its_own_file_and_nothing_at_bind_time(shortdir, no_fd_leak):
+    path = os.path.join(shortdir, "s")
+    with sockffi.listen_unix(path) as server:
+        assert os.path.exists(path) and server.family == sockffi.AF_UNIX
+    assert not os.path.exists(path)
+    # A live server's socket is never displaced: the next one fails, and the file stays.
+    with sockffi.listen_unix(path):
+        with pytest.raises(sockffi.AddressInUse) as info:
+            sockffi.listen_unix(path)
+        assert os.path.exists(path)
+        assert info.value.address == path and "listen_unix " + path in str(info.value)
+    # A file that is no longer that socket (replaced since) is left alone.
+    server = sockffi.listen_unix(path)
+    os.unlink(path)
+    with open(path, "w") as f:
+        f.write("someone else's")
+    server.close()
+    with open(path) as f:
+        assert f.read() == "someone else's"
+
+
+# ------------------------------------------------------------------ errors say what failed where
+
+
+def test_errors_carry_the_call_and_the_address(no_fd_leak):
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as held:
+        port = held.address[1]
+        with pytest.raises(sockffi.AddressInUse) as info:
+            sockffi.listen_tcp(f"127.0.0.1:{port}")
+    e = info.value
+    assert e.address == ("127.0.0.1", port) and e.op == "listen_tcp" and e.syscall == "bind"
+    assert str(e) == f"listen_tcp 127.0.0.1:{port}: bind: [Errno {errno.EADDRINUSE}] {os.strerror(errno.EADDRINUSE)}"
+    assert (e.errno, e.strerror) == (errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+    with pytest.raises(sockffi.AddressNotAvailable) as info6:
+        sockffi.listen_tcp(("2001:db8::1", 8080))
+    assert str(info6.value).startswith("listen_tcp [2001:db8::1]:8080: bind: ")
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(sockffi.AddressNotAvailable) as direct:
+            sockffi.bind(fd, ("198.51.100.1", 80))
+    finally:
+        sockffi.close(fd)
+    assert str(direct.value).startswith("bind 198.51.100.1:80: [Errno")
+    assert direct.value.address == ("198.51.100.1", 80) and direct.value.op is None
+
+
+def test_errors_with_context_pickle_with_it():
+    import pickle
+
+    try:
+        sockffi.listen_tcp(("198.51.100.1", 0))
+    except sockffi.AddressNotAvailable as e:
+        again = pickle.loads(pickle.dumps(e))
+        assert type(again) is type(e) and str(again) == str(e) and again.syscall == "bind"

@@ -34,11 +34,11 @@ mark()
 """
 
 
-def strace_calls(body: str, n: int = 10, setup: str = "") -> list[str]:
+def strace_calls(body: str, n: int = 10, setup: str = "", trace: str = TRACED) -> list[str]:
     """The traced syscalls the body makes, n times over, as a list of names."""
     script = SCRIPT.format(path=[p for p in sys.path if p], mark=MARK, n=n, setup=setup, body=body)
     out = subprocess.run(
-        [STRACE, "-f", "-qq", "-e", f"trace={TRACED}", "-o", "/dev/stderr", sys.executable, "-c", script],
+        [STRACE, "-f", "-qq", "-e", f"trace={trace}", "-o", "/dev/stderr", sys.executable, "-c", script],
         capture_output=True,
         text=True,
         timeout=120,
@@ -175,3 +175,28 @@ def test_no_memory_growth_and_no_fd_leak(op):
         held.close()
         os.close(r)
         os.close(w)
+
+
+DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "teaching.rst")
+STAT_NAMES = {"newfstatat": "lstat", "lstat": "lstat", "fstatat64": "lstat", "statx": "lstat"}
+
+
+def documented_sequences() -> list[tuple[str, list[str]]]:
+    with open(DOCS) as f:
+        text = f.read()
+    found = re.findall(r":caption: (sockffi\.[^\n]+)\n\n\s+([a-z ]+)\n", text)
+    assert len(found) >= 5, "the teaching page lost its syscall sequences"
+    return [(call, names.split()) for call, names in found]
+
+
+@needs_strace
+@pytest.mark.parametrize("call, names", documented_sequences(), ids=lambda v: v if isinstance(v, str) else None)
+def test_the_syscall_sequences_the_docs_show_are_the_real_ones(call, names, tmp_path):
+    path = f"/tmp/sockffi-docs-{os.getpid()}-{len(call)}.sock"
+    statement = call.split("  #")[0].replace("/tmp/app.sock", path)
+    setup = "held = sockffi.listen_tcp(('127.0.0.1', 0))"
+    body = f"    try: {statement}\n    except sockffi.ListenError: pass"
+    trace = TRACED + ",newfstatat,lstat,fstatat64,statx,unlink,getpid"
+    got = [STAT_NAMES.get(name, name) for name in strace_calls(body, n=2, setup=setup, trace=trace)]
+    assert got == names * 2
+    assert not os.path.exists(path)
