@@ -106,9 +106,9 @@ def departure(family: int, address: object, cp: tuple[Any, ...], sf: tuple[Any, 
         return "bool"
     if sf == ("OverflowError",) and isinstance(address, tuple) and len(address) == 4:
         return "scope-range"
-    if sf[0] == "oserror" and sf[1] in (errno.EINVAL, errno.EAFNOSUPPORT) and cp[0] in ("gaierror", "ok", "oserror"):
-        if isinstance(text, str) and ((":" in text) != (family == std.AF_INET6)):
-            return "family-from-host"
+    other_family = isinstance(text, str) and ((":" in text) != (family == std.AF_INET6))
+    if sf[0] == "oserror" and sf[1] in (errno.EINVAL, errno.EAFNOSUPPORT) and other_family:
+        return "family-from-host"
     if isinstance(address, os.PathLike) and cp == ("TypeError",):
         return "pathlike"
     if isinstance(text, str) and "%" in text and sf[0] == "ok":
