@@ -19,6 +19,7 @@ extensions = [
     "sockffi_tables",
 ]
 html_theme = "furo"
+html_static_path = ["_static"]
 html_title = f"sockffi {release}"
 exclude_patterns = ["_build", "_generated", "recipes"]
 autodoc_member_order = "bysource"

@@ -4,8 +4,10 @@ import sys
 
 
 def main() -> None:
-    from .cli import main as run
-
+    try:
+        from .cli import main as run
+    except KeyboardInterrupt:  # Ctrl-C while starting: no traceback for that
+        sys.exit(130)
     sys.exit(run())
 
 

@@ -1,37 +1,46 @@
-"""``sockffi`` on the command line: watch listen_tcp syscall by syscall, look errors up.
+"""``sockffi`` on the command line: watch the calls happen, look errors up, make one happen.
 
-    sockffi listen 127.0.0.1:8080 [--backlog N] [--reuse-address] [--reuse-port]
-                                  [--nonblocking] [--hold SECONDS]
-    sockffi errors [SYSCALL] [--json]
-    sockffi explain NAME|ERRNO
+    sockffi listen ADDRESS [--backlog N] [--no-reuse-address] [--reuse-port]
+                           [--nonblocking] [--dualstack-ipv6] [--hold SECONDS|forever]
+    sockffi errors [CALL] [--json]
+    sockffi explain NAME|CODE
+    sockffi reproduce NAME | --list
     sockffi demo
+    sockffi --version
+
+This module only reads arguments and renders: what it shows comes from
+:mod:`sockffi.errors` (the tables and their queries), :mod:`sockffi.trace`
+(the calls as they happen) and the library itself.
 
 Exit status: 0 on success, 2 for bad usage, 10 + the error's index in the
 alphabetical list of the 26 names (AccessDenied 10 ... Unexpected 35) for an
-error from the OS, 70 for a caller bug (CallerError).
+error from the OS, 70 for a caller bug (CallerError), 74 when the output could
+not be written, 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
+import math
 import os
+import re
+import shutil
 import sys
 import textwrap
 import time
 from collections.abc import Sequence
 from typing import Any, Optional
 
-from . import errors, trace
+from . import __version__, errors, trace
 from ._seam import backend
 from .net import Server, listen_tcp, listen_unix
 
-WIDTH = 80
 EXIT_USAGE = 2
 EXIT_CALLER_BUG = 70
-_PLATFORMS = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
-EXIT_CODES: dict[str, int] = {name: 10 + i for i, name in enumerate(errors.ERROR_NAMES)}
+EXIT_OUTPUT = 74
+EXIT_INTERRUPTED = 130
+EXIT_CODES = errors.EXIT_CODES
 
 # What usually causes each error, for the one-line hint after a failure.
 HINTS: dict[str, str] = {
@@ -39,8 +48,8 @@ HINTS: dict[str, str] = {
     "unix path, check the directory's permissions",
     "AddressFamilyNotSupported": "the address is of another family than the socket "
     "(an IPv4 host on an AF_INET6 socket?), or the kernel lacks it",
-    "AddressInUse": "another socket already holds this address: find it with "
-    "`ss -ltnp` (or `lsof -i`), pick another port, or use port 0",
+    "AddressInUse": "another socket already holds this address: find it with `ss -ltnp` "
+    "(or `lsof -i`), pick another port, or use port 0",
     "AddressNotAvailable": "the host is not an address of this machine (see `ip addr`); "
     "use 127.0.0.1, ::1, or 0.0.0.0 for every interface",
     "AlreadyBound": "bind() was already called on this socket",
@@ -66,14 +75,35 @@ HINTS: dict[str, str] = {
     "TimeoutTooBig": "SO_RCVTIMEO/SO_SNDTIMEO value out of range (microseconds must be < 1000000)",
     "Unexpected": "the OS returned a code this call's error set does not name; errno keeps it",
 }
+#: The same error, another cause, for a unix socket path.
+UNIX_HINTS: dict[str, str] = {
+    "AddressInUse": "a file already exists at this path: if no server listens there any more "
+    "(`ss -lxp` shows those that do), remove it; sockffi never removes a file at bind time",
+    "AccessDenied": "the directory does not let this user create the socket file: check its permissions",
+}
 
 
-# ------------------------------------------------------------------- output helpers
+class UsageError(Exception):
+    """Bad usage: one clear line, exit 2."""
+
+
+# ------------------------------------------------------------------- output
+
+
+def width(stream: Any) -> int:
+    """The terminal's width on a terminal; else $COLUMNS, else 80."""
+    columns = 0
+    if getattr(stream, "isatty", lambda: False)():
+        columns = shutil.get_terminal_size((80, 24)).columns
+    elif os.environ.get("COLUMNS", "").isdigit():
+        columns = int(os.environ["COLUMNS"])
+    return max(40, min(columns or 80, 200))
 
 
 class Style:
-    def __init__(self, stream: Any) -> None:
+    def __init__(self, stream: Any, indent: int = 0) -> None:
         self.on = bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+        self.width = width(stream) - indent
 
     def __call__(self, text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if self.on else text
@@ -87,256 +117,121 @@ class Style:
     def dim(self, text: str) -> str:
         return self(text, "2")
 
-
-def _wrap(label: str, text: str, indent: int = 12, width: int = WIDTH) -> str:
-    return textwrap.fill(
-        " ".join(text.split()),
-        width,
-        initial_indent=f"  {label:<{indent - 2}}",
-        subsequent_indent=" " * indent,
-    )
-
-
-def set_names(cls: type) -> list[str]:
-    """The sets a class belongs to, as users spell them."""
-    names = []
-    for set_name, _syscall in [(v, k) for k, v in errors.SYSCALLS.items()]:
-        if issubclass(cls, getattr(errors, set_name)):
-            names.append("posix.ListenError" if set_name == "ListenSyscallError" else set_name)
-    return names
-
-
-def _errno_numbers(name: str) -> tuple[Optional[int], Optional[int]]:
-    linux, mac = errors.ERRNO_NUMBERS.get(name, (None, None))
-    return linux, mac
-
-
-def codes(name: str, syscall: str) -> dict[str, list[str]]:
-    """The OS codes that produce error `name` from `syscall`, per platform."""
-    out: dict[str, list[str]] = {"linux": [], "macos": [], "windows": []}
-    for key, entries in errors.POSIX.items():
-        if key.split(".")[0] != syscall:
-            continue
-        via = f" via {key.split('.')[1]}" if "." in key else ""
-        for code, member in entries.items():
-            if member != name:
-                continue
-            linux, mac = _errno_numbers(code)
-            if (
-                not via
-                and linux is not None
-                and not (code == "ENOTSUP" and linux == errors.ERRNO_NUMBERS["EOPNOTSUPP"][0])
-            ):
-                out["linux"].append(f"{code} {linux}")
-            if mac is not None:
-                out["macos"].append(f"{code} {mac}{via}")
-    for key, entries in errors.WINDOWS.items():
-        if key.split(".")[0] != syscall:
-            continue
-        via = f" via {key.split('.')[1]}" if "." in key else ""
-        for code, member in entries.items():
-            if member == name:
-                out["windows"].append(f"{code} {errors.WSA_CODES[code]}{via}")
-    return out
-
-
-def _syscalls_of(cls: type) -> list[str]:
-    return [s for s, set_name in errors.SYSCALLS.items() if issubclass(cls, getattr(errors, set_name))]
-
-
-def describe_error(name: str, style: Style, detail: bool = False) -> list[str]:
-    cls = getattr(errors, name)
-    sets = textwrap.wrap(f"({', '.join(set_names(cls))})", WIDTH - len(name) - 2)
-    lines = [f"{style.bold(name)}  {sets[0]}"] + [" " * (len(name) + 2) + more for more in sets[1:]]
-    if detail:
-        lines.append(_wrap("meaning", cls.__doc__ or ""))
-        lines.append(_wrap("hint", HINTS[name]))
-    for syscall in _syscalls_of(cls):
-        if name == "Unexpected":
-            lines.append(f"  {syscall:<12}any code the set does not name (errno is kept)")
-            continue
-        found = codes(name, syscall)
-        parts = [f"{label} {', '.join(found[key])}" for key, label in _PLATFORMS if found[key]]
-        lines.append(_wrap(syscall, "; ".join(parts) if parts else "(never, on any platform)"))
-    return lines
-
-
-def error_record(name: str) -> dict[str, Any]:
-    cls = getattr(errors, name)
-    return {
-        "name": name,
-        "meaning": " ".join((cls.__doc__ or "").split()),
-        "sets": set_names(cls),
-        "exit_status": EXIT_CODES[name],
-        "codes": {s: codes(name, s) for s in _syscalls_of(cls)},
-    }
-
-
-def caller_bugs(syscall: str) -> dict[str, list[str]]:
-    """The codes Zig treats as unreachable for `syscall` (sockffi: CallerError), per platform."""
-    return codes(errors.UNREACHABLE, syscall)
-
-
-# ------------------------------------------------------------------------ commands
-
-
-def cmd_errors(args: argparse.Namespace, out: Any) -> int:
-    style = Style(out)
-    syscalls = [args.syscall] if args.syscall else list(errors.SYSCALLS)
-    if args.json:
-        data = {
-            "sets": {
-                ("posix.ListenError" if errors.SYSCALLS[s] == "ListenSyscallError" else errors.SYSCALLS[s]): {
-                    "syscall": s,
-                    "members": list(errors.SETS[errors.SYSCALLS[s]]),
-                    "caller_bugs": caller_bugs(s),
-                }
-                for s in syscalls
-            },
-            "errors": [
-                error_record(n)
-                for n in errors.ERROR_NAMES
-                if any(issubclass(getattr(errors, n), getattr(errors, errors.SYSCALLS[s])) for s in syscalls)
-            ],
-        }
-        json.dump(data, out, indent=2)
-        out.write("\n")
-        return 0
-    for syscall in syscalls:
-        set_name = errors.SYSCALLS[syscall]
-        title = "posix.ListenError" if set_name == "ListenSyscallError" else set_name
-        out.write(style.bold(f"{syscall}(2) raises {title}") + "\n")
-        for name in errors.SETS[set_name]:
-            found = codes(name, syscall)
-            parts = [f"{label} {', '.join(found[key])}" for key, label in _PLATFORMS if found[key]]
-            text = "; ".join(parts) if parts else ("any other code" if name == "Unexpected" else "never")
-            out.write(_wrap(name, text, 28) + "\n")
-        bugs = caller_bugs(syscall)
-        text = "; ".join(f"{label} {', '.join(bugs[key])}" for key, label in _PLATFORMS if bugs[key])
-        if text:
-            out.write(_wrap("(CallerError)", text, 28) + "\n")
-        out.write("\n")
-    return 0
-
-
-def _parse_code(text: str) -> list[tuple[str, str, int]]:
-    """(platform, name, number) candidates for an OS code given by name or number."""
-    t = text.strip().upper()
-    if t.isdigit():
-        n = int(t)
-        if n >= 10000:
-            names = [k for k, v in errors.WSA_CODES.items() if v == n]
-            return [("windows", names[0] if names else str(n), n)]
-        here = "macos" if sys.platform == "darwin" else "linux"
-        index = 1 if here == "macos" else 0
-        names = [k for k, v in errors.ERRNO_NUMBERS.items() if v[index] == n]
-        return [(here, name, n) for name in names] or [(here, str(n), n)]
-    if t in errors.WSA_CODES:
-        return [("windows", t, errors.WSA_CODES[t])]
-    if t in errors.ERRNO_NUMBERS:
-        return [("posix", t, errors.ERRNO_NUMBERS[t][0])]
-    return []
-
-
-def cmd_explain(args: argparse.Namespace, out: Any) -> int:
-    style = Style(out)
-    name = next((n for n in errors.ERROR_NAMES if n.lower() == args.what.lower()), None)
-    if name:
-        out.write("\n".join(describe_error(name, style, detail=True)) + "\n")
-        out.write(_wrap("exit", f"sockffi listen exits with status {EXIT_CODES[name]}") + "\n")
-        return 0
-    candidates = _parse_code(args.what)
-    if not candidates:
-        sys.stderr.write(f"sockffi: {args.what!r} is neither an error name nor a known OS code\n")
-        return EXIT_USAGE
-    for platform, code_name, number in candidates:
-        table = errors.WINDOWS if platform == "windows" else errors.POSIX
-        label = {"windows": "Windows", "linux": "Linux", "macos": "macOS", "posix": "POSIX"}[platform]
-        out.write(style.bold(f"{code_name} ({label} {number})") + " from each call:\n")
-        for syscall in [*list(errors.SYSCALLS), "close"]:
-            member = table.get(syscall, {}).get(code_name)
-            if member == errors.UNREACHABLE:
-                text = "CallerError (Zig: unreachable; a bug in the calling code)"
-            elif member:
-                text = f"{member}  ({', '.join(set_names(getattr(errors, member)))})"
-            elif syscall == "close":
-                text = "ignored, as Zig's posix.close does"
-            else:
-                text = "Unexpected (not in this call's set; errno is kept)"
-            out.write(_wrap(syscall, text, 14) + "\n")
-    return 0
-
-
-def parse_address(text: str) -> Any:
-    """'127.0.0.1:8080', '[::1]:0', '[fe80::1%eth0]:0', '@abstract', or a unix path."""
-    if text.startswith("@"):
-        return "\0" + text[1:]
-    if text.startswith("["):
-        host, sep, port = text[1:].partition("]:")
-        if sep and port.isdigit():
-            return (host, int(port))
-    elif "/" not in text and text.count(":") == 1:
-        host, _, port = text.partition(":")
-        if port.isdigit():
-            return (host, int(port))
-    if "/" in text or "." not in text:
-        return text
-    raise ValueError(f"cannot read {text!r} as HOST:PORT, [HOST]:PORT, @NAME or a path")
-
-
-def _format_address(address: Any) -> str:
-    if isinstance(address, tuple):
-        host, port = address[0], address[1]
-        return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if isinstance(address, bytes) and address[:1] == b"\0":
-        return "@" + address[1:].decode(errors="backslashreplace")
-    return str(address)
+    def wrap(self, label: str, text: str, indent: int = 12) -> str:
+        """`text` after a label column, wrapped to the width; a `command in
+        backquotes` is never broken across lines."""
+        nbsp = "\u00a0"
+        guarded = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", nbsp), " ".join(text.split()))
+        indent = max(indent, len(label) + 4)
+        filled = textwrap.fill(
+            guarded,
+            max(self.width, indent + 20),
+            initial_indent=f"  {label:<{indent - 2}}",
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+        )
+        return filled.replace(nbsp, " ")
 
 
 def trace_line(event: trace.Event, style: Style, indent: str = "") -> str:
     """One syscall, strace-like, with its cost; the result moves to a second line
-    when the whole would not fit in 80 columns."""
+    when the whole would not fit."""
     cost = style.dim(f"{event.seconds * 1e6:7.1f} µs")
     pad = indent + " " * 12
     line = event.format()
     call, sep, result = line.rpartition(" = ")
-    text = f"{call}\n{pad}= {result}" if len(indent) + 12 + len(line) > WIDTH and sep else line
+    text = f"{call}\n{pad}= {result}" if len(indent) + 12 + len(line) > style.width and sep else line
     if event.failed:
         text = "\n".join(style.red(part) for part in text.split("\n"))
     return f"{indent}{cost}  {text}"
 
 
-def explain_failure(exc: BaseException, style: Style, width: int = WIDTH) -> list[str]:
+def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> list[str]:
     """The block a newcomer reads after a failure."""
-    wrap = functools.partial(_wrap, width=width)
     name = type(exc).__name__
     code = getattr(exc, "errno", None) or 0
     syscall = getattr(exc, "syscall", "?")
-    lines = [style.red(style.bold(f"listen_tcp failed in {syscall}(2): {name}"))]
+    op = getattr(exc, "op", None)
+    title = f"{op} failed in {syscall}(2): {name}" if op else f"{syscall}(2) failed: {name}"
+    lines = [style.red(style.bold(title))]
+    where = getattr(exc, "address", None)
+    if where is not None:
+        lines.append(style.wrap("address", errors.describe_address(where)))
     if isinstance(exc, errors.CallerError):
-        lines.append(wrap("meaning", errors.CallerError.__doc__ or ""))
+        lines.append(style.wrap("meaning", errors.plain(errors.CallerError.__doc__ or "")))
     else:
-        lines.append(wrap("error", name))
-        lines.append(wrap("sets", ", ".join(set_names(type(exc))) + "; so also sockffi.ListenError"))
-    lines.append(wrap("OS code", f"{backend.code_name(code)} ({code}): {getattr(exc, 'strerror', '')}"))
+        lines.append(style.wrap("error", name))
+        lines.append(style.wrap("sets", ", ".join(errors.sets_of(type(exc))) + "; so also sockffi.ListenError"))
+    lines.append(style.wrap("OS code", f"{backend.code_name(code)} ({code}): {getattr(exc, 'strerror', '')}"))
     if not isinstance(exc, errors.CallerError):
-        lines.append(wrap("meaning", type(exc).__doc__ or ""))
-        lines.append(wrap("hint", HINTS.get(name, "")))
+        lines.append(style.wrap("meaning", errors.plain(type(exc).__doc__ or "")))
+        hint = (UNIX_HINTS.get(name) if unix else None) or HINTS.get(name, "")
+        lines.append(style.wrap("hint", hint))
     return lines
 
 
+def exit_status(exc: BaseException) -> int:
+    return EXIT_CALLER_BUG if isinstance(exc, errors.CallerError) else EXIT_CODES.get(type(exc).__name__, 1)
+
+
+# ------------------------------------------------------------------- listen
+
+
+def parse_address(text: str) -> tuple[str, Any]:
+    """("tcp", "HOST:PORT") or ("unix", path): a path must look like one (/..., ./...,
+    ../..., unix:...) or be @name (abstract); anything else is a usage error."""
+    if text.startswith("@"):
+        if len(text) < 2:
+            raise UsageError("'@' needs a name after it: @name is an abstract unix socket (Linux)")
+        return "unix", "\0" + text[1:]
+    if text.startswith("unix:"):
+        if len(text) < 6:
+            raise UsageError("'unix:' needs a path after it, such as unix:app.sock")
+        return "unix", text[5:]
+    if text.startswith(("/", "./", "../")):
+        return "unix", text
+    if re.fullmatch(r"\[[0-9A-Fa-f:.%\w-]+\]:\d+|[0-9.]+:\d+", text):
+        return "tcp", text
+    raise UsageError(
+        f"{text!r} is not an address: give HOST:PORT (127.0.0.1:8080), [HOST]:PORT ([::1]:8080), "
+        "a unix socket path (/run/app.sock, ./app.sock, unix:app.sock) or @name (abstract, Linux)"
+    )
+
+
+def hold_seconds(text: str) -> float:
+    """--hold: seconds (finite, not negative), or 'forever' (until Ctrl-C)."""
+    if text.strip().lower() == "forever":
+        return math.inf
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds or 'forever'") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds (0 or more), or 'forever' to hold until Ctrl-C")
+    return value
+
+
+def backlog_value(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the backlog is a whole number from 0 to 2147483647")
+    return int(text)
+
+
 def run_listen(
-    address: Any,
+    target: tuple[str, Any],
     out: Any,
+    err: Any,
     *,
     backlog: int = 128,
-    reuse_address: bool = False,
+    reuse_address: bool = True,
     reuse_port: bool = False,
     nonblocking: bool = False,
-    hold: Optional[float] = None,
+    dualstack_ipv6: bool = False,
+    hold: float = 0.0,
     indent: str = "",
 ) -> int:
     style = Style(out)
+    kind, address = target
 
     def show(event: trace.Event) -> None:
         out.write(trace_line(event, style, indent) + "\n")
@@ -345,117 +240,373 @@ def run_listen(
     try:
         with trace.observe(show):
             server: Server[Any]
-            if isinstance(address, tuple):
+            if kind == "tcp":
                 server = listen_tcp(
                     address,
                     backlog=backlog,
                     reuse_address=reuse_address,
                     reuse_port=reuse_port,
                     nonblocking=nonblocking,
+                    dualstack_ipv6=dualstack_ipv6,
                 )
             else:
                 server = listen_unix(address, backlog=backlog, nonblocking=nonblocking)
     except errors.SockffiError as exc:
-        block = "\n".join(explain_failure(exc, style, WIDTH - len(indent))).split("\n")
-        out.write("\n" + "\n".join(indent + line for line in block) + "\n")
-        return EXIT_CALLER_BUG if isinstance(exc, errors.CallerError) else EXIT_CODES[type(exc).__name__]
-    out.write(f"{indent}{style.bold('listening on ' + _format_address(server.address))} (fd {server.fd})\n")
-    out.flush()
-    try:
-        if hold:
-            out.write(f"{indent}holding it for {hold:g} s; Ctrl-C releases it\n")
-            out.flush()
-            time.sleep(hold)
-    except KeyboardInterrupt:
-        out.write(f"{indent}interrupted\n")
-    finally:
-        with trace.observe(show):
-            server.close()
+        out.flush()
+        block = explain_failure(exc, Style(err, len(indent)), unix=kind == "unix")
+        err.write("\n" + "\n".join(indent + line for line in "\n".join(block).split("\n")) + "\n")
+        err.flush()
+        return exit_status(exc)
+    with server:
+        shown = errors.describe_address(server.address)
+        out.write(f"{indent}{style.bold('listening on ' + shown)} (fd {server.fd})\n")
+        out.flush()
+        try:
+            if hold:
+                how = "until Ctrl-C" if math.isinf(hold) else f"for {hold:g} s; Ctrl-C releases it"
+                out.write(f"{indent}holding it {how}\n")
+                out.flush()
+                deadline = time.monotonic() + hold
+                while time.monotonic() < deadline:
+                    time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        except KeyboardInterrupt:
+            out.write(f"{indent}interrupted: releasing it\n")
+        finally:
+            with trace.observe(show):
+                server.close()
     return 0
 
 
-def cmd_listen(args: argparse.Namespace, out: Any) -> int:
-    try:
-        address = parse_address(args.address)
-    except ValueError as exc:
-        sys.stderr.write(f"sockffi: {exc}\n")
-        return EXIT_USAGE
+def cmd_listen(args: argparse.Namespace, out: Any, err: Any) -> int:
+    target = parse_address(args.address)
+    if target[0] == "unix" and (args.reuse_port or args.dualstack_ipv6):
+        raise UsageError("--reuse-port and --dualstack-ipv6 are for IP addresses, not unix sockets")
     try:
         return run_listen(
-            address,
+            target,
             out,
+            err,
             backlog=args.backlog,
             reuse_address=args.reuse_address,
             reuse_port=args.reuse_port,
             nonblocking=args.nonblocking,
+            dualstack_ipv6=args.dualstack_ipv6,
             hold=args.hold,
         )
-    except (ValueError, TypeError, OverflowError) as exc:
-        sys.stderr.write(f"sockffi: {exc}\n")
-        return EXIT_USAGE
+    except (ValueError, TypeError, OverflowError) as exc:  # refused before any syscall
+        raise UsageError(str(exc)) from None
 
 
-def cmd_demo(args: argparse.Namespace, out: Any) -> int:
+# ------------------------------------------------------------------- errors, explain
+
+
+def describe_error(name: str, style: Style, detail: bool = False) -> list[str]:
+    cls = getattr(errors, name)
+    lines = [style.wrap(style.bold(name), f"({', '.join(errors.sets_of(cls))})", len(name) + 4)]
+    if detail:
+        lines.append(style.wrap("meaning", errors.plain(cls.__doc__ or "")))
+        lines.append(style.wrap("hint", HINTS[name]))
+    for syscall in errors.syscalls_of(cls):
+        if name == "Unexpected":
+            lines.append(style.wrap(syscall, "any code the set does not name (errno is kept)"))
+            continue
+        found = errors.codes(name, syscall)
+        parts = [f"{label} {', '.join(found[key])}" for key, label in errors.PLATFORMS if found[key]]
+        lines.append(style.wrap(syscall, "; ".join(parts) if parts else "(never, on any platform)"))
+    return lines
+
+
+def error_record(name: str) -> dict[str, Any]:
+    cls = getattr(errors, name)
+    return {
+        "name": name,
+        "meaning": errors.plain(cls.__doc__ or ""),
+        "sets": errors.sets_of(cls),
+        "exit_status": EXIT_CODES[name],
+        "codes": {s: errors.codes(name, s) for s in errors.syscalls_of(cls)},
+    }
+
+
+def cmd_errors(args: argparse.Namespace, out: Any, err: Any) -> int:
     style = Style(out)
-    out.write(style.bold('1. listen_tcp(("127.0.0.1", 0)): socket, bind, listen, getsockname') + "\n")
-    first = None
+    calls = [args.call] if args.call else list(errors.CALLS)
+    set_calls = [c for c in calls if c in errors.SYSCALLS]
+    if args.json:
+        data: dict[str, Any] = {
+            "sets": {
+                errors.set_title(errors.SYSCALLS[s]): {
+                    "syscall": s,
+                    "members": list(errors.SETS[errors.SYSCALLS[s]]),
+                    "caller_bugs": errors.caller_bugs(s),
+                }
+                for s in set_calls
+            },
+            "errors": [
+                error_record(n)
+                for n in errors.ERROR_NAMES
+                if any(s in set_calls for s in errors.syscalls_of(getattr(errors, n)))
+            ],
+        }
+        if "close" in calls:
+            data["close"] = {"caller_bugs": errors.caller_bugs("close"), "other_codes": "ignored, as in Zig"}
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    column = 4 + max(len(n) for n in (*errors.ERROR_NAMES, "(CallerError)"))
+    for call in calls:
+        bugs = errors.caller_bugs(call)
+        bug_text = "; ".join(f"{label} {', '.join(bugs[key])}" for key, label in errors.PLATFORMS if bugs[key])
+        if call == "close":
+            out.write(style.bold("close(2) raises only CallerError") + "\n")
+            out.write(style.wrap("(CallerError)", bug_text, column) + "\n")
+            out.write(style.wrap("(other codes)", "ignored, as Zig's posix.close does", column) + "\n\n")
+            continue
+        set_name = errors.SYSCALLS[call]
+        out.write(style.bold(f"{call}(2) raises {errors.set_title(set_name)}") + "\n")
+        for name in errors.SETS[set_name]:
+            found = errors.codes(name, call)
+            parts = [f"{label} {', '.join(found[key])}" for key, label in errors.PLATFORMS if found[key]]
+            text = "; ".join(parts) if parts else ("any other code" if name == "Unexpected" else "never")
+            out.write(style.wrap(name, text, column) + "\n")
+        if bug_text:
+            out.write(style.wrap("(CallerError)", bug_text, column) + "\n")
+        out.write("\n")
+    return 0
+
+
+#: Where a list of calls starts its second column.
+CALL_COLUMN = 4 + max(len(call) for call in errors.CALLS)
+#: Names that mean a code of another: their outcome is that code's.
+ALIASES = {"EWOULDBLOCK": "EAGAIN", "EDEADLOCK": "EDEADLK"}
+
+
+def code_candidates(text: str) -> list[tuple[str, list[tuple[str, int]]]]:
+    """(code name, [(platform, number)...]) for every code `text` can mean."""
+    t = text.strip().upper()
+    if t.isascii() and t.isdigit():
+        if len(t) > 6:
+            return []
+        n = int(t)
+        found: dict[str, list[tuple[str, int]]] = {}
+        for platform, _label in errors.PLATFORMS:
+            for name in errors.names_of(platform, n):
+                found.setdefault(name, []).append((platform, n))
+        return list(found.items())
+    where = [(p, errors.number(p, t)) for p, _ in errors.PLATFORMS]
+    places = [(p, n) for p, n in where if n is not None]
+    return [(t, places)] if places else []
+
+
+def explain_code(name: str, places: list[tuple[str, int]], style: Style, out: Any) -> None:
+    labels = dict(errors.PLATFORMS)
+    shown = ", ".join(f"{labels[p]} {n}" for p, n in places)
+    alias = f"; the same code as {ALIASES[name]}" if name in ALIASES else ""
+    out.write(style.bold(f"{name} ({shown}{alias})") + "\n")
+    platforms = [p for p, _ in places]
+    groups = [("windows", "Windows")] if platforms == ["windows"] else [(platforms[0], "")]
+    for platform, _ in groups:
+        for call in errors.CALLS:
+            result = errors.outcome(platform, call, ALIASES.get(name, name))
+            if result == "CallerError":
+                text = "CallerError (Zig: unreachable; a bug in the calling code)"
+            elif result == "ignored":
+                text = "ignored, as Zig's posix.close does"
+            elif result == "Unexpected":
+                text = "Unexpected (not in this call's set; errno is kept)"
+            else:
+                text = f"{result}  ({', '.join(errors.sets_of(getattr(errors, result)))})"
+            out.write(style.wrap(call, text, CALL_COLUMN) + "\n")
+
+
+def explain_set(title: str, style: Style, out: Any) -> None:
+    cls = errors.set_class(title)
+    assert cls is not None
+    if cls is errors.ListenError:
+        out.write(style.bold("ListenError") + ": the union, std.net.Address.ListenError: what listen_tcp and\n")
+        out.write("listen_unix raise (every set below is part of it)\n")
+        for call, set_name in errors.SYSCALLS.items():
+            members = ", ".join(errors.SETS[set_name])
+            out.write(style.wrap(call, f"{errors.set_title(set_name)}: {members}", CALL_COLUMN) + "\n")
+        return
+    set_name = next(n for n in errors.SET_NAMES if errors.set_class(n) is cls)
+    call = next(c for c, n in errors.SYSCALLS.items() if n == set_name)
+    out.write(style.bold(errors.set_title(set_name)) + f": what {call}(2) raises\n")
+    out.write(style.wrap("members", ", ".join(errors.SETS[set_name])) + "\n")
+    out.write(style.wrap("codes", f"sockffi errors {call}  (each member's OS codes on each platform)") + "\n")
+
+
+def cmd_explain(args: argparse.Namespace, out: Any, err: Any) -> int:
+    style = Style(out)
+    what = args.what.strip()
+    name = next((n for n in errors.ERROR_NAMES if n.lower() == what.lower()), None)
+    if name:
+        out.write("\n".join(describe_error(name, style, detail=True)) + "\n")
+        out.write(style.wrap("exit", f"sockffi listen exits with status {EXIT_CODES[name]}") + "\n")
+        return 0
+    if what.lower() == "callererror":
+        out.write(style.bold("CallerError") + ": outside every set\n")
+        out.write(style.wrap("meaning", errors.plain(errors.CallerError.__doc__ or "")) + "\n")
+        for call in errors.CALLS:
+            bugs = errors.caller_bugs(call)
+            text = "; ".join(f"{label} {', '.join(bugs[key])}" for key, label in errors.PLATFORMS if bugs[key])
+            out.write(style.wrap(call, text or "none", CALL_COLUMN) + "\n")
+        out.write(style.wrap("exit", f"sockffi listen exits with status {EXIT_CALLER_BUG}") + "\n")
+        return 0
+    set_title = next(
+        (t for t in ("ListenError", "posix.ListenError", *errors.SET_NAMES) if t.lower() == what.lower()), None
+    )
+    if set_title:
+        explain_set(set_title, style, out)
+        return 0
+    candidates = code_candidates(what)
+    if not candidates:
+        raise UsageError(
+            f"{what!r} is neither an error name, a set name, nor an OS code of Linux, macOS or Windows "
+            "(try EADDRINUSE, 98, WSAEADDRINUSE or AddressInUse)"
+        )
+    for code_name, places in candidates:
+        explain_code(code_name, places, style, out)
+    return 0
+
+
+# ------------------------------------------------------------------- reproduce, demo
+
+
+def cmd_reproduce(args: argparse.Namespace, out: Any, err: Any) -> int:
+    from . import _reproduce
+
+    if args.list:
+        return _reproduce.list_recipes(out, Style(out))
+    if not args.name:
+        raise UsageError("give an error's name (sockffi reproduce AddressInUse), or --list")
+    name = next((n for n in errors.ERROR_NAMES if n.lower() == args.name.lower()), None)
+    if name is None:
+        raise UsageError(f"{args.name!r} is not one of the 26 error names (sockffi errors lists them)")
+    return _reproduce.run(name, out, err)
+
+
+def cmd_demo(args: argparse.Namespace, out: Any, err: Any) -> int:
+    style = Style(out)
+    out.write(style.bold('1. listen_tcp(("127.0.0.1", 0)): socket, setsockopt, bind, listen, getsockname') + "\n")
 
     def keep(event: trace.Event) -> None:
         out.write(trace_line(event, style, "   ") + "\n")
 
     with trace.observe(keep):
         first = listen_tcp(("127.0.0.1", 0))
-    out.write(f"   {style.bold('listening on ' + _format_address(first.address))} (fd {first.fd})\n\n")
-    try:
+    with first:
+        out.write(f"   {style.bold('listening on ' + errors.describe_address(first.address))} (fd {first.fd})\n\n")
         out.write(style.bold("2. the same port again, while the first socket still listens:") + "\n")
-        status = run_listen(first.address, out, indent="   ")
-    finally:
-        first.close()
+        out.flush()
+        status = run_listen(("tcp", first.address), out, out, indent="   ")
     out.write(
         "\n"
         + textwrap.fill(
-            f"(the second attempt exits with status {status}; `sockffi explain AddressInUse` "
-            "and `sockffi errors bind` say more)",
-            WIDTH,
+            f"(the second attempt exits with status {status}; `sockffi explain AddressInUse`, "
+            "`sockffi errors bind` and `sockffi reproduce --list` say more)",
+            style.width,
+            break_on_hyphens=False,
         )
         + "\n"
     )
     return 0 if status == EXIT_CODES["AddressInUse"] else 1
 
 
+# ------------------------------------------------------------------- arguments
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with every misuse said in one line (exit 2)."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{self.prog.removeprefix('sockffi').strip() or 'usage'}: {message} (see {self.prog} --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="sockffi",
-        description="Watch listen_tcp syscall by syscall, and look up sockffi's errors.",
+        description="Watch socket calls happen, look sockffi's errors up, and make one happen for real.",
         epilog="Exit status: 0 ok, 2 usage, 10-35 an error from the OS (10 + its index in "
-        "`sockffi errors --json`'s alphabetical list), 70 a caller bug.",
+        "`sockffi errors --json`'s alphabetical list), 70 a caller bug, 74 output failed, 130 interrupted.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("listen", help="listen on ADDRESS, printing every syscall")
-    p.add_argument("address", metavar="ADDRESS", help="127.0.0.1:8080, [::1]:0, @abstract or /unix/path")
-    p.add_argument("--backlog", type=int, default=128)
-    p.add_argument("--reuse-address", action="store_true", help="set SO_REUSEADDR")
+    parser.add_argument("--version", action="version", version=f"sockffi {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    p = sub.add_parser("listen", help="listen on ADDRESS, printing every syscall as it happens")
+    p.add_argument(
+        "address",
+        metavar="ADDRESS",
+        help="127.0.0.1:8080, [::1]:0, a unix socket path (/run/app.sock, ./app.sock, unix:app.sock) or @name",
+    )
+    p.add_argument("--backlog", type=backlog_value, default=128, metavar="N", help="listen(2)'s backlog (default 128)")
+    p.add_argument(
+        "--reuse-address",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="set SO_REUSEADDR (the default, on POSIX)",
+    )
     p.add_argument("--reuse-port", action="store_true", help="set SO_REUSEPORT")
     p.add_argument("--nonblocking", action="store_true", help="add SOCK_NONBLOCK")
-    p.add_argument("--hold", type=float, metavar="SECONDS", help="keep listening this long")
+    p.add_argument("--dualstack-ipv6", action="store_true", help="IPV6_V6ONLY=0: take IPv4 clients too")
+    p.add_argument(
+        "--hold",
+        type=hold_seconds,
+        default=0.0,
+        metavar="SECONDS|forever",
+        help="keep listening this long, or until Ctrl-C with 'forever'",
+    )
     p.set_defaults(run=cmd_listen)
-    p = sub.add_parser("errors", help="the error-set table")
-    p.add_argument("syscall", nargs="?", choices=list(errors.SYSCALLS))
+    p = sub.add_parser("errors", help="the error-set tables: each member's OS codes on each platform")
+    p.add_argument(
+        "call", nargs="?", choices=list(errors.CALLS), metavar="CALL", help="only this call: " + ", ".join(errors.CALLS)
+    )
     p.add_argument("--json", action="store_true", help="machine-readable")
     p.set_defaults(run=cmd_errors)
-    p = sub.add_parser("explain", help="one error name, or one OS code (EADDRINUSE, 98, WSAEADDRINUSE, 10048)")
-    p.add_argument("what", metavar="NAME|ERRNO")
+    p = sub.add_parser("explain", help="an error or set name, or an OS code (EADDRINUSE, 98, WSAEADDRINUSE, 10048)")
+    p.add_argument("what", metavar="NAME|CODE")
     p.set_defaults(run=cmd_explain)
+    p = sub.add_parser("reproduce", help="make an error happen for real on this machine, and show it")
+    p.add_argument("name", nargs="?", metavar="NAME", help="one of the 26 error names")
+    p.add_argument("--list", action="store_true", help="which errors this machine can reproduce, and why not the rest")
+    p.set_defaults(run=cmd_reproduce)
     p = sub.add_parser("demo", help="a listening socket, then a second one on the same port failing")
     p.set_defaults(run=cmd_demo)
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    if err is None:  # stderr closed: there is nowhere to say anything
+        err = open(os.devnull, "w")  # noqa: SIM115
+    if out is None:  # started with stdout closed (>&-)
+        err.write("sockffi: cannot write the output: standard output is closed\n")
+        return EXIT_OUTPUT
     try:
-        status: int = args.run(args, sys.stdout)
+        args = build_parser().parse_args(argv)
+        status: int = args.run(args, out, err)
+        out.flush()
+    except UsageError as exc:
+        err.write(f"sockffi: {exc}\n")
+        status = EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("sockffi: interrupted\n")
+        status = EXIT_INTERRUPTED
     except BrokenPipeError:
-        status = 0
-    sys.stdout.flush()
+        status = 0  # the reader went away (| head): nothing more to say
+        _silence(out)
+    except OSError as exc:
+        if exc.errno is None or getattr(exc, "syscall", None):
+            raise
+        _silence(out)  # stdout is full or gone: say so on stderr, once
+        err.write(f"sockffi: cannot write the output: {exc.strerror}\n")
+        status = EXIT_OUTPUT
     return status
+
+
+def _silence(stream: Any) -> None:
+    """Point stream at /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass

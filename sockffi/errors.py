@@ -18,9 +18,14 @@ if TYPE_CHECKING:
     from typing import Any, Callable, ClassVar, Optional
 
 __all__ = [
+    "CALLS",
     "DEPARTURES",
     "ERRNO_NUMBERS",
     "ERROR_NAMES",
+    "EXIT_CODES",
+    "LINUX_ERRNO",
+    "MACOS_ERRNO",
+    "PLATFORMS",
     "POSIX",
     "SETS",
     "SYSCALLS",
@@ -61,7 +66,17 @@ __all__ = [
     "SystemResources",
     "TimeoutTooBig",
     "Unexpected",
+    "caller_bugs",
+    "codes",
     "lookup",
+    "names_of",
+    "number",
+    "outcome",
+    "plain",
+    "set_class",
+    "set_title",
+    "sets_of",
+    "syscalls_of",
 ]
 
 
@@ -548,41 +563,253 @@ WINDOWS: dict[str, dict[str, str]] = {
     "close": {"WSAENOTSOCK": UNREACHABLE},
 }
 
-#: errno numbers by name: (Linux generic, i.e. x86_64/aarch64; macOS). For showing
-#: every platform's codes from any one of them; the backends resolve codes through
-#: the running platform's own errno module instead.
-ERRNO_NUMBERS: dict[str, tuple[int, int]] = {
-    "EPERM": (1, 1),
-    "ENOENT": (2, 2),
-    "EINTR": (4, 4),
-    "EBADF": (9, 9),
-    "EAGAIN": (11, 35),
-    "ENOMEM": (12, 12),
-    "EACCES": (13, 13),
-    "EFAULT": (14, 14),
-    "EBUSY": (16, 16),
-    "ENODEV": (19, 19),
-    "ENOTDIR": (20, 20),
-    "EINVAL": (22, 22),
-    "ENFILE": (23, 23),
-    "EMFILE": (24, 24),
-    "EROFS": (30, 30),
-    "EDOM": (33, 33),
-    "EDEADLK": (35, 11),
-    "ENAMETOOLONG": (36, 63),
-    "ENOLCK": (37, 77),
-    "ELOOP": (40, 62),
-    "ENOTSOCK": (88, 38),
-    "EPROTOTYPE": (91, 41),
-    "ENOPROTOOPT": (92, 42),
-    "EPROTONOSUPPORT": (93, 43),
-    "EOPNOTSUPP": (95, 102),
-    "ENOTSUP": (95, 45),
-    "EAFNOSUPPORT": (97, 47),
-    "EADDRINUSE": (98, 48),
-    "EADDRNOTAVAIL": (99, 49),
-    "ENOBUFS": (105, 55),
-    "EISCONN": (106, 56),
+#: Every errno name with its number, per POSIX platform: Linux's generic table
+#: (x86_64, aarch64), and macOS's (xnu's sys/errno.h). For showing and reading
+#: any platform's codes from any one of them (the CLI's ``explain``, the docs);
+#: the backends resolve codes through the running platform's own errno module.
+LINUX_ERRNO: dict[str, int] = {
+    "EPERM": 1,
+    "ENOENT": 2,
+    "ESRCH": 3,
+    "EINTR": 4,
+    "EIO": 5,
+    "ENXIO": 6,
+    "E2BIG": 7,
+    "ENOEXEC": 8,
+    "EBADF": 9,
+    "ECHILD": 10,
+    "EAGAIN": 11,
+    "EWOULDBLOCK": 11,
+    "ENOMEM": 12,
+    "EACCES": 13,
+    "EFAULT": 14,
+    "ENOTBLK": 15,
+    "EBUSY": 16,
+    "EEXIST": 17,
+    "EXDEV": 18,
+    "ENODEV": 19,
+    "ENOTDIR": 20,
+    "EISDIR": 21,
+    "EINVAL": 22,
+    "ENFILE": 23,
+    "EMFILE": 24,
+    "ENOTTY": 25,
+    "ETXTBSY": 26,
+    "EFBIG": 27,
+    "ENOSPC": 28,
+    "ESPIPE": 29,
+    "EROFS": 30,
+    "EMLINK": 31,
+    "EPIPE": 32,
+    "EDOM": 33,
+    "ERANGE": 34,
+    "EDEADLK": 35,
+    "EDEADLOCK": 35,
+    "ENAMETOOLONG": 36,
+    "ENOLCK": 37,
+    "ENOSYS": 38,
+    "ENOTEMPTY": 39,
+    "ELOOP": 40,
+    "ENOMSG": 42,
+    "EIDRM": 43,
+    "ECHRNG": 44,
+    "EL2NSYNC": 45,
+    "EL3HLT": 46,
+    "EL3RST": 47,
+    "ELNRNG": 48,
+    "EUNATCH": 49,
+    "ENOCSI": 50,
+    "EL2HLT": 51,
+    "EBADE": 52,
+    "EBADR": 53,
+    "EXFULL": 54,
+    "ENOANO": 55,
+    "EBADRQC": 56,
+    "EBADSLT": 57,
+    "EBFONT": 59,
+    "ENOSTR": 60,
+    "ENODATA": 61,
+    "ETIME": 62,
+    "ENOSR": 63,
+    "ENONET": 64,
+    "ENOPKG": 65,
+    "EREMOTE": 66,
+    "ENOLINK": 67,
+    "EADV": 68,
+    "ESRMNT": 69,
+    "ECOMM": 70,
+    "EPROTO": 71,
+    "EMULTIHOP": 72,
+    "EDOTDOT": 73,
+    "EBADMSG": 74,
+    "EOVERFLOW": 75,
+    "ENOTUNIQ": 76,
+    "EBADFD": 77,
+    "EREMCHG": 78,
+    "ELIBACC": 79,
+    "ELIBBAD": 80,
+    "ELIBSCN": 81,
+    "ELIBMAX": 82,
+    "ELIBEXEC": 83,
+    "EILSEQ": 84,
+    "ERESTART": 85,
+    "ESTRPIPE": 86,
+    "EUSERS": 87,
+    "ENOTSOCK": 88,
+    "EDESTADDRREQ": 89,
+    "EMSGSIZE": 90,
+    "EPROTOTYPE": 91,
+    "ENOPROTOOPT": 92,
+    "EPROTONOSUPPORT": 93,
+    "ESOCKTNOSUPPORT": 94,
+    "ENOTSUP": 95,
+    "EOPNOTSUPP": 95,
+    "EPFNOSUPPORT": 96,
+    "EAFNOSUPPORT": 97,
+    "EADDRINUSE": 98,
+    "EADDRNOTAVAIL": 99,
+    "ENETDOWN": 100,
+    "ENETUNREACH": 101,
+    "ENETRESET": 102,
+    "ECONNABORTED": 103,
+    "ECONNRESET": 104,
+    "ENOBUFS": 105,
+    "EISCONN": 106,
+    "ENOTCONN": 107,
+    "ESHUTDOWN": 108,
+    "ETOOMANYREFS": 109,
+    "ETIMEDOUT": 110,
+    "ECONNREFUSED": 111,
+    "EHOSTDOWN": 112,
+    "EHOSTUNREACH": 113,
+    "EALREADY": 114,
+    "EINPROGRESS": 115,
+    "ESTALE": 116,
+    "EUCLEAN": 117,
+    "ENOTNAM": 118,
+    "ENAVAIL": 119,
+    "EISNAM": 120,
+    "EREMOTEIO": 121,
+    "EDQUOT": 122,
+    "ENOMEDIUM": 123,
+    "EMEDIUMTYPE": 124,
+    "ECANCELED": 125,
+    "ENOKEY": 126,
+    "EKEYEXPIRED": 127,
+    "EKEYREVOKED": 128,
+    "EKEYREJECTED": 129,
+    "EOWNERDEAD": 130,
+    "ENOTRECOVERABLE": 131,
+    "ERFKILL": 132,
+}
+MACOS_ERRNO: dict[str, int] = {
+    "EPERM": 1,
+    "ENOENT": 2,
+    "ESRCH": 3,
+    "EINTR": 4,
+    "EIO": 5,
+    "ENXIO": 6,
+    "E2BIG": 7,
+    "ENOEXEC": 8,
+    "EBADF": 9,
+    "ECHILD": 10,
+    "EDEADLK": 11,
+    "ENOMEM": 12,
+    "EACCES": 13,
+    "EFAULT": 14,
+    "ENOTBLK": 15,
+    "EBUSY": 16,
+    "EEXIST": 17,
+    "EXDEV": 18,
+    "ENODEV": 19,
+    "ENOTDIR": 20,
+    "EISDIR": 21,
+    "EINVAL": 22,
+    "ENFILE": 23,
+    "EMFILE": 24,
+    "ENOTTY": 25,
+    "ETXTBSY": 26,
+    "EFBIG": 27,
+    "ENOSPC": 28,
+    "ESPIPE": 29,
+    "EROFS": 30,
+    "EMLINK": 31,
+    "EPIPE": 32,
+    "EDOM": 33,
+    "ERANGE": 34,
+    "EAGAIN": 35,
+    "EWOULDBLOCK": 35,
+    "EINPROGRESS": 36,
+    "EALREADY": 37,
+    "ENOTSOCK": 38,
+    "EDESTADDRREQ": 39,
+    "EMSGSIZE": 40,
+    "EPROTOTYPE": 41,
+    "ENOPROTOOPT": 42,
+    "EPROTONOSUPPORT": 43,
+    "ESOCKTNOSUPPORT": 44,
+    "ENOTSUP": 45,
+    "EPFNOSUPPORT": 46,
+    "EAFNOSUPPORT": 47,
+    "EADDRINUSE": 48,
+    "EADDRNOTAVAIL": 49,
+    "ENETDOWN": 50,
+    "ENETUNREACH": 51,
+    "ENETRESET": 52,
+    "ECONNABORTED": 53,
+    "ECONNRESET": 54,
+    "ENOBUFS": 55,
+    "EISCONN": 56,
+    "ENOTCONN": 57,
+    "ESHUTDOWN": 58,
+    "ETOOMANYREFS": 59,
+    "ETIMEDOUT": 60,
+    "ECONNREFUSED": 61,
+    "ELOOP": 62,
+    "ENAMETOOLONG": 63,
+    "EHOSTDOWN": 64,
+    "EHOSTUNREACH": 65,
+    "ENOTEMPTY": 66,
+    "EPROCLIM": 67,
+    "EUSERS": 68,
+    "EDQUOT": 69,
+    "ESTALE": 70,
+    "EREMOTE": 71,
+    "EBADRPC": 72,
+    "ERPCMISMATCH": 73,
+    "EPROGUNAVAIL": 74,
+    "EPROGMISMATCH": 75,
+    "EPROCUNAVAIL": 76,
+    "ENOLCK": 77,
+    "ENOSYS": 78,
+    "EFTYPE": 79,
+    "EAUTH": 80,
+    "ENEEDAUTH": 81,
+    "EPWROFF": 82,
+    "EDEVERR": 83,
+    "EOVERFLOW": 84,
+    "EBADEXEC": 85,
+    "EBADARCH": 86,
+    "ESHLIBVERS": 87,
+    "EBADMACHO": 88,
+    "ECANCELED": 89,
+    "EIDRM": 90,
+    "ENOMSG": 91,
+    "EILSEQ": 92,
+    "ENOATTR": 93,
+    "EBADMSG": 94,
+    "EMULTIHOP": 95,
+    "ENODATA": 96,
+    "ENOLINK": 97,
+    "ENOSR": 98,
+    "ENOSTR": 99,
+    "EPROTO": 100,
+    "ETIME": 101,
+    "EOPNOTSUPP": 102,
+    "ENOPOLICY": 103,
+    "ENOTRECOVERABLE": 104,
+    "EOWNERDEAD": 105,
+    "EQFULL": 106,
 }
 
 #: Every place sockffi raises something other than what Zig 0.15.2 does, with why.
@@ -677,3 +904,115 @@ def lookup(
         if value is not None:
             table.setdefault(value, unreachable if member == UNREACHABLE else globals()[member])
     return table
+
+
+# --------------------------------------------------------------------------- queries
+# What the CLI, the docs and the tests ask of the tables above; each is derived
+# from them, never written down a second time.
+
+#: The platforms the tables describe, and how people write them.
+PLATFORMS: tuple[tuple[str, str], ...] = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
+#: The 26 names, and every set class's name, by what users type.
+SET_NAMES: tuple[str, ...] = ("SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError")
+#: The calls whose codes the tables give (close only has its caller bug).
+CALLS: tuple[str, ...] = (*SYSCALLS, "close")
+EXIT_BASE = 10
+#: sockffi's CLI exits with EXIT_BASE + an error's index in ERROR_NAMES (AccessDenied 10 ... Unexpected 35).
+EXIT_CODES: dict[str, int] = {name: EXIT_BASE + i for i, name in enumerate(ERROR_NAMES)}
+_NUMBERS: dict[str, dict[str, int]] = {"linux": LINUX_ERRNO, "macos": MACOS_ERRNO, "windows": WSA_CODES}
+
+#: (Linux, macOS) numbers of the errno names the tables use.
+ERRNO_NUMBERS: dict[str, tuple[int, int]] = {
+    name: (LINUX_ERRNO[name], MACOS_ERRNO[name])
+    for table in POSIX.values()
+    for name in table
+    if name in LINUX_ERRNO and name in MACOS_ERRNO
+}
+
+
+def set_title(set_name: str) -> str:
+    """A set's name as users write it: listen(2)'s own is ``posix.ListenError``."""
+    return "posix.ListenError" if set_name == "ListenSyscallError" else set_name
+
+
+def set_class(title: str) -> Optional[type]:
+    """The set class for a name as users write it (``BindError``,
+    ``posix.ListenError``; ``ListenError`` is the union)."""
+    name = {"posix.ListenError": "ListenSyscallError", "ListenSyscallError": "ListenSyscallError"}.get(title, title)
+    if name in SET_NAMES or name == "ListenError":
+        cls: type = globals()[name]
+        return cls
+    return None
+
+
+def sets_of(cls: type) -> list[str]:
+    """The sets an error class belongs to, as users write them, in syscall order."""
+    return [set_title(set_name) for set_name in SYSCALLS.values() if issubclass(cls, globals()[set_name])]
+
+
+def syscalls_of(cls: type) -> list[str]:
+    """The syscalls that can raise an error class."""
+    return [s for s, set_name in SYSCALLS.items() if issubclass(cls, globals()[set_name])]
+
+
+def number(platform: str, name: str) -> Optional[int]:
+    """The code `name` has on a platform ("linux", "macos", "windows"), or None."""
+    return _NUMBERS[platform].get(name)
+
+
+def names_of(platform: str, value: int) -> list[str]:
+    """Every name of a code on a platform (aliases such as EWOULDBLOCK too)."""
+    return [name for name, v in _NUMBERS[platform].items() if v == value]
+
+
+def codes(name: str, syscall: str) -> dict[str, list[str]]:
+    """The OS codes that make `syscall` raise error `name` (or UNREACHABLE: the
+    caller bugs), per platform, as "NAME number [via helper]"."""
+    out: dict[str, list[str]] = {"linux": [], "macos": [], "windows": []}
+    for platform_tables, platforms in ((POSIX, ("linux", "macos")), (WINDOWS, ("windows",))):
+        for key, entries in platform_tables.items():
+            call, _, helper = key.partition(".")
+            if call != syscall:
+                continue
+            via = f" via {helper}" if helper else ""
+            for code, member in entries.items():
+                if member != name:
+                    continue
+                for platform in platforms:
+                    if helper == "fcntl" and platform == "linux":
+                        continue  # Linux takes the flags in socket(2) itself: no fcntl step
+                    value = number(platform, code)
+                    # On Linux ENOTSUP is EOPNOTSUPP: one code, listed once.
+                    if value is None or (code == "ENOTSUP" and value == number(platform, "EOPNOTSUPP")):
+                        continue
+                    out[platform].append(f"{code} {value}{via}")
+    return out
+
+
+def caller_bugs(syscall: str) -> dict[str, list[str]]:
+    """The codes Zig treats as unreachable for `syscall` (sockffi: CallerError), per platform."""
+    return codes(UNREACHABLE, syscall)
+
+
+def outcome(platform: str, syscall: str, code: str) -> str:
+    """What `syscall` raises for a code (by name) on a platform: a member's name,
+    "CallerError", "Unexpected", or "ignored" (close)."""
+    table = (WINDOWS if platform == "windows" else POSIX).get(syscall, {})
+    member = table.get(code)
+    if member is None and platform != "windows":
+        # An alias (EWOULDBLOCK, EDEADLOCK, ENOTSUP on Linux) means the code of its twin.
+        value = number(platform, code)
+        member = next((m for c, m in table.items() if value is not None and number(platform, c) == value), None)
+    if member == UNREACHABLE:
+        return "CallerError"
+    if member:
+        return member
+    return "ignored" if syscall == "close" else "Unexpected"
+
+
+def plain(doc: str) -> str:
+    """A docstring without its reST markup, for the terminal."""
+    import re
+
+    text = re.sub(r":\w+:`~?(?:[\w.]+\.)?([^`]+)`", r"\1", doc)
+    return " ".join(text.replace("``", "").split())

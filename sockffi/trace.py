@@ -240,13 +240,18 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
     elif name in ("setsockopt_int", "setsockopt"):
         level = _LEVELS.get(a[1], str(a[1]))
         option = _OPTIONS.get(a[1], {}).get(a[2], str(a[2]))
-        value = f"[{a[3]}], 4" if name == "setsockopt_int" else f"{bytes(a[3])!r}, {a[4]}"
+        value = f"[{a[3]}], 4" if name == "setsockopt_int" else f"{_shown_bytes(bytes(a[3]))}, {a[4]}"
         args, syscall = (fd, level, option, value), "setsockopt"
     else:  # close
         args, syscall = (fd,), "close"
     if rc < 0:
         return _failed(syscall, args, rc, elapsed)
     return Event(syscall, args, 0, 0, elapsed)
+
+
+def _shown_bytes(raw: bytes) -> str:
+    """As strace shows a buffer: its first 32 bytes, then '...'."""
+    return repr(raw) if len(raw) <= 32 else repr(raw[:32]) + "..."
 
 
 def _ntop6(a16: bytes) -> str:

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import LINUX
+from conftest import LINUX, ROOT
 
 import sockffi
 import sockffi.trace
@@ -77,14 +77,18 @@ def test_a_held_port_makes_the_second_listen_fail_with_the_full_explanation():
         assert port, "the holder never listened"
         r = run("listen", f"127.0.0.1:{port}")
         assert r.returncode == cli.EXIT_CODES["AddressInUse"] == 12
-        out = r.stdout
+        out, err = r.stdout, r.stderr
         assert re.search(rf"bind\(3, \{{AF_INET, 127\.0\.0\.1:{port}\}}\)\s+= -1 EADDRINUSE", out)
         assert "close(3) = 0" in out
-        assert "listen_tcp failed in bind(2): AddressInUse" in out
-        assert "BindError, posix.ListenError" in out
-        assert "EADDRINUSE (98)" in out if LINUX else "EADDRINUSE" in out
-        assert "meaning" in out and "hint" in out
+        # The calls on stdout; what went wrong, and why, on stderr.
+        assert "failed" not in out
+        assert "listen_tcp failed in bind(2): AddressInUse" in err
+        assert f"address   127.0.0.1:{port}" in err
+        assert "BindError, posix.ListenError" in err
+        assert "EADDRINUSE (98)" in err if LINUX else "EADDRINUSE" in err
+        assert "meaning" in err and "hint" in err and "`ss -ltnp`" in err
         fits_80(out)
+        fits_80(err)
     finally:
         holder.send_signal(signal.SIGINT)  # Ctrl-C releases the socket
         out, _ = holder.communicate(timeout=30)
@@ -99,14 +103,167 @@ def test_a_held_port_makes_the_second_listen_fail_with_the_full_explanation():
 def test_other_real_failures_have_stable_exit_codes(address, name, status):
     r = run("listen", address)
     assert r.returncode == status == cli.EXIT_CODES[name]
-    assert f"failed in bind(2): {name}" in r.stdout
+    assert f"failed in bind(2): {name}" in r.stderr
 
 
-def test_bad_usage_exits_2():
-    assert run("listen", "localhost:80").returncode == 2
-    assert run("listen", "127.0.0.1:99999").returncode == 2
-    assert run("explain", "nonsense").returncode == 2
-    assert run("nope").returncode == 2
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("listen", "localhost:80"),
+        ("listen", "127.0.0.1:99999"),
+        ("listen", "8080"),
+        ("listen", "::1"),
+        ("listen", "localhost"),
+        ("listen", "not-an-address"),
+        ("listen", " "),
+        ("listen", "relative.sock"),
+        ("listen", "@"),
+        ("listen", "unix:"),
+        ("listen", "127.0.0.1:0", "--hold", "-5"),
+        ("listen", "127.0.0.1:0", "--hold", "nan"),
+        ("listen", "127.0.0.1:0", "--hold", "inf"),
+        ("listen", "127.0.0.1:0", "--backlog", "-1"),
+        ("listen", "127.0.0.1:0", "--backlog", "1e3"),
+        ("listen", "/tmp/x.sock", "--reuse-port"),
+        ("explain", "nonsense"),
+        ("explain", "0"),
+        ("explain", "4000"),
+        ("explain", "99999999999999999999"),
+        ("explain", "²"),
+        ("errors", "connect"),
+        ("reproduce",),
+        ("reproduce", "NoSuchError"),
+        ("nope",),
+        (),
+    ],
+)
+def test_every_misuse_is_one_clear_line_and_exit_2_and_never_a_file(args, tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "sockffi", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hold_is_checked_before_any_syscall():
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as held:
+        # Had it bound first, this would be AddressInUse (12), not a usage error.
+        r = run("listen", f"127.0.0.1:{held.address[1]}", "--hold", "-1")
+    assert r.returncode == 2 and "socket(" not in r.stdout
+
+
+@pytest.mark.parametrize("path", ["./rel.sock", "unix:rel2.sock"])
+def test_paths_that_look_like_paths_are_unix_sockets(path, tmp_path):
+    r = subprocess.run(
+        [sys.executable, "-m", "sockffi", "listen", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "socket(AF_UNIX" in r.stdout and "listening on" in r.stdout
+    assert list(tmp_path.iterdir()) == []  # close() removed the file it made
+
+
+def test_hold_forever_releases_on_ctrl_c_without_a_traceback():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "forever"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    lines = []
+    while not lines or "until Ctrl-C" not in lines[-1]:
+        lines.append(proc.stdout.readline())  # type: ignore[union-attr]
+        assert lines[-1] and len(lines) < 20, lines
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert "close(3) = 0" in out
+
+
+def test_ctrl_c_right_after_listening_never_prints_a_traceback():
+    import random
+
+    rnd = random.Random(3)
+    for _ in range(12):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "0.05"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        while "listening on" not in proc.stdout.readline():  # type: ignore[union-attr]
+            pass
+        time.sleep(rnd.uniform(0, 0.08))  # during the hold, the close, or the exit
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+        assert "Traceback" not in err, err
+        assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
+
+
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "sockffi", "errors"], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert r.returncode == 74 and r.stderr.count("\n") == 1 and "No space left" in r.stderr
+    r = subprocess.run(  # stdout closed
+        [sys.executable, "-m", "sockffi", "errors"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    assert r.returncode == 0 and r.stderr == ""
+    closed = subprocess.run(
+        ["sh", "-c", f"'{sys.executable}' -m sockffi errors >&-"], capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in closed.stderr
+    piped = subprocess.run(
+        ["sh", "-c", f"'{sys.executable}' -m sockffi errors | head -1"], capture_output=True, text=True, check=False
+    )
+    assert piped.stdout.startswith("socket(2)") and "Traceback" not in piped.stderr
+
+
+def test_the_terminal_width_is_used_and_commands_are_never_broken():
+    wide = run("errors", env={"COLUMNS": "120"}).stdout
+    assert max(len(line) for line in wide.splitlines()) > 80
+    assert all(len(line) <= 120 for line in wide.splitlines())
+    narrow = run("explain", "AddressInUse", env={"COLUMNS": "50"}).stdout
+    assert "`ss -ltnp`" in narrow
+    assert all(len(line) <= 50 for line in narrow.splitlines())
+
+
+def test_help_version_and_errors_close():
+    assert run("--version").stdout.strip() == f"sockffi {sockffi.__version__}"
+    text = run("listen", "--help").stdout
+    assert "listen(2)'s backlog" in text and "forever" in text
+    assert "only this call" in run("errors", "--help").stdout
+    r = run("errors", "close")
+    assert r.returncode == 0 and "EBADF 9" in r.stdout and "ignored" in r.stdout
+    assert "close" in json.loads(run("errors", "close", "--json").stdout)
+
+
+def test_the_errors_table_keeps_its_columns():
+    out = run("errors").stdout
+    assert not re.search(r"[A-Za-z](Linux|macOS|Windows) ", out)
+    starts = {line.index("Linux") for line in out.splitlines() if line.startswith("  ") and " Linux " in line}
+    assert len(starts) == 1, starts
 
 
 def test_colour_only_on_a_tty_and_never_with_no_color(monkeypatch):
@@ -140,7 +297,7 @@ def test_errors_table_and_json():
     assert "TimeoutTooBig" not in [e["name"] for e in only_bind["errors"]]
 
 
-@pytest.mark.parametrize("what", ["EADDRINUSE", "98", "WSAEADDRINUSE", "10048"])
+@pytest.mark.parametrize("what", ["EADDRINUSE", "98", "WSAEADDRINUSE", "10048", "48"])
 def test_explain_a_code_for_every_syscall(what):
     r = run("explain", what)
     assert r.returncode == 0
@@ -148,6 +305,21 @@ def test_explain_a_code_for_every_syscall(what):
     assert re.search(r"bind\s+AddressInUse", r.stdout)
     assert re.search(r"listen\s+AddressInUse", r.stdout)
     assert re.search(r"socket\s+Unexpected", r.stdout)
+
+
+def test_explain_knows_every_platforms_numbers_aliases_and_sets():
+    r = run("explain", "48")
+    assert "ELNRNG (Linux 48)" in r.stdout and "EADDRINUSE (macOS 48)" in r.stdout
+    assert "EADDRINUSE (Linux 98, macOS 48)" in run("explain", "EADDRINUSE").stdout
+    assert "(POSIX" not in run("explain", "EADDRINUSE").stdout
+    r = run("explain", "EWOULDBLOCK")
+    assert r.returncode == 0 and "EAGAIN" in r.stdout
+    for name in ("BindError", "ListenError", "posix.ListenError", "CallerError", "GetSockNameError"):
+        r = run("explain", name)
+        assert r.returncode == 0, (name, r.stderr)
+    assert "AlreadyBound" in run("explain", "BindError").stdout
+    unexpected = run("explain", "Unexpected").stdout
+    assert "``" not in unexpected and ":class:" not in unexpected
 
 
 def test_explain_a_name_and_a_caller_bug():
@@ -166,6 +338,38 @@ def test_demo_is_the_readme_story():
 
 
 # ------------------------------------------------------------------ the hook
+
+
+# ------------------------------------------------------------------ reproduce
+
+
+def test_reproduce_list_says_yes_or_why_not_for_all_26():
+    from sockffi import _reproduce
+
+    r = run("reproduce", "--list")
+    assert r.returncode == 0
+    for name in sockffi.errors.ERROR_NAMES:
+        assert re.search(rf"^  {name}\s+(yes|no): ", r.stdout, re.M), name
+    count = int(r.stdout.split()[0])
+    assert count == sum(recipe.available()[0] for recipe in _reproduce.RECIPES.values())
+    if LINUX and ROOT:
+        assert count >= 18
+
+
+@pytest.mark.parametrize("name", sockffi.errors.ERROR_NAMES)
+def test_reproduce_makes_the_error_happen_for_real(name):
+    from sockffi import _reproduce
+
+    ok, why = _reproduce.RECIPES[name].available()
+    if not ok:
+        r = run("reproduce", name)
+        assert r.returncode == 1 and "cannot be reproduced here" in r.stderr and why in r.stderr
+        pytest.skip(f"{name}: {why}")
+    r = run("reproduce", name)
+    assert r.returncode == cli.EXIT_CODES[name], r.stdout + r.stderr
+    assert f"reproducing {name}" in r.stdout and f": {name}" in r.stdout
+    assert re.search(r"µs  \w+\(", r.stdout), "the syscalls are shown as they happen"
+    assert "-1 E" in r.stdout or "-1 WSA" in r.stdout
 
 
 def test_observe_reports_every_call_and_restores_the_originals(no_fd_leak):

@@ -79,6 +79,7 @@ def test_docs(tmp_path):
     check_set_tables((tmp_path / "html" / "errors.html").read_text())
     check_every_public_name(tmp_path / "html" / "objects.inv")
     check_departures((tmp_path / "html" / "zig.html").read_text())
+    check_layout(tmp_path / "html")
 
 
 def check_set_tables(page: str) -> None:
@@ -139,3 +140,42 @@ def check_every_public_name(inventory: Path) -> None:
 def check_departures(page: str) -> None:
     for (_platform, call, code), _why in errors.DEPARTURES.items():
         assert code in page and call in page, (call, code)
+
+
+def check_layout(html: Path) -> None:
+    """What a reader sees: tables that wrap instead of running off the page,
+    no empty bullets where a table cell says '*'."""
+    assert "sockffi.css" in (html / "errors.html").read_text()
+    css = (html / "_static" / "sockffi.css").read_text()
+    assert "table-layout: fixed" in css and "overflow-wrap: anywhere" in css
+    zig = (html / "zig.html").read_text()
+    table = zig[zig.index('class="departures') :]
+    table = table[: table.index("</table>")]
+    assert "<ul" not in table and ">*</span>" in table
+
+
+def test_code_in_the_docs_fits_and_reads_as_users_write_it():
+    for page in DOCS.glob("*.rst"):
+        lines = page.read_text().splitlines()
+        in_code = False
+        for number, line in enumerate(lines, 1):
+            directive = line.strip().startswith(".. ")
+            if (line.rstrip().endswith("::") and not directive) or line.strip().startswith(
+                (".. doctest::", ".. code-block::")
+            ):
+                in_code = True
+                continue
+            if in_code and line and not line.startswith(" "):
+                in_code = False
+            if in_code and line.startswith("   ") and not line.strip().startswith(":"):
+                assert len(line) <= 88, f"{page.name}:{number} is {len(line)} columns: code would overflow"
+        assert "__import__" not in page.read_text(), page.name
+
+
+def test_sets_show_their_public_names():
+    assert repr(sockffi.posix.ListenError) == "<class 'sockffi.posix.ListenError'>"
+    assert sockffi.posix.ListenError.__qualname__ == "ListenError"
+    import pydoc
+
+    assert "class ListenError" in pydoc.render_doc(sockffi.posix.ListenError)
+    assert "ListenSyscallError" not in repr(sockffi.AddressInUse.__mro__)

@@ -1,16 +1,16 @@
 """Writes the error reference from sockffi's own tables at every build.
 
-docs/_generated/ is rebuilt from sockffi.errors (and the CLI's code lookup,
-which reads the same tables) when Sphinx starts, so the pages cannot drift
-from the code; tests/test_docs.py also compares the rendered HTML with the
-tables directly.
+docs/_generated/ is rebuilt from sockffi.errors (the tables and their
+queries) and from sockffi reproduce's recipes when Sphinx starts, so the pages
+cannot drift from the code; tests/test_docs.py also compares the rendered HTML
+with the tables directly.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sockffi import cli, errors
+from sockffi import _reproduce, errors
 
 MAN = {
     "socket": ("socket", "nf-winsock2-wsasocketw", "WSASocketW"),
@@ -20,11 +20,11 @@ MAN = {
     "getsockname": ("getsockname", "nf-winsock2-getsockname", "getsockname"),
     "close": ("close", "nf-winsock2-closesocket", "closesocket"),
 }
-PLATFORMS = cli._PLATFORMS
+PLATFORMS = errors.PLATFORMS
 
 
 def set_title(set_name: str) -> str:
-    return "sockffi.posix.ListenError" if set_name == "ListenSyscallError" else f"sockffi.{set_name}"
+    return f"sockffi.{errors.set_title(set_name)}"
 
 
 def man_links(syscall: str) -> str:
@@ -72,13 +72,13 @@ def error_entries() -> list[str]:
         out += [
             f":Sets: {sets}",
             f":Also a: {', '.join(builtins) if builtins else 'OSError only'}",
-            f":CLI exit status: {cli.EXIT_CODES[name]}",
+            f":CLI exit status: {errors.EXIT_CODES[name]}",
             "",
         ]
         if name == "Unexpected":
             out += ["Raised for any code a call's set does not name; ``errno`` keeps it.", ""]
             continue
-        rows = [(c, cli.codes(name, c)) for c in cli._syscalls_of(cls)]
+        rows = [(c, errors.codes(name, c)) for c in errors.syscalls_of(cls)]
         out += codes_table(rows, "call", f"codes-{name}")
     return out
 
@@ -90,11 +90,11 @@ def set_tables() -> list[str]:
         out += [f".. _set-{syscall}:", "", title, "~" * len(title), "", man_links(syscall), ""]
         rows = []
         for member in errors.SETS[set_name]:
-            found = cli.codes(member, syscall)
+            found = errors.codes(member, syscall)
             if member == "Unexpected":
                 found = {"linux": ["any other"], "macos": ["any other"], "windows": ["any other"]}
             rows.append((f":ref:`{member} <error-{member}>`", found))
-        rows.append((":class:`~sockffi.CallerError` (unreachable in Zig)", cli.caller_bugs(syscall)))
+        rows.append((":class:`~sockffi.CallerError` (unreachable in Zig)", errors.caller_bugs(syscall)))
         out += codes_table(rows, "member", f"set-{syscall}")
     return out
 
@@ -146,7 +146,33 @@ def departures() -> list[str]:
         "     - what sockffi does, and why",
     ]
     for (platform, call, code), why in errors.DEPARTURES.items():
-        out += [f"   * - {platform}", f"     - {call}", f"     - ``{code}``", f"     - {why}"]
+        # Literals: a bare "*" would open a bullet list in the cell.
+        out += [f"   * - {platform}", f"     - ``{call}``", f"     - ``{code}``", f"     - {why}"]
+    return [*out, ""]
+
+
+def reproduce_table() -> list[str]:
+    """What ``sockffi reproduce NAME`` does for each error, from its recipes."""
+    out = [
+        ".. This file is generated from sockffi reproduce's recipes at every docs build; do not edit.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 22 18 60",
+        "   :class: reproduce",
+        "",
+        "   * - error",
+        "     - where",
+        "     - what ``sockffi reproduce`` does (or what it would take)",
+    ]
+    for name, recipe in _reproduce.RECIPES.items():
+        where = ", ".join(recipe.platforms) or "—"
+        if recipe.needs_root:
+            where += " (root)"
+        text = recipe.what if recipe.platforms else recipe.otherwise
+        if recipe.platforms and recipe.otherwise:
+            text += f". Elsewhere: {recipe.otherwise}"
+        out += [f"   * - :ref:`{name} <error-{name}>`", f"     - {where}", f"     - {text}"]
     return [*out, ""]
 
 
@@ -174,10 +200,12 @@ def generate(app: object) -> None:
     (directory / "errors.rst").write_text("\n".join(error_entries()))
     (directory / "sets.rst").write_text("\n".join(set_tables()))
     (directory / "departures.rst").write_text("\n".join(departures()))
+    (directory / "reproduce.rst").write_text("\n".join(reproduce_table()))
     (directory / "posix-listen.rst").write_text("\n".join(posix_listen_entry()))
     raises_blocks(directory)
 
 
 def setup(app: object) -> dict[str, object]:
     app.connect("builder-inited", generate)  # type: ignore[attr-defined]
+    app.add_css_file("sockffi.css")  # type: ignore[attr-defined]
     return {"parallel_read_safe": True, "version": "1"}

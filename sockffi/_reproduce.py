@@ -1,0 +1,407 @@
+"""``sockffi reproduce NAME``: make one of the 26 errors happen for real, here.
+
+Each recipe is what the test suite does to reach that error on a real kernel.
+It runs in a child process (a fresh interpreter: ``python -m sockffi._reproduce
+NAME``), so its setup (dropping root, a private mount or network namespace, a
+lower fd limit) never touches the process that asked; the failing call is shown
+syscall by syscall, as ``sockffi listen`` shows it, then explained. Where this
+machine or user cannot reproduce an error, ``--list`` says exactly what it
+would take.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+from typing import Any, Callable
+
+import sockffi
+
+from . import errors
+
+LINUX = sys.platform.startswith("linux")
+WINDOWS = sys.platform == "win32"
+PLATFORM = "linux" if LINUX else "windows" if WINDOWS else "macos" if sys.platform == "darwin" else sys.platform
+NOBODY = 65534
+
+Call = Callable[[], object]
+
+
+class Recipe:
+    def __init__(
+        self,
+        what: str,
+        platforms: tuple[str, ...],
+        setup: Callable[[], tuple[str, Call]],
+        needs_root: bool = False,
+        otherwise: str = "",
+    ) -> None:
+        self.what = what
+        self.platforms = platforms
+        self.setup = setup
+        self.needs_root = needs_root
+        self.otherwise = otherwise
+
+    def available(self) -> tuple[bool, str]:
+        """(whether this machine can, and how; or why not, and what it would take)."""
+        if PLATFORM not in self.platforms:
+            return (
+                False,
+                self.otherwise or f"no recipe on {PLATFORM}: the suite reaches it on {', '.join(self.platforms)}",
+            )
+        if self.needs_root and not _root():
+            return False, f"needs root here: {self.what} (run `sudo sockffi reproduce ...`)"
+        return True, self.what
+
+
+def _root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+# ------------------------------------------------------------------- child-only steps
+
+
+def _drop_root() -> None:
+    """Become nobody (a child's step: it drops every capability)."""
+    if _root():
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+
+def _unshare(flags: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(flags) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"unshare: {os.strerror(e)}")
+
+
+def _scratch() -> str:
+    return tempfile.mkdtemp(prefix="sf", dir="/tmp")
+
+
+# ------------------------------------------------------------------- recipes (each returns (shown, call))
+
+
+def _access_denied() -> tuple[str, Call]:
+    _drop_root()
+    return (
+        'sockffi.listen_tcp(("127.0.0.1", 80))  as nobody: ports below 1024 need privilege',
+        lambda: sockffi.listen_tcp(("127.0.0.1", 80)),
+    )
+
+
+def _address_family() -> tuple[str, Call]:
+    return "sockffi.socket(46, SOCK_STREAM)  (46 is past the last address family)", lambda: sockffi.socket(
+        46, sockffi.SOCK_STREAM
+    )
+
+
+def _address_in_use() -> tuple[str, Call]:
+    held = sockffi.listen_tcp(("127.0.0.1", 0))
+    _keep.append(held)
+    return f"sockffi.listen_tcp({held.address!r})  (another socket holds that port)", lambda: sockffi.listen_tcp(
+        held.address
+    )
+
+
+def _address_not_available() -> tuple[str, Call]:
+    return (
+        'sockffi.listen_tcp(("198.51.100.1", 0))  (a documentation address, not this machine\'s)',
+        lambda: sockffi.listen_tcp(("198.51.100.1", 0)),
+    )
+
+
+def _already_bound() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    sockffi.bind(fd, ("127.0.0.1", 0))
+    return 'sockffi.bind(fd, ("127.0.0.1", 0))  (fd is bound already)', lambda: sockffi.bind(fd, ("127.0.0.1", 0))
+
+
+def _already_connected() -> tuple[str, Call]:
+    import socket
+
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    client = socket.create_connection(server.address[:2], timeout=10)
+    _keep.extend((server, client))
+    return "sockffi.listen(client)  (client is a connected socket)", lambda: sockffi.listen(client)
+
+
+def _not_a_socket() -> tuple[str, Call]:
+    if WINDOWS:
+        fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+        sockffi.close(fd)
+        return "sockffi.bind(handle, ...)  (a handle that was a socket, closed)", lambda: sockffi.bind(
+            fd, ("127.0.0.1", 0)
+        )
+    r, _w = os.pipe()
+    return "sockffi.listen(r)  (r is a pipe's read end)", lambda: sockffi.listen(r)
+
+
+def _unix_in(sub: str, prepare: Callable[[str], None], shown: str) -> tuple[str, Call]:
+    d = _scratch()
+    prepare(d)
+    path = os.path.join(d, sub)
+    return f"sockffi.listen_unix({path!r})  ({shown})", lambda: sockffi.listen_unix(path)
+
+
+def _file_not_found() -> tuple[str, Call]:
+    return _unix_in("missing/s", lambda d: None, "the directory 'missing' does not exist")
+
+
+def _not_dir() -> tuple[str, Call]:
+    return _unix_in("f/s", lambda d: open(os.path.join(d, "f"), "w").close(), "'f' is a file, not a directory")
+
+
+def _loop() -> tuple[str, Call]:
+    def prepare(d: str) -> None:
+        os.symlink(os.path.join(d, "b"), os.path.join(d, "a"))
+        os.symlink(os.path.join(d, "a"), os.path.join(d, "b"))
+
+    return _unix_in("a/s", prepare, "a and b are symbolic links to each other")
+
+
+def _name_too_long() -> tuple[str, Call]:
+    return _unix_in(
+        "l/s",
+        lambda d: os.symlink("/tmp/" + "x" * 300, os.path.join(d, "l")),
+        "l links to a path with a 300-byte name: the kernel says so",
+    )
+
+
+def _read_only() -> tuple[str, Call]:
+    d = _scratch()
+    _unshare(0x00020000)  # CLONE_NEWNS: a mount namespace of this child's own
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    for source, target, kind, flags in ((b"none", b"/", None, 0x4000 | (1 << 18)), (b"tmpfs", d.encode(), b"tmpfs", 1)):
+        if libc.mount(source, target, kind, flags, None) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, f"mount: {os.strerror(e)}")
+    path = os.path.join(d, "s")
+    return (
+        f"sockffi.listen_unix({path!r})  ({d} is a read-only tmpfs, in a private mount namespace)",
+        lambda: sockffi.listen_unix(path),
+    )
+
+
+def _fd_quota() -> tuple[str, Call]:
+    import resource
+
+    lowest = os.dup(0)
+    os.close(lowest)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest, hard))
+    return (
+        f'sockffi.listen_tcp(("127.0.0.1", 0))  (RLIMIT_NOFILE lowered to {lowest}: no fd number left)',
+        lambda: sockffi.listen_tcp(("127.0.0.1", 0)),
+    )
+
+
+def _setsockopt(shown: str, level: int, option: int, value: Any, kind: int = 0, drop: bool = False) -> Any:
+    def setup() -> tuple[str, Call]:
+        if drop:
+            _drop_root()
+        fd = sockffi.socket(sockffi.AF_INET, kind or sockffi.SOCK_STREAM)
+        return f"sockffi.setsockopt(fd, {shown})", lambda: sockffi.setsockopt(fd, level, option, value)
+
+    return setup
+
+
+def _socket(shown: str, *args: int) -> Callable[[], tuple[str, Call]]:
+    return lambda: (f"sockffi.socket({shown})", lambda: sockffi.socket(*args))
+
+
+def _listen_udp() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    sockffi.bind(fd, ("127.0.0.1", 0))  # Windows answers an unbound one otherwise
+    return "sockffi.listen(fd)  (fd is a UDP socket: datagrams have no connections to accept)", lambda: sockffi.listen(
+        fd
+    )
+
+
+def _listen_unbound() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    return "sockffi.listen(fd)  (fd was never bound: Windows does not bind implicitly)", lambda: sockffi.listen(fd)
+
+
+_keep: list[object] = []  # what a recipe's setup must keep open until its call
+
+_IP_MSFILTER, _SO_BINDTODEVICE, _SO_PRIORITY = 41, 25, 12
+_MSFILTER = struct.pack("4s4sII", bytes(4), bytes(4), 0, 11) + bytes(44)  # 11 sources, over igmp_max_msf
+
+RECIPES: dict[str, Recipe] = {
+    "AccessDenied": Recipe("bind port 80 as nobody (a child drops root)", ("linux",), _access_denied),
+    "AddressFamilyNotSupported": Recipe("socket(46, SOCK_STREAM)", ("linux", "windows"), _address_family),
+    "AddressInUse": Recipe("listen_tcp on a port another socket holds", ("linux", "windows"), _address_in_use),
+    "AddressNotAvailable": Recipe(
+        "listen_tcp on 198.51.100.1, an address this machine does not have",
+        ("linux", "windows"),
+        _address_not_available,
+    ),
+    "AlreadyBound": Recipe("bind a socket a second time", ("linux", "windows"), _already_bound),
+    "AlreadyConnected": Recipe(
+        "listen on a connected socket",
+        ("windows",),
+        _already_connected,
+        otherwise="Linux and macOS answer EINVAL for a connected socket (Unexpected here); "
+        "Windows gives WSAEISCONN: run this on Windows",
+    ),
+    "FileDescriptorNotASocket": Recipe("listen on a pipe's fd", ("linux", "windows"), _not_a_socket),
+    "FileNotFound": Recipe("listen_unix in a directory that does not exist", ("linux",), _file_not_found),
+    "InvalidProtocolOption": Recipe(
+        "setsockopt of option 9999 at SOL_SOCKET",
+        ("linux", "windows"),
+        _setsockopt("SOL_SOCKET, 9999, 1", sockffi.SOL_SOCKET, 9999, 1),
+    ),
+    "NameTooLong": Recipe("listen_unix through a symlink to a 300-byte name", ("linux",), _name_too_long),
+    "NetworkSubsystemFailed": Recipe(
+        "",
+        (),
+        lambda: ("", lambda: None),
+        otherwise="Windows only (WSAENETDOWN), and only when its network stack fails: nothing a program "
+        "can safely cause; the test suite injects it",
+    ),
+    "NoDevice": Recipe(
+        "setsockopt SO_BINDTODEVICE to an interface that does not exist",
+        ("linux",),
+        _setsockopt(
+            'SOL_SOCKET, SO_BINDTODEVICE, b"nonexist0\\0"', sockffi.SOL_SOCKET, _SO_BINDTODEVICE, b"nonexist0\0"
+        ),
+        needs_root=True,
+    ),
+    "NotDir": Recipe("listen_unix below a file", ("linux",), _not_dir),
+    "OperationNotSupported": Recipe("listen on a UDP socket", ("linux", "windows"), _listen_udp),
+    "PermissionDenied": Recipe(
+        "setsockopt SO_PRIORITY 7 as nobody (a child drops root)",
+        ("linux",),
+        _setsockopt("SOL_SOCKET, SO_PRIORITY, 7", sockffi.SOL_SOCKET, _SO_PRIORITY, 7, drop=True),
+    ),
+    "ProcessFdQuotaExceeded": Recipe("listen_tcp with RLIMIT_NOFILE at the lowest free fd", ("linux",), _fd_quota),
+    "ProtocolFamilyNotAvailable": Recipe(
+        "socket(AF_INET, 11): no such socket type",
+        ("linux",),
+        _socket("AF_INET, 11", sockffi.AF_INET, 11),
+    ),
+    "ProtocolNotSupported": Recipe(
+        "socket(AF_INET, SOCK_STREAM, IPPROTO_UDP)",
+        ("linux", "windows"),
+        _socket("AF_INET, SOCK_STREAM, IPPROTO_UDP", sockffi.AF_INET, sockffi.SOCK_STREAM, sockffi.IPPROTO_UDP),
+    ),
+    "ReadOnlyFileSystem": Recipe(
+        "listen_unix on a read-only tmpfs in a private mount namespace", ("linux",), _read_only, needs_root=True
+    ),
+    "SocketNotBound": Recipe(
+        "listen on a socket never bound",
+        ("windows",),
+        _listen_unbound,
+        otherwise="Windows only: Linux and macOS bind a listening socket to a free port themselves",
+    ),
+    "SocketTypeNotSupported": Recipe(
+        "",
+        (),
+        lambda: ("", lambda: None),
+        otherwise="Linux's socket(2) has no path to EPROTOTYPE that a program can take (a type that does not "
+        "fit the protocol gives EPROTONOSUPPORT); the test suite injects it at the syscall boundary",
+    ),
+    "SymLinkLoop": Recipe("listen_unix through two symlinks that point at each other", ("linux",), _loop),
+    "SystemFdQuotaExceeded": Recipe(
+        "",
+        (),
+        lambda: ("", lambda: None),
+        otherwise="ENFILE is the whole system's fd table (fs.file-max), which no namespace isolates: "
+        "reaching it would disturb every process here, so sockffi does not; the test suite injects it",
+    ),
+    "SystemResources": Recipe(
+        "setsockopt IP_MSFILTER with more sources than igmp_max_msf (ENOBUFS)",
+        ("linux",),
+        _setsockopt("IPPROTO_IP, IP_MSFILTER, <11 sources>", sockffi.IPPROTO_IP, _IP_MSFILTER, _MSFILTER, 2),
+    ),
+    "TimeoutTooBig": Recipe(
+        "setsockopt SO_RCVTIMEO with 1,000,000 microseconds",
+        ("linux",),
+        _setsockopt(
+            "SOL_SOCKET, SO_RCVTIMEO, timeval(0, 1000000)",
+            sockffi.SOL_SOCKET,
+            sockffi.SO_RCVTIMEO,
+            struct.pack("ll", 0, 1_000_000) if not WINDOWS else b"",
+        ),
+    ),
+    "Unexpected": Recipe(
+        "socket(AF_INET, SOCK_SEQPACKET): a code socket's set does not name (ESOCKTNOSUPPORT)",
+        ("linux",),
+        _socket("AF_INET, SOCK_SEQPACKET", sockffi.AF_INET, sockffi.SOCK_SEQPACKET),
+    ),
+}
+assert sorted(RECIPES) == sorted(errors.ERROR_NAMES)
+
+
+# ------------------------------------------------------------------- the CLI's side
+
+
+def list_recipes(out: Any, style: Any) -> int:
+    who = "root" if _root() else "not root"
+    found = {name: recipe.available() for name, recipe in RECIPES.items()}
+    count = sum(ok for ok, _ in found.values())
+    out.write(style.bold(f"{count} of 26 errors can be reproduced here ({PLATFORM}, {who})") + "\n")
+    for name, (ok, text) in found.items():
+        out.write(style.wrap(f"{name}", ("yes: " if ok else "no: ") + text, 30) + "\n")
+    return 0
+
+
+def run(name: str, out: Any, err: Any) -> int:
+    ok, text = RECIPES[name].available()
+    if not ok:
+        err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
+        return 1
+    out.flush()
+    done = subprocess.run([sys.executable, "-m", "sockffi._reproduce", name], check=False)
+    return done.returncode
+
+
+def _child(name: str) -> int:
+    from . import cli, trace
+
+    style = cli.Style(sys.stdout)
+    recipe = RECIPES[name]
+    print(style.bold(f"reproducing {name}: {recipe.what}"))
+    shown, call = recipe.setup()
+    print(f"  the call: {shown}")
+
+    def show(event: trace.Event) -> None:
+        try:
+            print(cli.trace_line(event, style, "   "), flush=True)
+        except BrokenPipeError:
+            cli._silence(sys.stdout)
+
+    try:
+        with trace.observe(show):
+            call()
+    except errors.SockffiError as exc:
+        unix = "listen_unix" in shown
+        print("\n" + "\n".join(cli.explain_failure(exc, style, unix=unix)))
+        if type(exc).__name__ != name:
+            print(f"(this machine answered {type(exc).__name__}, not {name})")
+        return cli.exit_status(exc)
+    print(f"the call succeeded here: {name} did not happen")
+    return 1
+
+
+def _main(name: str) -> int:
+    from . import cli
+
+    try:
+        status = _child(name)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        cli._silence(sys.stdout)
+        status = 0
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1]))
