@@ -196,7 +196,7 @@ def getsockname(fd: FileDescriptor) -> Any:
         fd = _fd_of(fd, "getsockname")
     try:
         # IPv4 and IPv6 results come packed in one int: the same int, the same tuple.
-        return _names[r := _C.getsockname(fd)]
+        return _names[(r := _C.getsockname(fd))]
     except KeyError:
         pass
     except OverflowError:

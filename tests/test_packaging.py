@@ -37,7 +37,8 @@ needs_build = pytest.mark.skipif(
 
 
 def _venv(where: Path) -> Path:
-    venv.EnvBuilder(with_pip=True, clear=True).create(where)
+    # Without pip (Debian's python3 may lack ensurepip): this Python's pip installs into it.
+    venv.EnvBuilder(with_pip=False, clear=True).create(where)
     return where / ("Scripts" if os.name == "nt" else "bin")
 
 
@@ -63,7 +64,7 @@ def test_sdist_and_wheel_install_into_fresh_venvs_and_work(tmp_path):
     assert "-cp39-abi3-" in wheel.name or "t-" in wheel.name  # stable ABI, except free-threaded builds
     for artifact in (wheel, sdist):
         bin_dir = _venv(tmp_path / f"venv-{artifact.suffix}")
-        installed = _run(bin_dir / "python", "-m", "pip", "install", "--quiet", artifact)
+        installed = _run(sys.executable, "-m", "pip", "--python", bin_dir / "python", "install", "--quiet", artifact)
         assert installed.returncode == 0, installed.stderr[-3000:]
         smoke = _run(bin_dir / "python", "-c", SMOKE, cwd=tmp_path)
         assert smoke.returncode == 0 and smoke.stdout.startswith("ok"), smoke.stdout + smoke.stderr

