@@ -285,11 +285,9 @@ def read_name(fd: int, syscall: str, tables: Any = None) -> Any:
 
 def decode(raw: bytes, fd: int) -> Any:
     """A raw sockaddr in CPython's shape (makesockaddr)."""
-    import struct
-
     if len(raw) < 2:
         return None
-    family = struct.unpack("=H", raw[:2])[0] if not _BSD else raw[1]
+    family = int.from_bytes(raw[:2], _BYTEORDER) if not _BSD else raw[1]
     if family == AF_INET and len(raw) >= 8:
         return (f"{raw[4]}.{raw[5]}.{raw[6]}.{raw[7]}", int.from_bytes(raw[2:4], "big"))
     if family == AF_INET6 and len(raw) >= 28:
@@ -297,7 +295,7 @@ def decode(raw: bytes, fd: int) -> Any:
         n = lib.sf_ntop6(raw[8:24], text, 64)
         host = ffi.string(text, n).decode(_ENCODING)
         port = int.from_bytes(raw[2:4], "big")
-        return (host, port, int.from_bytes(raw[4:8], "big"), struct.unpack("=I", raw[24:28])[0])
+        return (host, port, int.from_bytes(raw[4:8], "big"), int.from_bytes(raw[24:28], _BYTEORDER))
     if family == AF_UNIX:
         path = raw[SUN_PATH_OFFSET:]
         if path[:1] == b"\0" and _LINUX:
@@ -305,10 +303,11 @@ def decode(raw: bytes, fd: int) -> Any:
         end = path.find(b"\0")
         return os.fsdecode(path if end < 0 else path[:end])
     if family == _AF_NETLINK and len(raw) >= 12:
-        return struct.unpack("=II", raw[4:12])
+        return (int.from_bytes(raw[4:8], _BYTEORDER), int.from_bytes(raw[8:12], _BYTEORDER))
     if family == _AF_PACKET and len(raw) >= 12:
         protocol = int.from_bytes(raw[2:4], "big")
-        ifindex, hatype, pkttype, halen = struct.unpack("=iHBB", raw[4:12])
+        ifindex = int.from_bytes(raw[4:8], _BYTEORDER, signed=True)
+        hatype, pkttype, halen = int.from_bytes(raw[8:10], _BYTEORDER), raw[10], raw[11]
         name = ffi.new("char[64]")
         ifname = ffi.string(name).decode() if ifindex and lib.sf_if_indextoname(ifindex, name, 64) >= 0 else ""
         return (ifname, protocol, pkttype, hatype, raw[12 : 12 + halen])

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
     ErrorTable = dict[int, type]
+    Layer = Callable[[str, Any], Any]
 
 _type = type
 
@@ -117,9 +118,31 @@ for _name, _fn in RAW.items():
 del _name, _fn
 
 
-def swap(replacements: dict[str, Any]) -> None:
-    """Replace some of C's calls (sockffi.trace); swap(RAW) puts them all back."""
-    for name, fn in replacements.items():
+_layers: list[tuple[int, object, Layer]] = []
+
+
+def push_layer(owner: object, layer: Layer, rank: int = 0) -> None:
+    """Wrap C's calls: layer(name, current) gives what C.name becomes (current
+    itself to leave it; None for the one-crossing listens, to have listen_tcp
+    take its step path). Layers stack (sockffi.trace, sockffi.testing); each is
+    removed by its owner, in any order, and C is rebuilt from RAW each time,
+    lower ranks innermost (an injected failure sits below the trace, which
+    then reports it as the syscall's result)."""
+    _layers.append((rank, owner, layer))
+    _rebuild()
+
+
+def pop_layer(owner: object) -> None:
+    _layers[:] = [entry for entry in _layers if entry[1] is not owner]
+    _rebuild()
+
+
+def _rebuild() -> None:
+    # Everything is computed first and assigned at the end.
+    current: dict[str, Any] = dict(RAW)
+    for _rank, _owner, layer in sorted(_layers, key=lambda entry: entry[0]):
+        current = {name: (None if fn is None else layer(name, fn)) for name, fn in current.items()}
+    for name, fn in current.items():
         setattr(C, name, fn)
 
 

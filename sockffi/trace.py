@@ -278,17 +278,18 @@ _TRACED = (
 )
 
 
+def _layer(name: str, fn: Any) -> Any:
+    if name in ("listen_in4", "listen_in6"):
+        return None  # the one-crossing listens cannot report their steps: set aside while observed
+    return _recording(name, fn) if name in _TRACED else fn
+
+
 def _install() -> None:
-    # Everything is made first and swapped in at the end.
-    recording: dict[str, Any] = {name: _recording(name, _seam.RAW[name]) for name in _TRACED}
-    # The one-crossing listens cannot report their steps: set aside while observed.
-    recording["listen_in4"] = None
-    recording["listen_in6"] = None
-    _seam.swap(recording)
+    _seam.push_layer(_layer, _layer, rank=1)
 
 
 def _uninstall() -> None:
-    _seam.swap(_seam.RAW)
+    _seam.pop_layer(_layer)
 
 
 class Observation:
