@@ -20,6 +20,8 @@ import pytest
 
 import sockffi
 
+pytest_plugins = ["pytester"]
+
 LINUX = sys.platform.startswith("linux")
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOBODY = 65534

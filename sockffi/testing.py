@@ -1,0 +1,268 @@
+"""Make a socket call fail on purpose, in your own test suite.
+
+Two ways, for two kinds of test:
+
+**The kernel answers** (Linux, x86_64 and aarch64): mark a test and it runs in
+a fresh interpreter in which that syscall returns that errno, for any code in
+it: CPython's ``socket``, asyncio, a framework, sockffi::
+
+    @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+    def test_a_friendly_message_when_the_port_is_taken(capsys): ...
+
+    @pytest.mark.sockffi_fail("setsockopt", "ENOPROTOOPT", option="SO_REUSEPORT")  # only that one
+
+The pytest plugin comes with sockffi (the ``pytest11`` entry point ``sockffi``);
+the seccomp filter is in place before the test module is imported and never in
+the process that asked, and the test's outcome (pass, fail, error, with its
+traceback and output) is reported as its own. It works under ``pytest -n auto``.
+
+**sockffi raises** (every OS): inside ``fail(...)``, the next matching sockffi
+call raises the named error without making the syscall, with this platform's
+real code (``errno``, and ``winerror`` on Windows), through exactly the error
+construction a real failure takes::
+
+    with sockffi.testing.fail("bind", sockffi.AddressInUse):
+        server = start_my_server(preferred_port=8080)   # its first bind fails
+
+Off, and free, unless used: it is a layer over sockffi's C calls, as
+:mod:`sockffi.trace` is. The ``sockffi_fail_next`` fixture is the same, undone
+at the end of the test.
+
+Either refuses, with a clear error, a call name it does not know, an error code
+this platform does not have, and an error the call's set does not contain: a
+test of something that cannot happen proves nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import _seam, errors
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Union
+
+    ErrorSpec = Union[str, type]
+
+__all__ = ["CALLS", "Failure", "Injection", "fail", "resolve"]
+
+#: The calls that can be made to fail, with the C calls of sockffi's each one is.
+CALLS: dict[str, tuple[str, ...]] = {
+    "socket": ("socket", "socket_cell"),
+    "bind": ("bind_in4", "bind_in6", "bind_un", "bind_un_cell"),
+    "listen": ("listen",),
+    "setsockopt": ("setsockopt_int", "setsockopt"),
+    "getsockname": ("getsockname", "getsockname_into"),
+}
+#: What an argument match may name, per call: (index in the syscall, mask).
+MATCHABLE: dict[str, dict[str, tuple[int, int]]] = {
+    "socket": {"family": (0, 0xFFFFFFFF), "type": (1, 0xF), "protocol": (2, 0xFFFFFFFF)},
+    "setsockopt": {"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
+    "listen": {"backlog": (1, 0xFFFFFFFF)},
+}
+
+
+class Failure:
+    """A resolved request: ``call`` fails with ``code`` (named ``code_name``),
+    which sockffi raises as ``error``."""
+
+    __slots__ = ("call", "code", "code_name", "error")
+
+    def __init__(self, call: str, error: type, code: int, code_name: str) -> None:
+        self.call, self.error, self.code, self.code_name = call, error, code, code_name
+
+    def __repr__(self) -> str:
+        return f"<{self.call} fails with {self.code_name} ({self.code}): {self.error.__name__}>"
+
+
+def _platform() -> str:
+    return "windows" if _seam.WINDOWS else "posix"
+
+
+def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
+    """Check a request and find the code this platform gives for it.
+
+    ``error`` is one of the 26 error classes (or its name), or an OS code's
+    name (``"EADDRINUSE"``, ``"WSAEADDRINUSE"``). ``Unexpected`` takes the code
+    to raise it with (``code="EIO"``), one the call's set does not name.
+    """
+    if call not in CALLS:
+        raise ValueError(f"sockffi.testing cannot fail {call!r}: the calls are {', '.join(CALLS)}")
+    set_name = errors.SYSCALLS[call]
+    table = _seam.table(call)  # code -> class, on this platform
+    names = errors.WSA_CODES if _seam.WINDOWS else None
+    if isinstance(error, type):
+        cls: type = error
+        if not issubclass(cls, errors.SockffiError) or cls.__name__ not in errors.ERROR_NAMES:
+            raise TypeError(f"error must be one of sockffi's 26 error classes or a code's name, not {cls!r}")
+    elif isinstance(error, str) and error in errors.ERROR_NAMES:
+        cls = getattr(errors, error)
+    elif isinstance(error, str):
+        value = _seam.backend.code(error)
+        if value is None:
+            raise ValueError(f"{error} is not an OS error code on this platform ({_platform()})")
+        found = table.get(value)
+        if found is None or found is errors.CallerError:
+            what = "CallerError (a bug in the calling code)" if found else "Unexpected"
+            raise ValueError(
+                f"{call} does not fail with {error} as a member of {errors.set_title(set_name)}: sockffi would "
+                f"raise {what}, a test of which proves nothing; codes {call} can fail with here: {_codes(table)}"
+            )
+        return Failure(call, found, value, error)
+    else:
+        raise TypeError(f"error must be an error class or a name, not {type(error).__name__}")
+    if not issubclass(cls, getattr(errors, set_name)):
+        members = ", ".join(errors.SETS[set_name])
+        raise ValueError(f"{call} cannot raise {cls.__name__}: it is not in {errors.set_title(set_name)} ({members})")
+    if cls is errors.Unexpected:
+        if code is None:
+            raise ValueError("Unexpected needs the code to raise it with: code='EIO', say")
+        value = _seam.backend.code(code)
+        if value is None:
+            raise ValueError(f"{code} is not an OS error code on this platform ({_platform()})")
+        if table.get(value) is not None:
+            raise ValueError(f"{code} is not Unexpected from {call}: it means {table[value].__name__}")
+        return Failure(call, cls, value, code)
+    platform_table = errors.WINDOWS if _seam.WINDOWS else errors.POSIX
+    for name, member in platform_table.get(call, {}).items():
+        value = names.get(name) if names is not None else _seam.backend.code(name)
+        if member == cls.__name__ and value is not None and table.get(value) is cls:
+            return Failure(call, cls, value, name)
+    raise ValueError(f"on this platform ({_platform()}) no OS code makes {call} raise {cls.__name__}")
+
+
+def _codes(table: dict[int, type]) -> str:
+    shown = [
+        f"{_seam.backend.code_name(c)} ({k.__name__})"
+        for c, k in table.items()
+        if k is not errors.CallerError and k is not errors.Unexpected
+    ]
+    return ", ".join(shown)
+
+
+def _match_value(call: str, key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"{call}'s {key} to match must be an int or a constant's name, not {value!r}")
+    if isinstance(value, str):
+        import sockffi
+
+        number = getattr(sockffi, value, None)
+        if not isinstance(number, int):
+            raise ValueError(f"{value!r} is not a constant sockffi knows on this platform")
+        return number
+    return value
+
+
+def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
+    """What the pytest plugin's fresh interpreter installs: the syscall, its
+    errno, and the argument matches (index -> [value, mask])."""
+    failure = resolve(call, error)
+    allowed = MATCHABLE.get(call, {})
+    matches: dict[str, list[int]] = {}
+    for key, value in match.items():
+        if key not in allowed:
+            can = ", ".join(allowed) or "nothing"
+            raise ValueError(f"{call} can be matched on {can} (the scalar arguments of the syscall), not {key!r}")
+        index, mask = allowed[key]
+        matches[str(index)] = [_match_value(call, key, value), mask]
+    return {"syscall": call, "errno": failure.code, "name": failure.code_name, "matches": matches}
+
+
+# ------------------------------------------------------------------- library-level
+
+
+def _arguments(name: str, args: tuple[Any, ...]) -> dict[str, int]:
+    """The matchable arguments of one of sockffi's C calls."""
+    if name in ("socket", "socket_cell"):
+        family, kind, protocol = args[-3:]
+        return {"family": family, "type": kind & 0xF, "protocol": protocol}
+    if name in ("setsockopt_int", "setsockopt"):
+        return {"level": args[1], "option": args[2]}
+    if name == "listen":
+        return {"backlog": args[1]}
+    if name in ("bind_in4", "bind_in6"):
+        return {"port": args[2]}
+    return {}
+
+
+class Injection:
+    """An active :func:`fail`: ``count`` is how many calls it failed so far."""
+
+    def __init__(self, failure: Failure, times: Optional[int], match: dict[str, object]) -> None:
+        self.failure = failure
+        self.times = times
+        self.count = 0
+        allowed = {*MATCHABLE.get(failure.call, {}), *(["port"] if failure.call == "bind" else [])}
+        for key in match:
+            if key not in allowed:
+                can = ", ".join(sorted(allowed)) or "nothing"
+                raise ValueError(f"{failure.call} can be matched on {can}, not {key!r}")
+        self.match = {k: _match_value(failure.call, k, v) for k, v in match.items()}
+        self._lock = threading.Lock()
+        # The result sockffi's C gives for this failure; bind's EINVAL is
+        # AlreadyBound only on a socket its getsockname shows bound.
+        flags = _seam.BOUND if failure.error is errors.AlreadyBound else 0
+        self.result = -(failure.code | flags)
+        self.active = False
+
+    def _take(self, name: str, args: tuple[Any, ...]) -> bool:
+        if self.match:
+            given = _arguments(name, args)
+            if any(given.get(k) != v for k, v in self.match.items()):
+                return False
+        with self._lock:
+            if self.times is not None and self.count >= self.times:
+                return False
+            self.count += 1
+            return True
+
+    def _layer(self, name: str, fn: Any) -> Any:
+        if name in ("listen_in4", "listen_in6"):
+            return None  # listen_tcp takes its step path, so each step can fail
+        if name not in CALLS[self.failure.call]:
+            return fn
+        result = self.result
+
+        def failing(*args: Any) -> int:
+            if self._take(name, args):
+                return result
+            out: int = fn(*args)
+            return out
+
+        return failing
+
+    def __enter__(self) -> Injection:
+        if not self.active:
+            _seam.push_layer(self, self._layer, rank=0)
+            self.active = True
+        return self
+
+    def close(self) -> None:
+        if self.active:
+            _seam.pop_layer(self)
+            self.active = False
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "done"
+        return f"<sockffi.testing.fail {self.failure!r}, {self.count} so far, {state}>"
+
+
+def fail(
+    call: str, error: ErrorSpec, *, times: Optional[int] = 1, code: Optional[str] = None, **match: object
+) -> Injection:
+    """While active, the next `times` matching sockffi `call`s (every one with
+    ``times=None``) raise `error`, with this platform's code for it, without
+    making the syscall. Use as a context manager (or ``.close()`` it).
+
+    ``match`` narrows which calls: socket(family=, type=, protocol=),
+    setsockopt(level=, option=), listen(backlog=), bind(port=); constants by
+    value or name (``option="SO_REUSEPORT"``).
+    """
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
+    return Injection(resolve(call, error, code), times, match).__enter__()
+
