@@ -32,7 +32,7 @@ for v in $CLAIMED; do
     start=$(date +%s)
     venv=$(mktemp -d "/tmp/sockffi-py$v-XXXX")
     "$py" -m venv --without-pip "$venv"
-    "$py" -m pip --python "$venv/bin/python" install -q pip pytest pytest-xdist hypothesis -e . 2>&1 \
+    "$py" -m pip --python "$venv/bin/python" install -q pip pytest pytest-xdist hypothesis cloudpickle -e . 2>&1 \
         | grep -v -e '^WARNING' -e '^DEPRECATION' || true
     if ! "$venv/bin/python" -m pytest -n 2 -q -p no:cacheprovider \
         --ignore=tests/test_docs.py --ignore=tests/test_static.py --ignore=tests/test_packaging.py \

@@ -124,7 +124,10 @@ def _run(item: pytest.Item, marker: pytest.Mark) -> list[pytest.TestReport]:
         except subprocess.TimeoutExpired:
             message = f"sockffi_fail: the test's interpreter did not finish in {TIMEOUT:g} s"
             return [_report(item, "call", lambda: pytest.fail(message, pytrace=False))]
-        lines = open(reports_path).read().splitlines() if os.path.exists(reports_path) else []
+        lines: list[str] = []
+        if os.path.exists(reports_path):
+            with open(reports_path) as f:
+                lines = f.read().splitlines()
     reports = [config.hook.pytest_report_from_serializable(config=config, data=json.loads(line)) for line in lines]
     for report in reports:
         report.nodeid, report.location = item.nodeid, item.location

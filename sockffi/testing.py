@@ -265,4 +265,3 @@ def fail(
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
     return Injection(resolve(call, error, code), times, match).__enter__()
-

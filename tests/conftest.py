@@ -13,7 +13,6 @@ import os
 import pickle
 import sys
 import tempfile
-import traceback
 from typing import Any, Callable
 
 import pytest
@@ -43,21 +42,54 @@ class ChildResult:
         self.value, self.exc, self.tb = value, exc, tb
 
 
-def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
-    """Run fn in a forked child; return what it returned or raised (pickled back)."""
+# The fork server: process-wide changes (setuid, setrlimit, unshare, mounts,
+# seccomp) are made in a forked child, but an xdist worker has threads of its
+# own, and forking a threaded process can deadlock the child (Python 3.12 warns
+# about it). So each worker starts one fresh, single-threaded interpreter, and
+# only that one forks: it receives a function (cloudpickle: closures too), forks,
+# runs it in the child, and sends back what it returned or raised.
+SERVER = r"""
+import os, pickle, struct, sys, traceback
+sys.path[:0] = {path!r}
+import cloudpickle, sockffi
+sys.modules.setdefault("conftest", __import__("conftest"))
+
+def read(f):
+    head = f.read(8)
+    if len(head) < 8:
+        return None
+    return f.read(struct.unpack("<Q", head)[0])
+
+def write(f, data):
+    f.write(struct.pack("<Q", len(data)) + data)
+    f.flush()
+
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+sys.stdout = sys.stderr
+while True:
+    payload = read(inp)
+    if payload is None:
+        break
+    module, blob = pickle.loads(payload)
+    if module and module not in sys.modules:
+        try:
+            __import__(module)
+        except Exception:
+            pass
     r, w = os.pipe()
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
+    if pid == 0:
         try:
             os.close(r)
             try:
-                payload = ChildResult(value=fn())
+                fn = cloudpickle.loads(blob)
+                result = ("value", fn())
             except BaseException as e:
-                payload = ChildResult(exc=e, tb=traceback.format_exc())
+                result = ("exc", e, traceback.format_exc())
             try:
-                data = pickle.dumps(payload)
+                data = pickle.dumps(result)
             except Exception:
-                data = pickle.dumps(ChildResult(exc=RuntimeError(repr(payload.exc)), tb=payload.tb))
+                data = pickle.dumps(("exc", RuntimeError(repr(result[1])), result[-1]))
             with os.fdopen(w, "wb") as f:
                 f.write(data)
         finally:
@@ -66,9 +98,56 @@ def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
     with os.fdopen(r, "rb") as f:
         data = f.read()
     _, status = os.waitpid(pid, 0)
+    write(out, pickle.dumps((status, data)))
+"""
+
+
+class ForkServer:
+    def __init__(self) -> None:
+        import subprocess
+
+        code = SERVER.replace("{path!r}", repr([p for p in sys.path if p]))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None
+        )
+
+    def run(self, fn: Callable[[], Any]) -> tuple[int, bytes]:
+        import struct
+
+        import cloudpickle
+
+        assert self.proc.stdin and self.proc.stdout
+        blob = cloudpickle.dumps(fn)
+        payload = pickle.dumps((getattr(fn, "__module__", None), blob))
+        self.proc.stdin.write(struct.pack("<Q", len(payload)) + payload)
+        self.proc.stdin.flush()
+        head = self.proc.stdout.read(8)
+        assert len(head) == 8, "the fork server died"
+        status, data = pickle.loads(self.proc.stdout.read(struct.unpack("<Q", head)[0]))
+        return status, data
+
+
+_server: list[ForkServer] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Started before any test, so its pipes are never counted as a test's leak.
+    if hasattr(os, "fork") and not _server:
+        _server.append(ForkServer())
+
+
+def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
+    """Run fn in a child forked from this worker's single-threaded fork server;
+    return what it returned or raised (pickled back)."""
+    if not _server or _server[0].proc.poll() is not None:
+        _server[:] = [ForkServer()]
+    status, data = _server[0].run(fn)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child died: status {status}"
     assert data, "child sent nothing"
-    return pickle.loads(data)
+    result = pickle.loads(data)
+    if result[0] == "value":
+        return ChildResult(value=result[1])
+    return ChildResult(exc=result[1], tb=result[2])
 
 
 def child_error(fn: Callable[[], Any]) -> BaseException:
@@ -124,6 +203,14 @@ def _check(rc: int, what: str) -> None:
     if rc != 0:
         e = ctypes.get_errno()
         raise OSError(e, f"{what}: {os.strerror(e)}")
+
+
+def inject(syscall: str, code: int, args: dict[int, int] | None = None) -> None:
+    """Child only: from now on `syscall` (with `args` matching) fails with `code`:
+    sockffi.testing's own seccomp filter, installed in a forked child."""
+    from sockffi import _seccomp
+
+    _seccomp.install(syscall, code, {i: (v, 0xFFFFFFFF) for i, v in (args or {}).items()})
 
 
 def drop_root(uid: int = NOBODY) -> None:

@@ -13,14 +13,12 @@ import os
 from typing import Any, Optional
 
 import pytest
-import syscall_inject
-from conftest import COUNTS, in_child
+from conftest import COUNTS, in_child, inject
 
 import sockffi
-from sockffi import _seam, errors
-from sockffi._sockffi import lib
+from sockffi import _seam, _seccomp, errors
 
-pytestmark = pytest.mark.skipif(bool(syscall_inject.unavailable()), reason=str(syscall_inject.unavailable()))
+pytestmark = pytest.mark.skipif(bool(_seccomp.unavailable()), reason=str(_seccomp.unavailable()))
 
 ALL_ERRNOS = sorted(errno.errorcode)
 AF_INET, STREAM, DGRAM = sockffi.AF_INET, sockffi.SOCK_STREAM, sockffi.SOCK_DGRAM
@@ -44,18 +42,33 @@ def _fds() -> set:
 
 
 # ------------------------------------------------------------------ the mechanism
+# The matrix below makes about 2,600 (call, errno) pairs fail, each in a child
+# forked from the worker's fork server (a fresh, single-threaded interpreter:
+# see conftest.in_child), which is what sockffi_fail does for one test, without
+# starting a pytest per pair. The marker itself is checked here too.
+
+
+@pytest.mark.sockffi_fail("bind", "ENOMEM")
+def test_the_marker_reaches_the_kernel_boundary_and_only_there():
+    fd = sockffi.socket(AF_INET, STREAM)
+    try:
+        with pytest.raises(sockffi.SystemResources) as info:
+            sockffi.bind(fd, ("127.0.0.1", 0))
+    finally:
+        sockffi.close(fd)
+    assert info.value.errno == errno.ENOMEM and info.value.syscall == "bind"
 
 
 def test_injection_reaches_the_kernel_boundary_and_only_there():
     def injected():
         fd = sockffi.socket(AF_INET, STREAM)
-        syscall_inject.seccomp_errno("bind", errno.ENOMEM)
+        inject("bind", errno.ENOMEM)
         sockffi.bind(fd, ("127.0.0.1", 0))
 
     def filtered_other_fd():
         a = sockffi.socket(AF_INET, STREAM)
         b = sockffi.socket(AF_INET, STREAM)
-        syscall_inject.seccomp_errno("bind", errno.ENOMEM, {0: a})
+        inject("bind", errno.ENOMEM, {0: a})
         sockffi.bind(b, ("127.0.0.1", 0))  # another fd: untouched
         return sockffi.getsockname(b)[0]
 
@@ -75,7 +88,7 @@ def _call_with(syscall: str, code: int) -> tuple[str, Optional[int], Optional[st
         if syscall == "listen":
             sockffi.bind(fd, ("127.0.0.1", 0))
         before = _fds()
-        syscall_inject.seccomp_errno(syscall, code)
+        inject(syscall, code)
         exc = None
         try:
             if syscall == "socket":
@@ -153,8 +166,8 @@ def test_flag_emulation_failure_closes_the_socket(code):
     def child() -> Any:
         expected_fd = _lowest_free_fd()
         before = _fds()
-        syscall_inject.seccomp_errno("fcntl", code, {1: F_SETFD})
-        rc = lib.sf_socket_emulated(AF_INET, STREAM | lib.SOCK_CLOEXEC, 0)
+        inject("fcntl", code, {1: F_SETFD})
+        rc = sockffi._lib.sf_socket_emulated(AF_INET, STREAM | sockffi._lib.SOCK_CLOEXEC, 0)
         exc = _seam.socket_failure(rc) if rc < 0 else None
         reopened = os.dup(0)  # the socket's number again, if it was closed
         return (*_outcome(exc), len(_fds() - before) - 1, reopened == expected_fd)
@@ -167,14 +180,14 @@ def test_flag_emulation_failure_closes_the_socket(code):
 def test_flag_emulation_success_sets_the_flags():
     import fcntl
 
-    rc = lib.sf_socket_emulated(AF_INET, STREAM | lib.SOCK_CLOEXEC | lib.SOCK_NONBLOCK, 0)
+    rc = sockffi._lib.sf_socket_emulated(AF_INET, STREAM | sockffi._lib.SOCK_CLOEXEC | sockffi._lib.SOCK_NONBLOCK, 0)
     assert rc >= 0
     try:
         assert fcntl.fcntl(rc, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
         assert fcntl.fcntl(rc, fcntl.F_GETFL) & os.O_NONBLOCK
     finally:
         os.close(rc)
-    rc = lib.sf_socket_emulated(AF_INET, STREAM, 0)
+    rc = sockffi._lib.sf_socket_emulated(AF_INET, STREAM, 0)
     try:
         assert not fcntl.fcntl(rc, fcntl.F_GETFD) & fcntl.FD_CLOEXEC
     finally:
@@ -228,7 +241,7 @@ def test_listen_fails_cleanly_at_every_step_with_every_errno(step, call):
         def child() -> Any:
             expected_fd = _lowest_free_fd()
             before = _fds()
-            syscall_inject.seccomp_errno(syscall, code, match)
+            inject(syscall, code, match)
             exc = None
             try:
                 CALLS[call]()

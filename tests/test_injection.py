@@ -48,9 +48,9 @@ def test_a_direct_call_fails_and_no_syscall_is_made():
     seen: list[sockffi.trace.Event] = []
     fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
     try:
-        with sockffi.trace.observe(seen.append), sockffi.testing.fail("bind", "AddressNotAvailable"):
-            with pytest.raises(sockffi.AddressNotAvailable) as info:
-                sockffi.bind(fd, ("127.0.0.1", 0))
+        injected = sockffi.testing.fail("bind", "AddressNotAvailable")
+        with sockffi.trace.observe(seen.append), injected, pytest.raises(sockffi.AddressNotAvailable) as info:
+            sockffi.bind(fd, ("127.0.0.1", 0))
         assert sockffi.getsockname(fd)[1] == 0 if not WINDOWS else True  # never bound
     finally:
         sockffi.close(fd)
@@ -112,9 +112,8 @@ def test_each_step_of_listen_tcp_can_fail_and_nothing_leaks(call, error, step):
         pytest.skip("listen_tcp sets no option on Windows by default (SO_REUSEADDR is off there)")
     sockffi.listen_tcp(("127.0.0.1", 0)).close()
     seen: list[sockffi.trace.Event] = []
-    with sockffi.trace.observe(seen.append), sockffi.testing.fail(call, error):
-        with pytest.raises(error) as info:
-            sockffi.listen_tcp(("127.0.0.1", 0))
+    with sockffi.trace.observe(seen.append), sockffi.testing.fail(call, error), pytest.raises(error) as info:
+        sockffi.listen_tcp(("127.0.0.1", 0))
     assert info.value.syscall == step
     opened = [e for e in seen if e.syscall == "socket" and not e.failed]
     closed = [e for e in seen if e.syscall == "close"]
@@ -122,9 +121,9 @@ def test_each_step_of_listen_tcp_can_fail_and_nothing_leaks(call, error, step):
 
 
 def test_unexpected_takes_the_code_to_raise():
-    with sockffi.testing.fail("bind", sockffi.Unexpected, code="WSAEMSGSIZE" if WINDOWS else "EIO"):
-        with pytest.raises(sockffi.Unexpected) as info:
-            sockffi.listen_tcp(("127.0.0.1", 0))
+    injected = sockffi.testing.fail("bind", sockffi.Unexpected, code="WSAEMSGSIZE" if WINDOWS else "EIO")
+    with injected, pytest.raises(sockffi.Unexpected) as info:
+        sockffi.listen_tcp(("127.0.0.1", 0))
     assert info.value.errno == (code("EIO", "WSAEMSGSIZE") if not WINDOWS else info.value.errno)
 
 

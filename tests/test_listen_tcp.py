@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import os
 import socket as std
 import warnings
@@ -127,8 +128,12 @@ def test_unclosed_server_warns_and_closes(no_fd_leak):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         server = sockffi.listen_tcp(("127.0.0.1", 0))
+        fd = server.fd
         del server
-    assert any(issubclass(w.category, ResourceWarning) for w in caught)
+        gc.collect()
+    assert any(issubclass(w.category, ResourceWarning) for w in caught), [str(w.message) for w in caught]
+    with pytest.raises(OSError):
+        os.fstat(fd)
 
 
 # ------------------------------------------------------------------ failures

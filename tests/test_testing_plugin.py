@@ -13,7 +13,7 @@ from sockffi import _seccomp
 
 needs_seccomp = pytest.mark.skipif(bool(_seccomp.unavailable()), reason=str(_seccomp.unavailable()))
 
-KERNEL_TESTS = '''
+KERNEL_TESTS = """
 import asyncio, errno, socket, pytest, sockffi
 
 @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
@@ -65,7 +65,7 @@ def test_this_one_should_fail():
 
 def test_the_parent_is_untouched():
     sockffi.listen_tcp(("127.0.0.1", 0)).close()
-'''
+"""
 
 
 @needs_seccomp
@@ -146,7 +146,32 @@ def test_the_fixture_undoes_itself_and_works_everywhere(pytester):
 def test_the_plugin_comes_with_sockffi():
     from importlib.metadata import entry_points
 
-    found = [e for e in entry_points(group="pytest11") if e.name == "sockffi"] if sys.version_info >= (3, 10) else [
-        e for e in entry_points().get("pytest11", []) if e.name == "sockffi"  # type: ignore[attr-defined]
-    ]
+    found = (
+        [e for e in entry_points(group="pytest11") if e.name == "sockffi"]
+        if sys.version_info >= (3, 10)
+        else [
+            e
+            for e in entry_points().get("pytest11", [])
+            if e.name == "sockffi"  # type: ignore[attr-defined]
+        ]
+    )
     assert [e.value for e in found] == ["sockffi._pytest_plugin"]
+
+
+def test_the_docs_examples_pass_as_a_project_would_run_them():
+    """docs/examples, run by pytest in its own directory: the marker example
+    (Linux) and the library-level one (every OS)."""
+    import subprocess
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "docs" / "examples"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(examples)],
+        cwd=examples,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    expected = "2 passed" if not _seccomp.unavailable() else "1 passed, 1 skipped"
+    assert expected in done.stdout, done.stdout + done.stderr
