@@ -8,7 +8,13 @@ def main() -> None:
         from .cli import main as run
     except KeyboardInterrupt:  # Ctrl-C while starting: no traceback for that
         sys.exit(130)
-    sys.exit(run())
+    status = run()
+    # Done: a Ctrl-C now would only interrupt the interpreter's own shutdown
+    # ("Exception ignored on threading shutdown"), so it is ignored from here.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -364,9 +364,9 @@ def run(name: str, out: Any, err: Any) -> int:
 
 
 def _child(name: str) -> int:
-    from . import cli, trace
+    from . import _render, trace
 
-    style = cli.Style(sys.stdout)
+    style = _render.Style(sys.stdout)
     recipe = RECIPES[name]
     print(style.bold(f"reproducing {name}: {recipe.what}"))
     shown, call = recipe.setup()
@@ -374,31 +374,31 @@ def _child(name: str) -> int:
 
     def show(event: trace.Event) -> None:
         try:
-            print(cli.trace_line(event, style, "   "), flush=True)
+            print(_render.trace_line(event, style, "   "), flush=True)
         except BrokenPipeError:
-            cli._silence(sys.stdout)
+            _render.silence(sys.stdout)
 
     try:
         with trace.observe(show):
             call()
     except errors.SockffiError as exc:
         unix = "listen_unix" in shown
-        print("\n" + "\n".join(cli.explain_failure(exc, style, unix=unix)))
+        print("\n" + "\n".join(_render.explain_failure(exc, style, unix=unix)))
         if type(exc).__name__ != name:
             print(f"(this machine answered {type(exc).__name__}, not {name})")
-        return cli.exit_status(exc)
+        return _render.exit_status(exc)
     print(f"the call succeeded here: {name} did not happen")
     return 1
 
 
 def _main(name: str) -> int:
-    from . import cli
+    from . import _render
 
     try:
         status = _child(name)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): nothing more to say
-        cli._silence(sys.stdout)
+        _render.silence(sys.stdout)
         status = 0
     return status
 

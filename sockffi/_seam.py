@@ -280,6 +280,10 @@ def with_context(exc: BaseException, address: Any, op: Optional[str] = None) -> 
 
 # ----------------------------------------------------------------- cells
 
+#: The types whose objects own a cell (net.Server registers itself), which
+#: sockffi.close() closes through their own close().
+OWNERS: list[type] = []
+
 _cells: list[Any] = []
 _new_cell = ffi.new
 _gc = ffi.gc

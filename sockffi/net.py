@@ -212,6 +212,9 @@ class Server(_Generic["A"]):
         self.__copy__()
 
 
+_seam.OWNERS.append(Server)
+
+
 def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
     server: Server[Any] = _new(Server)
     server._owned = [cell]

@@ -240,12 +240,11 @@ def _claim(obj: Any) -> Any:
     """The fd to close for a non-int argument of close(), owned by the caller now."""
     if isinstance(obj, int):
         return _fd_of(obj, "close")
-    from .net import Server
-
-    if isinstance(obj, Server):
-        if obj.fileno() == -1:
-            raise _seam.closed_error("close", obj)
-        obj.close()
+    if isinstance(obj, tuple(_seam.OWNERS)):
+        owner: Any = obj
+        if owner.fileno() == -1:
+            raise _seam.closed_error("close", owner)
+        owner.close()
         return None
     socket_module = sys.modules.get("socket")
     if socket_module is not None and isinstance(obj, socket_module.socket):

@@ -1,0 +1,158 @@
+"""How sockffi's command line shows things: the calls as they happen, a
+failure explained, the width and colours of the terminal. Shared by the CLI
+and by ``sockffi reproduce``'s child process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import textwrap
+from typing import Any
+
+from . import errors, trace
+from ._seam import backend
+
+EXIT_USAGE = 2
+EXIT_CALLER_BUG = 70
+EXIT_OUTPUT = 74
+EXIT_INTERRUPTED = 130
+EXIT_CODES = errors.EXIT_CODES
+
+# What usually causes each error, for the one-line hint after a failure.
+HINTS: dict[str, str] = {
+    "AccessDenied": "ports below 1024 need privileges (CAP_NET_BIND_SERVICE); for a "
+    "unix path, check the directory's permissions",
+    "AddressFamilyNotSupported": "the address is of another family than the socket "
+    "(an IPv4 host on an AF_INET6 socket?), or the kernel lacks it",
+    "AddressInUse": "another socket already holds this address: find it with `ss -ltnp` "
+    "(or `lsof -i`), pick another port, or use port 0",
+    "AddressNotAvailable": "the host is not an address of this machine (see `ip addr`); "
+    "use 127.0.0.1, ::1, or 0.0.0.0 for every interface",
+    "AlreadyBound": "bind() was already called on this socket",
+    "AlreadyConnected": "the socket is connected; listen and this option need an unconnected socket",
+    "FileDescriptorNotASocket": "the fd is a file or pipe, not a socket",
+    "FileNotFound": "a directory in the unix socket path does not exist",
+    "InvalidProtocolOption": "this socket's protocol has no such option (check level and name)",
+    "NameTooLong": "unix socket paths must fit in sun_path (107 bytes on Linux, 103 on macOS): use a shorter path",
+    "NetworkSubsystemFailed": "the network stack is down (Windows: WSAENETDOWN)",
+    "NoDevice": "no network interface of that name",
+    "NotDir": "a component of the unix socket path is a file, not a directory",
+    "OperationNotSupported": "listen needs a stream socket (SOCK_STREAM), not a datagram one",
+    "PermissionDenied": "this option needs privileges (CAP_NET_ADMIN)",
+    "ProcessFdQuotaExceeded": "this process has as many fds open as `ulimit -n` allows: close some or raise the limit",
+    "ProtocolFamilyNotAvailable": "the socket type or flags are invalid for this family",
+    "ProtocolNotSupported": "the protocol does not match the socket type (TCP needs SOCK_STREAM, UDP SOCK_DGRAM)",
+    "ReadOnlyFileSystem": "unix sockets cannot be created on a read-only file system",
+    "SocketNotBound": "bind() the socket first (Windows does not bind implicitly)",
+    "SocketTypeNotSupported": "the socket type does not fit the protocol",
+    "SymLinkLoop": "the unix socket path goes round a loop of symbolic links",
+    "SystemFdQuotaExceeded": "the whole system is out of file descriptors (fs.file-max)",
+    "SystemResources": "the kernel is out of memory or buffers for this",
+    "TimeoutTooBig": "SO_RCVTIMEO/SO_SNDTIMEO value out of range (microseconds must be < 1000000)",
+    "Unexpected": "the OS returned a code this call's error set does not name; errno keeps it",
+}
+#: The same error, another cause, for a unix socket path.
+UNIX_HINTS: dict[str, str] = {
+    "AddressInUse": "a file already exists at this path: if no server listens there any more "
+    "(`ss -lxp` shows those that do), remove it; sockffi never removes a file at bind time",
+    "AccessDenied": "the directory does not let this user create the socket file: check its permissions",
+}
+
+
+# ------------------------------------------------------------------- output
+
+
+def width(stream: Any) -> int:
+    """The terminal's width on a terminal; else $COLUMNS, else 80."""
+    columns = 0
+    if getattr(stream, "isatty", lambda: False)():
+        columns = shutil.get_terminal_size((80, 24)).columns
+    elif os.environ.get("COLUMNS", "").isdigit():
+        columns = int(os.environ["COLUMNS"])
+    return max(40, min(columns or 80, 200))
+
+
+class Style:
+    def __init__(self, stream: Any, indent: int = 0) -> None:
+        self.on = bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
+        self.width = width(stream) - indent
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.on else text
+
+    def bold(self, text: str) -> str:
+        return self(text, "1")
+
+    def red(self, text: str) -> str:
+        return self(text, "31")
+
+    def dim(self, text: str) -> str:
+        return self(text, "2")
+
+    def wrap(self, label: str, text: str, indent: int = 12) -> str:
+        """`text` after a label column, wrapped to the width; a `command in
+        backquotes` is never broken across lines."""
+        nbsp = "\u00a0"
+        guarded = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", nbsp), " ".join(text.split()))
+        indent = max(indent, len(label) + 4)
+        filled = textwrap.fill(
+            guarded,
+            max(self.width, indent + 20),
+            initial_indent=f"  {label:<{indent - 2}}",
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+        )
+        return filled.replace(nbsp, " ")
+
+
+def trace_line(event: trace.Event, style: Style, indent: str = "") -> str:
+    """One syscall, strace-like, with its cost; the result moves to a second line
+    when the whole would not fit."""
+    cost = style.dim(f"{event.seconds * 1e6:7.1f} µs")
+    pad = indent + " " * 12
+    line = event.format()
+    call, sep, result = line.rpartition(" = ")
+    text = f"{call}\n{pad}= {result}" if len(indent) + 12 + len(line) > style.width and sep else line
+    if event.failed:
+        text = "\n".join(style.red(part) for part in text.split("\n"))
+    return f"{indent}{cost}  {text}"
+
+
+def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> list[str]:
+    """The block a newcomer reads after a failure."""
+    name = type(exc).__name__
+    code = getattr(exc, "errno", None) or 0
+    syscall = getattr(exc, "syscall", "?")
+    op = getattr(exc, "op", None)
+    title = f"{op} failed in {syscall}(2): {name}" if op else f"{syscall}(2) failed: {name}"
+    lines = [style.red(style.bold(title))]
+    where = getattr(exc, "address", None)
+    if where is not None:
+        lines.append(style.wrap("address", errors.describe_address(where)))
+    if isinstance(exc, errors.CallerError):
+        lines.append(style.wrap("meaning", errors.plain(errors.CallerError.__doc__ or "")))
+    else:
+        lines.append(style.wrap("error", name))
+        lines.append(style.wrap("sets", ", ".join(errors.sets_of(type(exc))) + "; so also sockffi.ListenError"))
+    lines.append(style.wrap("OS code", f"{backend.code_name(code)} ({code}): {getattr(exc, 'strerror', '')}"))
+    if not isinstance(exc, errors.CallerError):
+        lines.append(style.wrap("meaning", errors.plain(type(exc).__doc__ or "")))
+        hint = (UNIX_HINTS.get(name) if unix else None) or HINTS.get(name, "")
+        lines.append(style.wrap("hint", hint))
+    return lines
+
+
+def exit_status(exc: BaseException) -> int:
+    return EXIT_CALLER_BUG if isinstance(exc, errors.CallerError) else EXIT_CODES.get(type(exc).__name__, 1)
+
+
+def silence(stream: Any) -> None:
+    """Point stream at /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
