@@ -46,7 +46,7 @@ from .errors import (
 from .net import Server, listen_tcp, listen_unix
 from .posix import bind, close, getsockname, listen, setsockopt, socket
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Constants from the platform's own headers (through cffi).
 AF_INET: int = _lib.AF_INET

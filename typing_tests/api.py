@@ -59,3 +59,16 @@ except sockffi.CallerError:
     pass
 members: tuple[type, ...] = sockffi.BindError.members
 listen_set: type[sockffi.posix.ListenError] = sockffi.OperationNotSupported
+
+# Handing the fd over, and who owns it.
+server = sockffi.listen_tcp("127.0.0.1:0", nonblocking=True, dualstack_ipv6=False, inheritable=False)
+assert_type(server.detach(), int)
+assert_type(server.family, int)
+assert_type(server.closed, bool)
+sockffi.listen_tcp(("127.0.0.1", 0), 128)  # type: ignore[call-overload]
+
+# Making a call fail on purpose.
+import sockffi.testing  # noqa: E402
+
+with sockffi.testing.fail("bind", sockffi.AddressInUse, times=None, port=8080) as injection:
+    assert_type(injection.count, int)
