@@ -1,19 +1,20 @@
 """``python -m sockffi`` and the ``sockffi`` console script."""
 
+import signal
 import sys
 
 
 def main() -> None:
     try:
         from .cli import main as run
-    except KeyboardInterrupt:  # Ctrl-C while starting: no traceback for that
-        sys.exit(130)
-    status = run()
-    # Done: a Ctrl-C now would only interrupt the interpreter's own shutdown
-    # ("Exception ignored on threading shutdown"), so it is ignored from here.
-    import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        status = run()
+        # Done: a Ctrl-C from here on would only interrupt the interpreter's own
+        # shutdown ("Exception ignored on threading shutdown"), so it is ignored.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:  # while starting, or right after the command's work
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        status = 130
     sys.exit(status)
 
 

@@ -206,9 +206,40 @@ def failure(r: int, tbl: ErrorTable, syscall: str) -> Exception:
     return new_error(tbl.get(code, errors.Unexpected), code, syscall)
 
 
+def _failure_for(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
+    """The exception for a negative result of one call, in one Python call (the
+    error paths are measured too)."""
+    get = tbl.get
+    unexpected = errors.Unexpected
+    strerror = backend.strerror
+    # code (with its flags) -> (class, text, OS code): a pure function of the
+    # int the C returned, so this cache never changes meaning. Bounded.
+    known: dict[int, tuple[type, str, int]] = {}
+    remembered = known.get
+    windows = WINDOWS
+
+    def failure(r: int) -> Exception:
+        code = -r
+        entry = remembered(code)
+        if entry is None:
+            if code & REJECTED:
+                return rejected(code)
+            raw = code & CODE_MASK
+            entry = (get(raw, unexpected), strerror(raw), raw)
+            if len(known) < 256:
+                known[code] = entry
+        cls, text, raw = entry
+        # Windows: OSError(errno, strerror, filename, winerror) also sets winerror.
+        exc: errors.SockffiError = cls(raw, text, None, raw) if windows else cls(raw, text)
+        exc.syscall = syscall
+        return exc
+
+    return failure
+
+
 #: The exception for a negative result of each direct call, one Python call each.
 failure_for: dict[str, Callable[[int], Exception]] = {
-    name: backend.failure_for(getattr(DIRECT, name), name, rejected) for name in ("listen", "setsockopt", "getsockname")
+    name: _failure_for(getattr(DIRECT, name), name) for name in ("listen", "setsockopt", "getsockname")
 }
 
 

@@ -11,6 +11,7 @@ import ctypes
 import errno
 import os
 import pickle
+import subprocess
 import sys
 import tempfile
 from typing import Any, Callable
@@ -148,6 +149,23 @@ def in_child(fn: Callable[[], Any], timeout: float = 60) -> ChildResult:
     if result[0] == "value":
         return ChildResult(value=result[1])
     return ChildResult(exc=result[1], tb=result[2])
+
+
+def run_python(
+    code: str, *args: str, flags: tuple[str, ...] = (), timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run code in a fresh interpreter (for what is process-wide: signals,
+    timers, -bb, forking without other threads)."""
+    import textwrap
+
+    return subprocess.run(
+        [sys.executable, *flags, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 def child_error(fn: Callable[[], Any]) -> BaseException:

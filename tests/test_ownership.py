@@ -9,31 +9,16 @@ import gc
 import os
 import pickle
 import socket as std
-import subprocess
 import sys
-import textwrap
 import threading
 import warnings
 from typing import Any
 
 import pytest
-from conftest import LINUX, in_child, open_fds, set_nofile
+from conftest import LINUX, in_child, open_fds, run_python, set_nofile
 
 import sockffi
 import sockffi.trace
-
-
-def run_script(
-    code: str, *args: str, flags: tuple[str, ...] = (), timeout: float = 300
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *flags, "-c", textwrap.dedent(code), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
 
 
 def accepting(fd: int) -> bool:
@@ -223,7 +208,7 @@ print(interrupted, leaked, len(stale))
 @pytest.mark.parametrize("mode", ["v4", "v6", "unix", "unix-file", "dropped", "traced"])
 def test_a_raising_signal_handler_at_any_point_leaks_nothing(mode):
     """Not a socket, and for listen_unix not its file either."""
-    done = run_script(SIGNALS, mode, "3000")
+    done = run_python(SIGNALS, mode, "3000")
     assert done.returncode == 0, done.stderr[-3000:]
     interrupted, leaked, stale_files = map(int, done.stdout.split())
     assert interrupted > 300, "the handler hardly ever fired: the test would prove nothing"
@@ -372,7 +357,7 @@ def test_an_exception_at_every_bytecode_of_a_call_leaks_nothing(mode, shortdir):
 
 @pytest.mark.skipif(not LINUX, reason="counts /proc/self/fd")
 def test_a_dropped_server_closes_first_even_when_its_warning_is_an_error():
-    done = run_script(
+    done = run_python(
         """
         import gc, os, sockffi
         before = len(os.listdir("/proc/self/fd"))
@@ -506,7 +491,7 @@ def test_a_forked_child_closing_its_copies_leaves_the_parents_servers_alone(shor
     """In a fresh interpreter (forking needs a process without other threads):
     the child closes and drops its copies; the parent's sockets and socket file
     are untouched, and closed once, by the parent."""
-    done = run_script(
+    done = run_python(
         """
         import gc, os, socket, sys, warnings, sockffi
         warnings.simplefilter("ignore", ResourceWarning)

@@ -10,13 +10,11 @@ import shutil
 import socket as std
 import struct
 import subprocess
-import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import LINUX, ROOT, in_child
+from conftest import LINUX, ROOT, in_child, run_python
 
 import sockffi
 import sockffi.trace
@@ -26,15 +24,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def run_script(code: str, *args: str, timeout: float = 120, flags: tuple[str, ...] = ()) -> str:
-    """Run code in a fresh interpreter (signals, timers and -bb are process-wide)."""
-    done = subprocess.run(
-        [sys.executable, *flags, "-c", textwrap.dedent(code), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    """Run code in a fresh interpreter; its output, once it succeeded."""
+    done = run_python(code, *args, flags=flags, timeout=timeout)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     return done.stdout
 
