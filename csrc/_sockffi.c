@@ -24,7 +24,6 @@
 
 typedef long long sf_fd_t;
 typedef int sf_socklen_t;
-#  define SF_WINDOWS 1
 #  define SF_SOCK(fd) ((SOCKET)(fd))
 #  define SF_LAST_ERROR() WSAGetLastError()
 #  define SF_FAILED(rc) ((rc) == SOCKET_ERROR)
@@ -69,7 +68,6 @@ struct sockaddr_un {
 
 typedef int sf_fd_t;
 typedef socklen_t sf_socklen_t;
-#  define SF_WINDOWS 0
 #  define SF_SOCK(fd) ((int)(fd))
 #  define SF_LAST_ERROR() errno
 #  define SF_FAILED(rc) ((rc) == -1)
@@ -473,32 +471,43 @@ static int sf_bind_sa(sf_fd_t fd, const void *sa, sf_socklen_t len, int family)
     return -((err & SF_CODE_MASK) | (SF_CLASSIFY_BIND(err) ? sf_bind_state(fd, family) : 0));
 }
 
+static sf_socklen_t sf_sin4(struct sockaddr_in *sin, unsigned int addr_be, int port)
+{
+    memset(sin, 0, sizeof *sin);
+#ifdef __APPLE__
+    sin->sin_len = sizeof *sin;
+#endif
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)port);
+    sin->sin_addr.s_addr = addr_be;
+    return (sf_socklen_t)sizeof *sin;
+}
+
+static sf_socklen_t sf_sin6(struct sockaddr_in6 *sin6, const char *addr16, int port, unsigned int flowinfo,
+                            unsigned int scope_id)
+{
+    memset(sin6, 0, sizeof *sin6);
+#ifdef __APPLE__
+    sin6->sin6_len = sizeof *sin6;
+#endif
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons((uint16_t)port);
+    sin6->sin6_flowinfo = htonl(flowinfo);
+    sin6->sin6_scope_id = scope_id;
+    memcpy(&sin6->sin6_addr, addr16, 16);
+    return (sf_socklen_t)sizeof *sin6;
+}
+
 int sf_bind_in4(sf_fd_t fd, unsigned int addr_be, int port)
 {
     struct sockaddr_in sin;
-    memset(&sin, 0, sizeof sin);
-#ifdef __APPLE__
-    sin.sin_len = sizeof sin;
-#endif
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)port);
-    sin.sin_addr.s_addr = addr_be;
-    return sf_bind_sa(fd, &sin, (sf_socklen_t)sizeof sin, AF_INET);
+    return sf_bind_sa(fd, &sin, sf_sin4(&sin, addr_be, port), AF_INET);
 }
 
 int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
 {
     struct sockaddr_in6 sin6;
-    memset(&sin6, 0, sizeof sin6);
-#ifdef __APPLE__
-    sin6.sin6_len = sizeof sin6;
-#endif
-    sin6.sin6_family = AF_INET6;
-    sin6.sin6_port = htons((uint16_t)port);
-    sin6.sin6_flowinfo = htonl(flowinfo);
-    sin6.sin6_scope_id = scope_id;
-    memcpy(&sin6.sin6_addr, addr16, 16);
-    return sf_bind_sa(fd, &sin6, (sf_socklen_t)sizeof sin6, AF_INET6);
+    return sf_bind_sa(fd, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id), AF_INET6);
 }
 
 /* Exact length, as CPython does: a regular path keeps its NUL, an abstract
@@ -629,45 +638,20 @@ static long long sf_listen_failed(long long *cell, int step, long long err)
     return -(((long long)step << SF_STEP_SHIFT) | -err);
 }
 
-long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int port, int backlog, int opts)
+/* Zig's sequence on a TCP socket in the cell: socket, options, bind, listen,
+   getsockname. Returns sf_getsockname's packed value, or the failed step's
+   code with the cell closed. */
+static long long sf_listen_sa(long long *cell, int type, const void *sa, sf_socklen_t len, int family, int backlog,
+                              int opts)
 {
     long long fd, r;
     int step = SF_STEP_SOCKET, err;
-    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
-    if (port < 0 || port > 0xFFFF) return SF_REJECT(SF_REJECT_PORT);
-    fd = sf_socket_cell(cell, AF_INET, type, IPPROTO_TCP);
+    fd = sf_socket_cell(cell, family, type, IPPROTO_TCP);
     if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
     err = sf_apply_options((sf_fd_t)fd, opts, &step);
     if (!err) {
         step = SF_STEP_BIND;
-        err = sf_bind_in4((sf_fd_t)fd, addr_be, port);
-    }
-    if (!err) {
-        step = SF_STEP_LISTEN;
-        err = sf_listen((sf_fd_t)fd, backlog);
-    }
-    if (err) return sf_listen_failed(cell, step, err);
-    r = sf_getsockname((sf_fd_t)fd);
-    if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
-    if (r < SF_GSN_IN6 && (unsigned int)(r >> 16) == ntohl(addr_be))
-        return (fd << SF_LISTEN4_FD_SHIFT) | (r & 0xFFFF);
-    return (fd << SF_LISTEN4_FD_SHIFT) | SF_LISTEN4_DIFFERS;
-}
-
-/* Returns sf_getsockname's packed value; the fd is in the cell. */
-long long sf_listen_in6(long long *cell, int type, const char *addr16, int port, unsigned int flowinfo,
-                        unsigned int scope_id, int backlog, int opts)
-{
-    long long fd, r;
-    int step = SF_STEP_SOCKET, err;
-    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
-    if (port < 0 || port > 0xFFFF || flowinfo > 0xFFFFF) return SF_REJECT(SF_REJECT_PORT);
-    fd = sf_socket_cell(cell, AF_INET6, type, IPPROTO_TCP);
-    if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
-    err = sf_apply_options((sf_fd_t)fd, opts, &step);
-    if (!err) {
-        step = SF_STEP_BIND;
-        err = sf_bind_in6((sf_fd_t)fd, addr16, port, flowinfo, scope_id);
+        err = sf_bind_sa((sf_fd_t)fd, sa, len, family);
     }
     if (!err) {
         step = SF_STEP_LISTEN;
@@ -677,6 +661,33 @@ long long sf_listen_in6(long long *cell, int type, const char *addr16, int port,
     r = sf_getsockname((sf_fd_t)fd);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
+}
+
+/* The fd and port in one value when the bound address is the one asked for
+   (the caller already has its text); else the fd and SF_LISTEN4_DIFFERS. */
+long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int port, int backlog, int opts)
+{
+    struct sockaddr_in sin;
+    long long r, fd;
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    if (port < 0 || port > 0xFFFF) return SF_REJECT(SF_REJECT_PORT);
+    r = sf_listen_sa(cell, type, &sin, sf_sin4(&sin, addr_be, port), AF_INET, backlog, opts);
+    if (r < 0) return r;
+    fd = cell[0] - 1;
+    if (r < SF_GSN_IN6 && (unsigned int)(r >> 16) == ntohl(addr_be))
+        return (fd << SF_LISTEN4_FD_SHIFT) | (r & 0xFFFF);
+    return (fd << SF_LISTEN4_FD_SHIFT) | SF_LISTEN4_DIFFERS;
+}
+
+/* Returns sf_getsockname's packed value; the fd is in the cell. */
+long long sf_listen_in6(long long *cell, int type, const char *addr16, int port, unsigned int flowinfo,
+                        unsigned int scope_id, int backlog, int opts)
+{
+    struct sockaddr_in6 sin6;
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    if (port < 0 || port > 0xFFFF || flowinfo > 0xFFFFF) return SF_REJECT(SF_REJECT_PORT);
+    return sf_listen_sa(cell, type, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id), AF_INET6, backlog,
+                        opts);
 }
 
 /* ------------------------------------------------------------------ text, names */

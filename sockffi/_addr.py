@@ -283,6 +283,13 @@ def read_name(fd: int, syscall: str, tables: Any = None) -> Any:
     return decode(ffi.buffer(buf, n)[:], fd)
 
 
+def ntop6(a16: bytes) -> str:
+    """inet_ntop's text for 16 address bytes (the form CPython returns)."""
+    text = ffi.new("char[64]")
+    n = lib.sf_ntop6(a16, text, 64)
+    return ffi.string(text, n).decode(_ENCODING)  # type: ignore[no-any-return]
+
+
 def decode(raw: bytes, fd: int) -> Any:
     """A raw sockaddr in CPython's shape (makesockaddr)."""
     if len(raw) < 2:
@@ -291,11 +298,8 @@ def decode(raw: bytes, fd: int) -> Any:
     if family == AF_INET and len(raw) >= 8:
         return (f"{raw[4]}.{raw[5]}.{raw[6]}.{raw[7]}", int.from_bytes(raw[2:4], "big"))
     if family == AF_INET6 and len(raw) >= 28:
-        text = ffi.new("char[64]")
-        n = lib.sf_ntop6(raw[8:24], text, 64)
-        host = ffi.string(text, n).decode(_ENCODING)
         port = int.from_bytes(raw[2:4], "big")
-        return (host, port, int.from_bytes(raw[4:8], "big"), int.from_bytes(raw[24:28], _BYTEORDER))
+        return (ntop6(raw[8:24]), port, int.from_bytes(raw[4:8], "big"), int.from_bytes(raw[24:28], _BYTEORDER))
     if family == AF_UNIX:
         path = raw[SUN_PATH_OFFSET:]
         if path[:1] == b"\0" and _LINUX:

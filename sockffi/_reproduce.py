@@ -58,6 +58,11 @@ class Recipe:
         return True, self.what
 
 
+def _impossible(why: str) -> Recipe:
+    """An error no program can cause on any OS sockffi knows: only why not."""
+    return Recipe("", (), lambda: ("", lambda: None), otherwise=why)
+
+
 def _root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -259,11 +264,8 @@ RECIPES: dict[str, Recipe] = {
         _setsockopt("SOL_SOCKET, 9999, 1", sockffi.SOL_SOCKET, 9999, 1),
     ),
     "NameTooLong": Recipe("listen_unix through a symlink to a 300-byte name", ("linux",), _name_too_long),
-    "NetworkSubsystemFailed": Recipe(
-        "",
-        (),
-        lambda: ("", lambda: None),
-        otherwise="Windows only (WSAENETDOWN), and only when its network stack fails: nothing a program "
+    "NetworkSubsystemFailed": _impossible(
+        "Windows only (WSAENETDOWN), and only when its network stack fails: nothing a program "
         "can safely cause; the test suite injects it",
     ),
     "NoDevice": Recipe(
@@ -301,19 +303,13 @@ RECIPES: dict[str, Recipe] = {
         _listen_unbound,
         otherwise="Windows only: Linux and macOS bind a listening socket to a free port themselves",
     ),
-    "SocketTypeNotSupported": Recipe(
-        "",
-        (),
-        lambda: ("", lambda: None),
-        otherwise="Linux's socket(2) has no path to EPROTOTYPE that a program can take (a type that does not "
+    "SocketTypeNotSupported": _impossible(
+        "Linux's socket(2) has no path to EPROTOTYPE that a program can take (a type that does not "
         "fit the protocol gives EPROTONOSUPPORT); the test suite injects it at the syscall boundary",
     ),
     "SymLinkLoop": Recipe("listen_unix through two symlinks that point at each other", ("linux",), _loop),
-    "SystemFdQuotaExceeded": Recipe(
-        "",
-        (),
-        lambda: ("", lambda: None),
-        otherwise="ENFILE is the whole system's fd table (fs.file-max), which no namespace isolates: "
+    "SystemFdQuotaExceeded": _impossible(
+        "ENFILE is the whole system's fd table (fs.file-max), which no namespace isolates: "
         "reaching it would disturb every process here, so sockffi does not; the test suite injects it",
     ),
     "SystemResources": Recipe(

@@ -37,7 +37,6 @@ class _Lib:
     SF_SUN_PATH_MAX: int
     SF_SUN_PATH_OFFSET: int
     SF_ADDR_CAP: int
-    SF_WINDOWS: int
     SF_CODE_MASK: int
     SF_AUX: int
     SF_STARTUP: int

@@ -59,7 +59,6 @@ _OPT_REUSEADDR: int = 0 if _seam.WINDOWS else lib.SF_OPT_REUSEADDR
 _OPT_REUSEPORT: int = lib.SF_OPT_REUSEPORT
 _OPT_V6ONLY: int = lib.SF_OPT_V6ONLY
 _OPT_DUALSTACK: int = lib.SF_OPT_DUALSTACK
-_V6ONLY = _OPT_V6ONLY
 _FD_SHIFT = _seam.LISTEN4_FD_SHIFT
 _DIFFERS = _seam.LISTEN4_DIFFERS
 _STEP_SHIFT = _seam.STEP_SHIFT
@@ -365,7 +364,8 @@ def listen_tcp(  # noqa: F811
                             0,
                             v6[1],
                             backlog,
-                            (_OPT_REUSEADDR if reuse_address else 0) | (_OPT_DUALSTACK if dualstack_ipv6 else _V6ONLY),
+                            (_OPT_REUSEADDR if reuse_address else 0)
+                            | (_OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY),
                         )
                     except OverflowError:
                         r = -_seam.REJECTED
@@ -515,10 +515,7 @@ def _failed(cell: Any, step: int, r: int) -> int:
 def _ip_address(address: Any) -> tuple[int, tuple[Any, ...]]:
     """(family, bind arguments) for listen_tcp's address: an IP address only."""
     if isinstance(address, tuple):
-        family, args = _addr.encode(address)
-        if family == _AF_UNIX:  # pragma: no cover - encode gives a tuple an IP family
-            raise TypeError("listen_tcp takes an IP address")
-        return family, args
+        return _addr.encode(address)  # a tuple is always an IP address
     if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
         raise TypeError(
             f"listen_tcp takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
@@ -582,7 +579,7 @@ def listen_unix(
         nonblocking = _flag(nonblocking, "nonblocking")
     if inheritable is not False and inheritable is not True:
         inheritable = _flag(inheritable, "inheritable")
-    if _type(backlog) is not int or not 0 <= backlog <= 0x7FFFFFFF:
+    if _type(backlog) is not int or not 0 <= backlog <= _seam.INT_MAX:
         backlog = _seam.backlog_of(backlog)
     if isinstance(path, (tuple, int)):
         raise TypeError(f"listen_unix takes a path, not {_type(path).__name__}; for an IP address use listen_tcp()")

@@ -40,7 +40,6 @@ ListenError = errors.ListenSyscallError
 _type = type
 
 _C = _seam.C
-_DIRECT = _seam.DIRECT
 _listen_failure = _seam.failure_for["listen"]
 _setsockopt_failure = _seam.failure_for["setsockopt"]
 _getsockname_failure = _seam.failure_for["getsockname"]
@@ -50,7 +49,6 @@ _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
 _names = _addr.names
 _fd_of = _seam.fd_of
-_failure = _seam.failure
 _bind_failure = _seam.bind_failure
 
 

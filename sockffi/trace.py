@@ -144,10 +144,7 @@ def _packed(r: int) -> str:
     """A packed getsockname result, rendered from the value alone (no syscall)."""
     if r >= _seam.GSN_OTHER:
         return f"{{{describe_family(r & 0xFFFF)}, ...}}"
-    a = r >> 16
-    if r < _seam.GSN_IN6:
-        return _sockaddr((f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}", r & 0xFFFF))
-    return _sockaddr(_addr.sockname(r, -1))
+    return _sockaddr(_addr.sockname(r, -1, False))
 
 
 # True inside an observer: the calls an observer makes are not reported (that
@@ -230,7 +227,7 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
     if name == "bind_in4":
         args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "bind"
     elif name == "bind_in6":
-        host = _ntop6(bytes(a[1]))
+        host = _addr.ntop6(bytes(a[1]))
         args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "bind"
     elif name in ("bind_un", "bind_un_cell"):
         fd = str(cell_fd) if name == "bind_un_cell" else fd
@@ -254,34 +251,10 @@ def _shown_bytes(raw: bytes) -> str:
     return repr(raw) if len(raw) <= 32 else repr(raw[:32]) + "..."
 
 
-def _ntop6(a16: bytes) -> str:
-    buf = ffi.new("char[64]")
-    n = lib.sf_ntop6(a16, buf, 64)
-    text: str = ffi.string(buf, n).decode("ascii")
-    return text
-
-
-_TRACED = (
-    "socket",
-    "socket_cell",
-    "bind_in4",
-    "bind_in6",
-    "bind_un",
-    "bind_un_cell",
-    "listen",
-    "setsockopt_int",
-    "setsockopt",
-    "getsockname",
-    "getsockname_into",
-    "close",
-    "cell_close",
-)
-
-
 def _layer(name: str, fn: Any) -> Any:
     if name in ("listen_in4", "listen_in6"):
         return None  # the one-crossing listens cannot report their steps: set aside while observed
-    return _recording(name, fn) if name in _TRACED else fn
+    return _recording(name, fn)  # every other call is one syscall
 
 
 def _install() -> None:

@@ -20,15 +20,29 @@ from sockffi import cli
 ANSI = re.compile(r"\x1b\[")
 
 
-def run(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict | None = None, timeout: float = 60, cwd: os.PathLike[str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sockffi", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,
         check=False,
+    )
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    """The CLI running in the background, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "sockffi", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -60,13 +74,7 @@ def test_listen_ipv6_and_unix(shortdir):
 
 
 def test_a_held_port_makes_the_second_listen_fail_with_the_full_explanation():
-    holder = subprocess.Popen(
-        [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "60"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    holder = start("listen", "127.0.0.1:0", "--hold", "60")
     try:
         port = None
         deadline = time.monotonic() + 30
@@ -138,15 +146,7 @@ def test_other_real_failures_have_stable_exit_codes(address, name, status):
     ],
 )
 def test_every_misuse_is_one_clear_line_and_exit_2_and_never_a_file(args, tmp_path):
-    r = subprocess.run(
-        [sys.executable, "-m", "sockffi", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    r = run(*args, cwd=tmp_path)
     assert r.returncode == 2, r.stdout + r.stderr
     assert r.stdout == ""
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
@@ -163,28 +163,14 @@ def test_hold_is_checked_before_any_syscall():
 
 @pytest.mark.parametrize("path", ["./rel.sock", "unix:rel2.sock"])
 def test_paths_that_look_like_paths_are_unix_sockets(path, tmp_path):
-    r = subprocess.run(
-        [sys.executable, "-m", "sockffi", "listen", path],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    r = run("listen", path, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "socket(AF_UNIX" in r.stdout and "listening on" in r.stdout
     assert list(tmp_path.iterdir()) == []  # close() removed the file it made
 
 
 def test_hold_forever_releases_on_ctrl_c_without_a_traceback():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "forever"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    proc = start("listen", "127.0.0.1:0", "--hold", "forever")
     lines = []
     while not lines or "until Ctrl-C" not in lines[-1]:
         lines.append(proc.stdout.readline())  # type: ignore[union-attr]
@@ -200,13 +186,7 @@ def test_ctrl_c_right_after_listening_never_prints_a_traceback():
 
     rnd = random.Random(3)
     for _ in range(12):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sockffi", "listen", "127.0.0.1:0", "--hold", "0.05"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
+        proc = start("listen", "127.0.0.1:0", "--hold", "0.05")
         while "listening on" not in proc.stdout.readline():  # type: ignore[union-attr]
             pass
         time.sleep(rnd.uniform(0, 0.08))  # during the hold, the close, or the exit

@@ -377,18 +377,6 @@ def test_a_dropped_server_closes_first_even_when_its_warning_is_an_error():
     assert done.stderr.count("ResourceWarning: unclosed sockffi.Server") == 3
 
 
-def test_a_dropped_server_warns_after_closing(no_fd_leak):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        server = sockffi.listen_tcp(("127.0.0.1", 0))
-        fd = server.fd
-        del server
-        gc.collect()
-    assert [w for w in caught if issubclass(w.category, ResourceWarning)]
-    with pytest.raises(OSError):
-        os.fstat(fd)
-
-
 def test_a_server_in_a_reference_cycle_is_closed_by_the_collector(no_fd_leak):
     server = sockffi.listen_tcp(("127.0.0.1", 0))
     cycle: list[object] = [server]
