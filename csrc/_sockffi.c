@@ -5,6 +5,9 @@
    SF_* platform macros just below, or, where the calls themselves differ
    (making a socket, closing one), inside one #ifdef in that helper. */
 
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#  define _GNU_SOURCE /* statx (Python.h defines it too) */
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -295,13 +298,84 @@ int sf_close(sf_fd_t fd)
 /* A cell is two long longs: cell[0] holds fd + 1, cell[1] (when not 0) the
    unix socket file its bind made, which goes with the socket: removed when
    the cell closes the socket (before closing it) or is dropped with it, left
-   in place when the fd is detached. Only the process that bound it removes
-   it, and only if the path is still that socket (same device and inode), as
-   asyncio's create_unix_server does; never another program's file. */
+   in place when the fd is detached.
+
+   The file is removed only through the directory it was bound in, held open
+   from before the bind (so a relative path keeps the meaning it had then, and
+   no directory swapped in later, nor a symlink planted on the path, is ever
+   walked again), and only if the name there is still the socket the bind
+   made: same device, inode and birth time (ctime where the file system keeps
+   no birth time), which an inode number reused by another file does not
+   share. Only the process that bound it removes it. Any doubt leaves the
+   file: never another program's file. */
 struct sf_file {
-    long long dev, ino, pid;
-    char path[1]; /* NUL-terminated, allocated to its length */
+    long long pid;
+#ifndef _WIN32
+    int dirfd;
+    struct sf_identity {
+        unsigned long long dev, ino;
+        long long sec, nsec;
+    } id;
+#endif
+    char name[1]; /* NUL-terminated, allocated to its length */
 };
+
+#ifndef _WIN32
+/* What identifies the socket file `name` in `dirfd` (never following a
+   symlink); 0 when it is there and a socket. */
+static int sf_identify(int dirfd, const char *name, struct sf_identity *id)
+{
+#  if defined(__linux__) && defined(STATX_BTIME)
+    struct statx sx;
+    if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO | STATX_BTIME | STATX_CTIME, &sx) != 0)
+        return -1;
+    if (!S_ISSOCK(sx.stx_mode)) return -1;
+    id->dev = ((unsigned long long)sx.stx_dev_major << 32) | sx.stx_dev_minor;
+    id->ino = (unsigned long long)sx.stx_ino;
+    if (sx.stx_mask & STATX_BTIME) {
+        id->sec = (long long)sx.stx_btime.tv_sec;
+        id->nsec = (long long)sx.stx_btime.tv_nsec;
+    } else {
+        id->sec = (long long)sx.stx_ctime.tv_sec;
+        id->nsec = (long long)sx.stx_ctime.tv_nsec;
+    }
+#  else
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISSOCK(st.st_mode)) return -1;
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+#    ifdef __APPLE__
+    id->sec = (long long)st.st_ctimespec.tv_sec;
+    id->nsec = (long long)st.st_ctimespec.tv_nsec;
+#    else
+    id->sec = (long long)st.st_ctim.tv_sec;
+    id->nsec = (long long)st.st_ctim.tv_nsec;
+#    endif
+#  endif
+    return 0;
+}
+
+/* The directory part of a path, opened for *at calls only (O_PATH where it
+   exists: no read permission needed), close-on-exec; -1 if it cannot be. */
+static int sf_open_dir(const char *path, size_t slash, int has_slash)
+{
+#  ifdef O_PATH
+    int flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+#  else
+    int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+#  endif
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+    int fd;
+    if (!has_slash) return open(".", flags);
+    if (slash == 0) return open("/", flags);
+    if (slash >= sizeof dir) return -1;
+    memcpy(dir, path, slash);
+    dir[slash] = '\0';
+    do fd = open(dir, flags);
+    while (fd == -1 && errno == EINTR);
+    return fd;
+}
+#endif
 
 static void sf_file_drop(long long *cell, int remove)
 {
@@ -309,11 +383,12 @@ static void sf_file_drop(long long *cell, int remove)
     if (f == NULL) return;
 #ifndef _WIN32
     if (remove && f->pid == (long long)getpid()) {
-        struct stat st;
-        if (lstat(f->path, &st) == 0 && S_ISSOCK(st.st_mode) && (long long)st.st_dev == f->dev
-            && (long long)st.st_ino == f->ino)
-            unlink(f->path);
+        struct sf_identity now;
+        if (sf_identify(f->dirfd, f->name, &now) == 0 && now.dev == f->id.dev && now.ino == f->id.ino
+            && now.sec == f->id.sec && now.nsec == f->id.nsec)
+            unlinkat(f->dirfd, f->name, 0);
     }
+    close(f->dirfd);
 #else
     (void)remove;
 #endif
@@ -527,24 +602,46 @@ int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
 }
 
 /* bind for the socket in a cell; a named unix path's file then belongs to the
-   cell too (see sf_file_drop). */
+   cell too (see sf_file_drop). The directory is opened before the bind, so it
+   is the one the bind's relative path meant. */
 int sf_bind_un_cell(long long *cell, const char *path, size_t len)
 {
     long long fd = cell[0] - 1;
-    int rc = sf_bind_un((sf_fd_t)fd, path, len);
+    int rc;
 #ifndef _WIN32
-    if (rc == 0 && len > 0 && path[0] != '\0') {
-        struct stat st;
-        struct sf_file *f;
-        if (lstat(path, &st) == 0 && (f = (struct sf_file *)malloc(sizeof *f + len)) != NULL) {
-            f->dev = (long long)st.st_dev;
-            f->ino = (long long)st.st_ino;
+    size_t slash = 0, i;
+    int has_slash = 0, dirfd = -1, err;
+    if (len > 0 && path[0] != '\0' && len <= (size_t)SF_SUN_PATH_MAX) {
+        for (i = 0; i < len; i++)
+            if (path[i] == '/') slash = i, has_slash = 1;
+        if (!has_slash || slash + 1 < len) dirfd = sf_open_dir(path, slash, has_slash);
+    }
+    rc = sf_bind_un((sf_fd_t)fd, path, len);
+    err = errno;
+    if (dirfd >= 0) {
+        const char *name = has_slash ? path + slash + 1 : path;
+        size_t n = len - (size_t)(name - path);
+        struct sf_file *f = NULL;
+        if (rc == 0 && (f = (struct sf_file *)malloc(sizeof *f + n)) != NULL) {
+            memcpy(f->name, name, n);
+            f->name[n] = '\0';
+            if (sf_identify(dirfd, f->name, &f->id) != 0) {
+                free(f);
+                f = NULL;
+            }
+        }
+        if (f != NULL) {
             f->pid = (long long)getpid();
-            memcpy(f->path, path, len);
-            f->path[len] = '\0';
-            free((void *)(intptr_t)SF_XCHG64(&cell[1], (long long)(intptr_t)f));
+            f->dirfd = dirfd;
+            sf_file_drop(cell, 0); /* a cell holds one file; an earlier one is let go */
+            SF_XCHG64(&cell[1], (long long)(intptr_t)f);
+        } else {
+            close(dirfd);
         }
     }
+    errno = err;
+#else
+    rc = sf_bind_un((sf_fd_t)fd, path, len);
 #endif
     return rc;
 }
@@ -587,17 +684,27 @@ static long long sf_pack_name(const struct sockaddr_storage *ss, sf_socklen_t le
         if (id >= 0)
             return SF_GSN_IN6 | ((long long)id << SF_IN6_ID_SHIFT) | ((long long)flow << 16) | ntohs(sin6->sin6_port);
     }
-    return SF_GSN_OTHER | ss->ss_family;
+    return SF_GSN_OTHER | ((long long)ss->ss_family << 16) | (len & 0xFFFF);
 }
 
-long long sf_getsockname(sf_fd_t fd)
+/* IPv4 and IPv6 packed; any other family (AF_UNIX ...) copied into `out`, a
+   caller-owned buffer of SF_ADDR_CAP bytes (or NULL), with its family and
+   length in the result: one syscall whatever the family. */
+long long sf_getsockname(sf_fd_t fd, char *out)
 {
     struct sockaddr_storage ss;
     sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    long long r;
     SF_CHECK_FD(fd);
     ss.ss_family = AF_UNSPEC;
     if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) return sf_fail(0);
-    return sf_pack_name(&ss, len);
+    if (len > (sf_socklen_t)sizeof ss) len = (sf_socklen_t)sizeof ss;
+    r = sf_pack_name(&ss, len);
+    if (r >= SF_GSN_OTHER && out != NULL) {
+        memset(out, 0, sizeof ss);
+        memcpy(out, &ss, (size_t)len);
+    }
+    return r;
 }
 
 /* The raw address into a caller-owned buffer (zeroed first, as CPython and
@@ -658,7 +765,7 @@ static long long sf_listen_sa(long long *cell, int type, const void *sa, sf_sock
         err = sf_listen((sf_fd_t)fd, backlog);
     }
     if (err) return sf_listen_failed(cell, step, err);
-    r = sf_getsockname((sf_fd_t)fd);
+    r = sf_getsockname((sf_fd_t)fd, NULL);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
 }

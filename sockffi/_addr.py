@@ -188,7 +188,8 @@ def unix_path(path: object) -> bytes:
     elif isinstance(path, (bytes, bytearray, memoryview)):
         raw = bytes(memoryview(path))  # the real bytes, not what a subclass says of them
     elif isinstance(path, os.PathLike):
-        raw = os.fsencode(path)
+        # __fspath__ may return a subclass whose __len__ lies: its real contents.
+        return unix_path(os.fspath(path))
     else:
         raise TypeError(f"an AF_UNIX address must be str, bytes or os.PathLike, not {_type(path).__name__}")
     abstract = raw[:1] == b"\0"
@@ -272,6 +273,18 @@ def sockname(r: int, fd: int, remember: bool = True) -> Any:
     if remember:
         _remember(names, r, address)
     return address
+
+
+def other_name(r: int, buf: Any, fd: int) -> Any:
+    """The address sf_getsockname copied into `buf` (a family it does not pack)."""
+    n = r & 0xFFFF
+    if (r >> 16) & 0xFFFF == AF_UNIX and n >= SUN_PATH_OFFSET:  # the common one, without parsing
+        path = ffi.buffer(buf, n)[SUN_PATH_OFFSET:]
+        if path[:1] == b"\0" and _LINUX:
+            return path
+        end = path.find(b"\0")
+        return os.fsdecode(path if end < 0 else path[:end])
+    return decode(ffi.buffer(buf, n)[:], fd)
 
 
 def read_name(fd: int, syscall: str, tables: Any = None) -> Any:

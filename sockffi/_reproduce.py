@@ -1,9 +1,12 @@
 """``sockffi reproduce NAME``: make one of the 26 errors happen for real, here.
 
 Each recipe is what the test suite does to reach that error on a real kernel.
-It runs in a child process (a fresh interpreter: ``python -m sockffi._reproduce
-NAME``), so its setup (dropping root, a private mount or network namespace, a
-lower fd limit) never touches the process that asked; the failing call is shown
+It runs in a child process (a fresh interpreter, isolated from the current
+directory and the environment, importing from exactly the parent's
+``sys.path``), so its setup (dropping root, a private mount or network
+namespace, a lower fd limit) never touches the process that asked; its files
+live in a scratch directory under ``TMPDIR`` that the parent removes, whatever
+way the child ends; the failing call is shown
 syscall by syscall, as ``sockffi listen`` shows it, then explained. Where this
 machine or user cannot reproduce an error, ``--list`` says exactly what it
 would take.
@@ -86,7 +89,10 @@ def _unshare(flags: int) -> None:
 
 
 def _scratch() -> str:
-    return tempfile.mkdtemp(prefix="sf", dir="/tmp")
+    """A new directory inside the parent's scratch directory (the child's cwd,
+    which the parent removes): short relative paths fit sun_path wherever
+    TMPDIR is."""
+    return os.path.relpath(tempfile.mkdtemp(prefix="d", dir="."))
 
 
 # ------------------------------------------------------------------- recipes (each returns (shown, call))
@@ -164,8 +170,8 @@ def _not_dir() -> tuple[str, Call]:
 
 def _loop() -> tuple[str, Call]:
     def prepare(d: str) -> None:
-        os.symlink(os.path.join(d, "b"), os.path.join(d, "a"))
-        os.symlink(os.path.join(d, "a"), os.path.join(d, "b"))
+        os.symlink("b", os.path.join(d, "a"))
+        os.symlink("a", os.path.join(d, "b"))
 
     return _unix_in("a/s", prepare, "a and b are symbolic links to each other")
 
@@ -355,13 +361,82 @@ def run(name: str, out: Any, err: Any) -> int:
         err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
         return 1
     out.flush()
-    done = subprocess.run([sys.executable, "-m", "sockffi._reproduce", name], check=False)
-    return done.returncode
+    scratch = tempfile.mkdtemp(prefix="sockffi-reproduce-")
+    try:
+        return _run_child(child_argv("sockffi._reproduce", name), scratch)
+    finally:
+        _remove_tree(scratch)
+
+
+def child_argv(module: str, *args: str) -> list[str]:
+    """A fresh interpreter running `module` that imports exactly what this one
+    can: -I keeps the current directory, the script's directory and PYTHON*
+    variables out of sys.path, which is then set to this process's own (made
+    absolute, without the '' that means "wherever the cwd is")."""
+    import json
+
+    path = [os.path.abspath(entry) for entry in sys.path if entry]
+    boot = (
+        "import sys, json, runpy; sys.path[:] = json.loads(sys.argv.pop(1)); "
+        f"runpy.run_module({module!r}, run_name='__main__', alter_sys=True)"
+    )
+    return [sys.executable, "-I", "-c", boot, json.dumps(path), *args]
+
+
+def _run_child(argv: list[str], cwd: str) -> int:
+    """Run the child in `cwd`; SIGTERM and SIGHUP are passed on to it, and
+    waited for, so that whatever it made is gone when this returns."""
+    import signal
+
+    child = subprocess.Popen(argv, cwd=cwd)
+    previous: dict[int, Any] = {}
+
+    def forward(signum: int, frame: object) -> None:
+        child.send_signal(signum)
+
+    try:
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                previous[number] = signal.signal(number, forward)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # the child has its own Ctrl-C: let it finish
+                continue
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _remove_tree(path: str) -> None:
+    import shutil
+
+    def writable(fn: Any, target: str, info: Any) -> None:
+        # A recipe may leave a read-only directory or a dangling link loop.
+        try:
+            os.chmod(os.path.dirname(target) or ".", 0o700)
+            fn(target)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=writable)
 
 
 def _child(name: str) -> int:
+    import signal
+
     from . import _render, trace
 
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds: every open socket is closed on the way out
+
+    for signame in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, signame):
+            signal.signal(getattr(signal, signame), terminated)
     style = _render.Style(sys.stdout)
     recipe = RECIPES[name]
     print(style.bold(f"reproducing {name}: {recipe.what}"))

@@ -11,7 +11,9 @@ reaches into another's globals.
 from __future__ import annotations
 
 import errno as _errno
+import os
 import sys
+from _thread import RLock
 
 from . import errors
 from ._sockffi import ffi, lib
@@ -99,7 +101,7 @@ class Calls:
     listen: Callable[[int, int], int]
     setsockopt_int: Callable[[int, int, int, int], int]
     setsockopt: Callable[[int, int, int, bytes, int], int]
-    getsockname: Callable[[int], int]
+    getsockname: Callable[[int, Any], int]
     getsockname_into: Callable[[int, Any, int], int]
     close: Callable[[int], int]
     cell_close: Callable[[Any], int]
@@ -120,6 +122,29 @@ del _name, _fn
 
 _layers: list[tuple[int, object, Layer]] = []
 
+#: Guards the layer stack and everything built on it (sockffi.trace's observer
+#: list too): a push, a pop and the rebuild they cause are one step to every
+#: other thread, with or without a GIL. Held across fork(), so a child starts
+#: with exactly the layers that were fully installed in the parent.
+LOCK = RLock()
+
+
+def _lock_for_fork() -> None:
+    LOCK.acquire()
+
+
+def _unlock_after_fork() -> None:
+    LOCK.release()
+
+
+def _reset_after_fork() -> None:
+    # The forking thread held the lock; in the child it is this thread.
+    LOCK._at_fork_reinit()  # type: ignore[attr-defined]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_lock_for_fork, after_in_parent=_unlock_after_fork, after_in_child=_reset_after_fork)
+
 
 def push_layer(owner: object, layer: Layer, rank: int = 0) -> None:
     """Wrap C's calls: layer(name, current) gives what C.name becomes (current
@@ -128,13 +153,20 @@ def push_layer(owner: object, layer: Layer, rank: int = 0) -> None:
     removed by its owner, in any order, and C is rebuilt from RAW each time,
     lower ranks innermost (an injected failure sits below the trace, which
     then reports it as the syscall's result)."""
-    _layers.append((rank, owner, layer))
-    _rebuild()
+    with LOCK:
+        _layers.append((rank, owner, layer))
+        _rebuild()
 
 
-def pop_layer(owner: object) -> None:
-    _layers[:] = [entry for entry in _layers if entry[1] is not owner]
-    _rebuild()
+def pop_layer(owner: object) -> bool:
+    """Remove owner's layer; whether it was there."""
+    with LOCK:
+        before = len(_layers)
+        _layers[:] = [entry for entry in _layers if entry[1] is not owner]
+        if len(_layers) == before:
+            return False
+        _rebuild()
+        return True
 
 
 def _rebuild() -> None:

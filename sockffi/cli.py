@@ -15,20 +15,23 @@ This module only reads arguments and renders: what it shows comes from
 Exit status: 0 on success, 2 for bad usage, 10 + the error's index in the
 alphabetical list of the 26 names (AccessDenied 10 ... Unexpected 35) for an
 error from the OS, 70 for a caller bug (CallerError), 74 when the output could
-not be written, 130 when interrupted.
+not be written, 130 when interrupted. A socket held with ``--hold`` is released
+on Ctrl-C, SIGTERM and SIGHUP alike (its file removed), and that exit is 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import re
+import signal
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from . import __version__, _render, errors, trace
@@ -143,14 +146,47 @@ def run_listen(
                 out.write(f"{indent}holding it {how}\n")
                 out.flush()
                 deadline = time.monotonic() + hold
-                while time.monotonic() < deadline:
-                    time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                with _terminated_as_interrupt():
+                    while time.monotonic() < deadline:
+                        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        except Terminated as exc:
+            out.write(f"{indent}{signal.Signals(exc.signum).name}: releasing it\n")
         except KeyboardInterrupt:
             out.write(f"{indent}interrupted: releasing it\n")
         finally:
             with trace.observe(show):
                 server.close()
     return 0
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP while holding a socket: released as Ctrl-C releases it
+    (systemd, timeout and kill stop programs with SIGTERM; a closed terminal
+    sends SIGHUP)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupt() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    try:
+        for name in names:
+            number = getattr(signal, name)
+            previous[number] = signal.signal(number, handler)
+    except ValueError:  # not the main thread: signals stay as they were
+        pass
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 def cmd_listen(args: argparse.Namespace, out: Any, err: Any) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 
 from . import _addr, _seam, errors
-from ._sockffi import lib
+from ._sockffi import ffi, lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
@@ -47,7 +47,13 @@ _SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
 _AF_INET = _addr.AF_INET
 _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
-_names = _addr.names
+_names_get = _addr.names.get
+_GSN_OTHER = _seam.GSN_OTHER
+_bufs: list[Any] = []
+_take_buf = _bufs.pop
+_give_buf = _bufs.append
+_new_buf = ffi.new
+_BUF_TYPE = ffi.typeof(f"char[{_seam.ADDR_CAP}]")
 _fd_of = _seam.fd_of
 _bind_failure = _seam.bind_failure
 
@@ -192,16 +198,25 @@ def getsockname(fd: FileDescriptor) -> Any:
     """
     if _type(fd) is not int:
         fd = _fd_of(fd, "getsockname")
+    # One syscall for every family: IPv4 and IPv6 come packed in one int (the
+    # same int, the same tuple); any other family's bytes land in a buffer this
+    # call holds alone (taken from a pool: list.pop is atomic).
     try:
-        # IPv4 and IPv6 results come packed in one int: the same int, the same tuple.
-        return _names[(r := _C.getsockname(fd))]
-    except KeyError:
-        pass
+        buf = _take_buf()
+    except IndexError:
+        buf = _new_buf(_BUF_TYPE)
+    try:
+        r = _C.getsockname(fd, buf)
     except OverflowError:
         raise _seam.overflow("getsockname", fd=fd) from None
-    if r < 0:
-        raise _getsockname_failure(r)
-    return _addr.sockname(r, fd)
+    address = _names_get(r)
+    if address is None:
+        if r < 0:
+            _give_buf(buf)
+            raise _getsockname_failure(r)
+        address = _addr.other_name(r, buf, fd) if r >= _GSN_OTHER else _addr.sockname(r, fd)
+    _give_buf(buf)
+    return address
 
 
 def close(fd: FileDescriptor) -> None:

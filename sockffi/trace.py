@@ -23,8 +23,6 @@ observer itself makes (that would never end).
 from __future__ import annotations
 
 import contextvars
-import os
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -80,17 +78,9 @@ class Event:
 
 Observer = Callable[[Event], None]
 _observers: list[Observation] = []
-_lock = threading.Lock()
-
-
-def _after_fork_in_child() -> None:
-    # The parent's lock may have been held by a thread that does not exist here.
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+# The seam's lock: the observer list and the layer it installs change together,
+# and fork() never sees one without the other.
+_lock = _seam.LOCK
 
 
 def _names(*names: str) -> dict[int, str]:
@@ -140,10 +130,13 @@ def _sockaddr(address: Any) -> str:
     return f"{{{address!r}}}"
 
 
-def _packed(r: int) -> str:
-    """A packed getsockname result, rendered from the value alone (no syscall)."""
+def _packed(r: int, buf: Any = None) -> str:
+    """A getsockname result, rendered from the value (and the bytes the C copied
+    into ``buf`` for a family it does not pack) alone: no syscall."""
     if r >= _seam.GSN_OTHER:
-        return f"{{{describe_family(r & 0xFFFF)}, ...}}"
+        if buf is not None and buf != ffi.NULL:
+            return _sockaddr(_addr.other_name(r, buf, -1))
+        return f"{{{describe_family((r >> 16) & 0xFFFF)}, ...}}"
     return _sockaddr(_addr.sockname(r, -1, False))
 
 
@@ -218,7 +211,7 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
     if name == "getsockname":
         if rc < 0:
             return _failed("getsockname", (fd, "..."), rc, elapsed)
-        return Event("getsockname", (fd, _packed(rc)), 0, 0, elapsed)
+        return Event("getsockname", (fd, _packed(rc, a[1])), 0, 0, elapsed)
     if name == "getsockname_into":
         if rc < 0:
             return _failed("getsockname", (fd, "..."), rc, elapsed)

@@ -344,43 +344,6 @@ def test_observe_without_with_observes_until_closed(no_fd_leak):
         sockffi.trace.observe(None)  # type: ignore[arg-type]
 
 
-def test_trace_does_not_deadlock_in_a_child_forked_while_another_thread_held_its_lock():
-    out = run_script(
-        """
-        import os, threading, time, sockffi, sockffi.trace
-        held = threading.Event()
-        release = threading.Event()
-        def hold():
-            with sockffi.trace._lock:
-                held.set()
-                release.wait()
-        t = threading.Thread(target=hold)
-        t.start()
-        held.wait()
-        pid = os.fork()
-        if pid == 0:
-            with sockffi.trace.observe(lambda e: None):
-                sockffi.close(sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM))
-            os._exit(0)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.01)
-        else:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            status = -1
-        release.set()
-        t.join()
-        print(status)
-        """,
-        flags=("-W", "ignore::DeprecationWarning"),
-    )
-    assert out.strip() == "0"
-
-
 # ------------------------------------------------------------------ arguments said with their names
 
 

@@ -91,6 +91,17 @@ def test_failing_listen_tcp_makes_no_extra_call():
 
 
 @needs_strace
+@pytest.mark.parametrize("name", ["'/tmp/sockffi-gsn-%d.sock' % os.getpid()", "b'\\0sockffi-gsn-%d' % os.getpid()", "''"])
+def test_getsockname_on_a_unix_socket_is_one_syscall(name):
+    setup = (
+        f"u = socket.socket(socket.AF_UNIX); path = {name}; u.bind(path)\n"
+        "assert sockffi.getsockname(u) == u.getsockname(), (sockffi.getsockname(u), u.getsockname())\n"
+        "import atexit; atexit.register(lambda: path and path[:1] not in ('\\0', b'\\0') and os.unlink(path))"
+    )
+    assert strace_calls("    sockffi.getsockname(u)", n=4, setup=setup) == ["getsockname"] * 4
+
+
+@needs_strace
 def test_each_syscall_wrapper_makes_one_call():
     setup = "fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM); sockffi.bind(fd, ('127.0.0.1', 0))"
     assert strace_calls("    sockffi.getsockname(fd)", n=4, setup=setup) == ["getsockname"] * 4
@@ -180,7 +191,7 @@ def test_no_memory_growth_and_no_fd_leak(op):
 
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "teaching.rst")
-STAT_NAMES = {"newfstatat": "lstat", "lstat": "lstat", "fstatat64": "lstat", "statx": "lstat"}
+STAT_NAMES = {"newfstatat": "statx", "fstatat64": "statx", "statx": "statx"}
 
 
 def documented_sequences() -> list[tuple[str, list[str]]]:
@@ -198,7 +209,7 @@ def test_the_syscall_sequences_the_docs_show_are_the_real_ones(call, names, tmp_
     statement = call.split("  #")[0].replace("/tmp/app.sock", path)
     setup = "held = sockffi.listen_tcp(('127.0.0.1', 0))"
     body = f"    try: {statement}\n    except sockffi.ListenError: pass"
-    trace = TRACED + ",newfstatat,lstat,fstatat64,statx,unlink,getpid"
+    trace = TRACED + ",openat,newfstatat,fstatat64,statx,unlink,unlinkat,getpid"
     got = [STAT_NAMES.get(name, name) for name in strace_calls(body, n=2, setup=setup, trace=trace)]
     assert got == names * 2
     assert not os.path.exists(path)
