@@ -1,22 +1,25 @@
 """sockffi's pytest plugin (entry point ``sockffi``): the ``sockffi_fail`` marker
 and the ``sockffi_fail_next`` fixture. See :mod:`sockffi.testing`.
 
-A marked test runs in a fresh interpreter: ``python -m pytest`` on that one
-test, with the seccomp filter installed in its ``pytest_configure``, before any
-test module is imported. That process starts with one thread, so nothing is
-forked from a multi-threaded one (the xdist workers are); its reports (setup,
-call, teardown: outcome, traceback, captured output) come back serialized, as
-xdist's do, and are logged here as this test's own.
+A marked test runs where every other test runs, inside pytest's own runtest
+protocol: its fixtures of every scope, ``nextitem`` teardown, ``-x``, ``--lf``
+and xdist behave as for an unmarked test. What makes the syscall fail is the
+kernel: at the first marked test, the process (an xdist worker, or pytest
+itself) gets one seccomp filter that hands every socket-setup syscall to a
+supervisor process, which lets it run unless a marked test is under way and
+the call is the one it names; then it answers with the errno, and counts.
+The rule is armed from the marked test's first function-scoped fixture to
+the last one's teardown; fixtures of wider scope, which other
+tests share, never see it. After it, the count tells whether it fired.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -25,122 +28,191 @@ import pytest
 from . import _seccomp, testing
 
 MARKER = (
-    "sockffi_fail(call, error, **match): run the test in a fresh interpreter in which the kernel "
-    "answers `call` (socket, bind, listen, setsockopt, getsockname) with `error` (a code's name or "
-    "one of sockffi's errors); Linux x86_64/aarch64"
+    "sockffi_fail(call, error, *, times=None, required=True, **match): while this test runs (setup to "
+    "teardown), the kernel answers `call` (socket, bind, listen, setsockopt, getsockname) with `error` "
+    "(a code's name or one of sockffi's errors), for any code in this process or its children; the test "
+    "fails if the call never happened (required=False: fine). Linux x86_64/aarch64"
 )
-TIMEOUT = float(os.environ.get("SOCKFFI_FAIL_TIMEOUT", "600"))
 
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("sockffi")
-    group.addoption("--sockffi-child", default=None, help=argparse.SUPPRESS)
-    group.addoption("--sockffi-reports", default=None, help=argparse.SUPPRESS)
+_ARMED = pytest.StashKey[dict]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
-    spec = config.getoption("sockffi_child", None)
-    if spec:
-        # The fresh interpreter of one marked test: the filter first.
-        data = json.loads(spec)
-        matches = {int(k): (v[0], v[1]) for k, v in data["matches"].items()}
-        _seccomp.install(data["syscall"], data["errno"], matches)
-        config.pluginmanager.register(_Reporter(config, config.getoption("sockffi_reports")), "sockffi-reporter")
 
 
-class _Reporter:
-    def __init__(self, config: pytest.Config, path: str) -> None:
-        self.config, self.path = config, path
+class _Kernel:
+    """The supervisor of this process's filter, started at the first marked test
+    and kept for the life of the process: the filter cannot be removed, and
+    without its supervisor every syscall it notifies would fail (ENOSYS). It
+    exits when this process does (its control socket closes)."""
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        data = self.config.hook.pytest_report_to_serializable(config=self.config, report=report)
-        with open(self.path, "a") as f:
-            f.write(json.dumps(data) + "\n")
+    ctrl: Optional[socket.socket] = None
+    proc: Optional[subprocess.Popen[bytes]] = None
+    synced = False
+    broken: Optional[str] = None
+
+    @classmethod
+    def start(cls) -> Optional[str]:
+        """None once the filter and its supervisor are in place; else why not."""
+        if cls.ctrl is not None or cls.broken:
+            return cls.broken
+        why = _seccomp.unavailable()
+        if why:
+            cls.broken = why
+            return why
+        actions = "/proc/sys/kernel/seccomp/actions_avail"
+        try:
+            with open(actions) as f:
+                if "user_notif" not in f.read().split():
+                    cls.broken = "this kernel has no SECCOMP_RET_USER_NOTIF (Linux 5.5+ answers and counts calls)"
+                    return cls.broken
+        except OSError:
+            pass
+        ours, theirs = socket.socketpair()
+        names = {str(_seccomp.ARCHES[_platform()][1][n]): n for n in _seccomp.NOTIFIED}
+        # Started before the filter exists, so it never answers itself; -I: nothing from the cwd.
+        cls.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", _seccomp.SUPERVISOR, str(theirs.fileno()), json.dumps(names)],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        try:
+            listener, cls.synced = _seccomp.install_notifying()
+        except OSError as exc:
+            ours.close()
+            cls.proc.wait()
+            cls.broken = f"the kernel refused the notifying filter: {exc}"
+            return cls.broken
+        try:
+            socket.send_fds(ours, [b"!"], [listener])
+        finally:
+            os.close(listener)
+        cls.ctrl = ours
+        return None
+
+    @classmethod
+    def ask(cls, request: dict[str, Any]) -> dict[str, Any]:
+        assert cls.ctrl is not None
+        cls.ctrl.sendall(json.dumps(request).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = cls.ctrl.recv(65536)
+            if not chunk:
+                raise RuntimeError("sockffi_fail: the supervisor of this process's seccomp filter is gone")
+            data += chunk
+        reply: dict[str, Any] = json.loads(data)
+        return reply
 
 
-def _report(item: pytest.Item, when: str, action: Any) -> pytest.TestReport:
-    call = pytest.CallInfo.from_call(action, when=when)  # type: ignore[arg-type]
-    return pytest.TestReport.from_item_and_call(item, call)
+
+def _platform() -> str:
+    import platform
+
+    return platform.machine()
+
+
+def _spec(marker: pytest.Mark) -> tuple[dict[str, Any], bool, Optional[int]]:
+    kwargs = dict(marker.kwargs)
+    required = kwargs.pop("required", True)
+    times = kwargs.pop("times", None)
+    if required is not True and required is not False:
+        raise TypeError(f"required must be True or False, not {required!r}")
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
+    return testing.kernel_spec(*marker.args, **kwargs), required, times
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: Optional[pytest.Item]) -> Optional[bool]:
+def pytest_runtest_setup(item: pytest.Item) -> None:
     marker = item.get_closest_marker("sockffi_fail")
-    if marker is None or item.config.getoption("sockffi_child", None):
-        return None
-    ihook = item.ihook
-    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    for report in _run(item, marker):
-        ihook.pytest_runtest_logreport(report=report)
-    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
-    return True
-
-
-def _run(item: pytest.Item, marker: pytest.Mark) -> list[pytest.TestReport]:
-    why = _seccomp.unavailable()
+    if marker is None:
+        return
+    why = _Kernel.start()
     if why:
-        return [_report(item, "setup", lambda: pytest.skip(f"sockffi_fail: {why}"))]
+        pytest.skip(f"sockffi_fail: {why}")
     try:
-        spec = testing.kernel_spec(*marker.args, **marker.kwargs)
+        spec, required, times = _spec(marker)
     except (TypeError, ValueError) as exc:
         message = f"sockffi_fail{marker.args!r}: {exc}"
-        return [_report(item, "setup", lambda: pytest.fail(message, pytrace=False))]
-    config = item.config
-    with tempfile.TemporaryDirectory(prefix="sockffi-fail-") as scratch:
-        reports_path = os.path.join(scratch, "reports.jsonl")
-        target = str(item.path) + ("::" + item.nodeid.split("::", 1)[1] if "::" in item.nodeid else "")
-        argv = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            "addopts=",
-            "--rootdir",
-            str(config.rootpath),
-            "--sockffi-child",
-            json.dumps(spec),
-            "--sockffi-reports",
-            reports_path,
-            target,
-        ]
-        if config.inipath:
-            argv[4:4] = ["-c", str(config.inipath)]
-        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
-            argv[4:4] = ["-p", "sockffi._pytest_plugin"]
-        try:
-            done = subprocess.run(
-                argv,
-                cwd=str(config.invocation_params.dir),
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT,
-                stdin=subprocess.DEVNULL,
-                check=False,
+    else:
+        message = ""
+    if message:  # outside the except: one error, not a chained pair
+        pytest.fail(message, pytrace=False)
+    rule = {"syscall": spec["syscall"], "errno": spec["errno"], "matches": spec["matches"], "times": times}
+    state = {"spec": spec, "required": required, "marker": marker, "rule": rule, "armed": False, "reply": None}
+    item.stash[_ARMED] = state
+
+
+@pytest.fixture(autouse=True)
+def _sockffi_fail_armed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Arms a marked test's rule: autouse and the plugin's, so the first of the
+    test's function-scoped fixtures to be set up and the last torn down.
+    Fixtures of wider scope (pytest sets them up first), which other tests
+    share, never see the rule, wherever the marked test stands."""
+    state = request.node.stash.get(_ARMED, None)
+    if state is None:
+        yield
+        return
+    _Kernel.ask({"op": "arm", "rule": state["rule"]})
+    state["armed"] = True
+    try:
+        yield
+    finally:
+        _disarm(state)
+
+
+def _disarm(state: dict[str, Any]) -> None:
+    if state["armed"]:
+        state["armed"] = False
+        state["reply"] = _Kernel.ask({"op": "disarm"})
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
+    try:
+        result = yield
+    finally:
+        problems = _finish(item)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+    return result
+
+
+def _finish(item: pytest.Item) -> list[str]:
+    """Disarm what this test armed; what it should not have left, said."""
+    problems = []
+    state = item.stash.get(_ARMED, None)
+    if state is not None:
+        del item.stash[_ARMED]
+        _disarm(state)
+        reply = state["reply"]
+        if state["required"] and reply is not None and not reply["count"]:
+            spec = state["spec"]
+            match = f" with {spec['matches']}" if spec["matches"] else ""
+            seen = ", ".join(f"{name} x{n}" for name, n in sorted(reply["seen"].items())) or "none"
+            problems.append(
+                f"sockffi_fail{state['marker'].args!r}: the kernel never saw a {spec['syscall']} call{match} "
+                f"from this test (socket-setup syscalls it saw meanwhile: {seen}); the test proved nothing. "
+                "Pass required=False if not failing is fine."
             )
-        except subprocess.TimeoutExpired:
-            message = f"sockffi_fail: the test's interpreter did not finish in {TIMEOUT:g} s"
-            return [_report(item, "call", lambda: pytest.fail(message, pytrace=False))]
-        lines: list[str] = []
-        if os.path.exists(reports_path):
-            with open(reports_path) as f:
-                lines = f.read().splitlines()
-    reports = [config.hook.pytest_report_from_serializable(config=config, data=json.loads(line)) for line in lines]
-    for report in reports:
-        report.nodeid, report.location = item.nodeid, item.location
-    if not reports or not any(r.when == "call" or r.outcome != "passed" for r in reports):
-        tail = (done.stdout[-3000:] + done.stderr[-3000:]).strip()
-        message = f"sockffi_fail: the test's interpreter ran no test (exit status {done.returncode}):\n{tail}"
-        reports.append(_report(item, "call", lambda: pytest.fail(message, pytrace=False)))
-    return reports
+    left = list(testing.ACTIVE)
+    for injection in left:
+        shown = repr(injection)
+        injection._checked = True  # reported here, once
+        injection.close()
+        problems.append(
+            f"{shown} was still armed when the test ended: undone now; close it, or use it as a "
+            "context manager (with sockffi.testing.fail(...):) or the sockffi_fail_next fixture"
+        )
+    return problems
 
 
 @pytest.fixture
 def sockffi_fail_next() -> Iterator[Any]:
-    """:func:`sockffi.testing.fail`, each use undone at the end of the test::
+    """:func:`sockffi.testing.fail`, each use undone at the end of the test
+    (and the test failed if a required one never fired)::
 
     def test_falls_back(sockffi_fail_next):
         sockffi_fail_next("bind", sockffi.AddressInUse)
@@ -154,5 +226,11 @@ def sockffi_fail_next() -> Iterator[Any]:
         return injection
 
     yield fail
+    unfired = []
     for injection in made:
-        injection.close()
+        try:
+            injection.close()
+        except testing.NotFired as exc:
+            unfired.append(str(exc))
+    if unfired:
+        pytest.fail("\n".join(unfired), pytrace=False)

@@ -13,6 +13,8 @@ carries SOCK_CLOEXEC and SOCK_NONBLOCK above the type itself).
 from __future__ import annotations
 
 import ctypes
+import errno
+import os
 import platform
 import struct
 import sys
@@ -99,3 +101,133 @@ def install(syscall: str, errno_value: int, matches: Optional[Matches] = None) -
     libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
     if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+
+
+# ------------------------------------------------------------------ answered by a supervisor
+#
+# The pytest marker's way: one filter for the life of the process that sends
+# every socket-setup syscall to a supervisor process (SECCOMP_RET_USER_NOTIF),
+# which answers each one: "go on" (SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel
+# runs the call as if no filter were there) unless a rule is armed that it
+# matches, then the rule's errno. The supervisor counts what it answered, so
+# an injection that never fired is known, and a rule is armed and disarmed at
+# will: the filter itself never changes.
+
+SECCOMP_SET_MODE_FILTER = 1
+SECCOMP_GET_NOTIF_SIZES = 3
+SECCOMP_FILTER_FLAG_TSYNC = 1
+SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
+SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
+SECCOMP_RET_USER_NOTIF = 0x7FC00000
+SECCOMP_NR = {"x86_64": 317, "aarch64": 277}
+#: The syscalls the supervisor sees (the marker can fail any of them).
+NOTIFIED = ("socket", "bind", "listen", "setsockopt", "getsockname")
+
+
+def notify_program(names: tuple[str, ...] = NOTIFIED) -> list[bytes]:
+    arch, numbers = ARCHES[platform.machine()]
+    prog = [
+        _insn(BPF_LD_W_ABS, 0, 0, 4),
+        _insn(BPF_JEQ_K, 0, len(names) + 1, arch),  # another arch: allow
+        _insn(BPF_LD_W_ABS, 0, 0, 0),
+    ]
+    for i, name in enumerate(names):
+        remaining = len(names) - i - 1
+        prog.append(_insn(BPF_JEQ_K, remaining + 1, 0, numbers[name]))  # to the notify return
+    prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
+    prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_USER_NOTIF))
+    return prog
+
+
+def install_notifying() -> tuple[int, bool]:
+    """Install the notifying filter on this process; (the listener fd, whether
+    every thread has it (TSYNC) or only this one and what it starts)."""
+    why = unavailable()
+    if why:
+        raise OSError(why)
+    code = b"".join(notify_program())
+    buf = ctypes.create_string_buffer(code, len(code))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(code) // 8, ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    if os.geteuid() != 0:  # without CAP_SYS_ADMIN the kernel wants no_new_privs
+        libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    libc.syscall.restype = ctypes.c_long
+    nr = SECCOMP_NR[platform.machine()]
+    all_threads = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+    for flags, synced in ((all_threads, True), (SECCOMP_FILTER_FLAG_NEW_LISTENER, False)):
+        fd = libc.syscall(ctypes.c_long(nr), ctypes.c_long(SECCOMP_SET_MODE_FILTER), ctypes.c_long(flags),
+                          ctypes.c_void_p(ctypes.addressof(fprog)))
+        if fd >= 0:
+            return int(fd), synced
+        error = ctypes.get_errno()
+        if error != errno.EINVAL:
+            break
+    raise OSError(error, f"seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER): {os.strerror(error)}")
+
+
+#: The supervisor: a separate interpreter (stdlib only, -I), given the
+#: listener fd over its control socket. Rules and counts travel as JSON lines.
+SUPERVISOR = r"""
+import fcntl, json, os, select, socket, struct, sys
+ctrl = socket.socket(fileno=int(sys.argv[1]))
+NAMES = json.loads(sys.argv[2])
+_, fds, _, _ = socket.recv_fds(ctrl, 1, 1)
+notif = fds[0]
+RECV, SEND, CONTINUE = 0xC0502100, 0xC0182101, 1
+rule, count, seen, pending = None, 0, {}, b""
+poller = select.poll()
+poller.register(notif, select.POLLIN)
+poller.register(ctrl, select.POLLIN)
+
+def answer(b):
+    global count
+    nid, _pid, _flags, nr = struct.unpack_from("=QIIi", b, 0)
+    args = struct.unpack_from("=6Q", b, 32)
+    name = NAMES.get(str(nr), str(nr))
+    error, flags = 0, CONTINUE
+    if rule is not None:
+        seen[name] = seen.get(name, 0) + 1
+        if name == rule["syscall"] and (rule["times"] is None or count < rule["times"]) and all(
+            (args[int(i)] & 0xFFFFFFFF) & m == v & m for i, (v, m) in rule["matches"].items()
+        ):
+            count += 1
+            error, flags = -rule["errno"], 0
+    try:
+        fcntl.ioctl(notif, SEND, struct.pack("=QqiI", nid, 0, error, flags))
+    except OSError:
+        pass  # the caller went away (a signal, an exit): nothing to answer
+
+while True:
+    for fd, event in poller.poll():
+        if fd == notif:
+            if event & select.POLLIN:
+                b = bytearray(80)
+                try:
+                    fcntl.ioctl(notif, RECV, b, True)
+                except OSError:
+                    continue
+                answer(b)
+            elif event & (select.POLLHUP | select.POLLERR):
+                poller.unregister(notif)
+            continue
+        data = ctrl.recv(65536)
+        if not data:
+            sys.exit(0)
+        pending += data
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            request = json.loads(line)
+            if request["op"] == "arm":
+                rule, count, seen = request["rule"], 0, {}
+                reply = {"ok": True}
+            else:
+                reply = {"count": count, "seen": seen}
+                rule = None
+            ctrl.sendall(json.dumps(reply).encode() + b"\n")
+"""

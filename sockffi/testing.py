@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     ErrorSpec = Union[str, type]
 
-__all__ = ["CALLS", "Failure", "Injection", "fail", "resolve"]
+__all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "fail", "resolve"]
 
 #: The calls that can be made to fail, with the C calls of sockffi's each one is.
 CALLS: dict[str, tuple[str, ...]] = {
@@ -186,13 +186,28 @@ def _arguments(name: str, args: tuple[Any, ...]) -> dict[str, int]:
     return {}
 
 
-class Injection:
-    """An active :func:`fail`: ``count`` is how many calls it failed so far."""
+class NotFired(AssertionError):
+    """An injection that was required to fire and never did: the code under test
+    never made the call it waited for, so the test proved nothing."""
 
-    def __init__(self, failure: Failure, times: Optional[int], match: dict[str, object]) -> None:
+
+#: The injections armed now, in the order they were made (the pytest plugin
+#: undoes and reports what a test leaves here).
+ACTIVE: list[Injection] = []
+
+
+class Injection:
+    """An active :func:`fail`: ``count`` is how many calls it failed so far,
+    ``seen`` how many of each of sockffi's socket calls it saw meanwhile."""
+
+    def __init__(
+        self, failure: Failure, times: Optional[int], match: dict[str, object], required: bool = True
+    ) -> None:
         self.failure = failure
         self.times = times
+        self.required = required
         self.count = 0
+        self.seen: dict[str, int] = {}
         allowed = {*MATCHABLE.get(failure.call, {}), *(["port"] if failure.call == "bind" else [])}
         for key in match:
             if key not in allowed:
@@ -205,27 +220,47 @@ class Injection:
         flags = _seam.BOUND if failure.error is errors.AlreadyBound else 0
         self.result = -(failure.code | flags)
         self.active = False
+        self._checked = False
 
-    def _take(self, name: str, args: tuple[Any, ...]) -> bool:
+    def _take(self, name: str, args: tuple[Any, ...]) -> Optional[bool]:
+        """Whether this call fails (None: it fails and was the last one)."""
         if self.match:
             given = _arguments(name, args)
             if any(given.get(k) != v for k, v in self.match.items()):
                 return False
         with self._lock:
-            if self.times is not None and self.count >= self.times:
+            if not self.active or (self.times is not None and self.count >= self.times):
                 return False
             self.count += 1
-            return True
+            return None if self.times is not None and self.count >= self.times else True
+
+    def _saw(self, name: str) -> None:
+        syscall = _SYSCALL_OF.get(name, name)
+        self.seen[syscall] = self.seen.get(syscall, 0) + 1
 
     def _layer(self, name: str, fn: Any) -> Any:
         if name in ("listen_in4", "listen_in6"):
             return None  # listen_tcp takes its step path, so each step can fail
+        saw = self._saw
         if name not in CALLS[self.failure.call]:
-            return fn
+            if name not in _SYSCALL_OF:
+                return fn
+
+            def watched(*args: Any) -> int:
+                saw(name)
+                out: int = fn(*args)
+                return out
+
+            return watched
         result = self.result
 
         def failing(*args: Any) -> int:
-            if self._take(name, args):
+            saw(name)
+            taken = self._take(name, args)
+            if taken is None:  # spent: from the next call on, no layer at all
+                self._remove()
+                return result
+            if taken:
                 return result
             out: int = fn(*args)
             return out
@@ -233,17 +268,44 @@ class Injection:
         return failing
 
     def __enter__(self) -> Injection:
-        if not self.active:
-            _seam.push_layer(self, self._layer, rank=0)
-            self.active = True
+        with _seam.LOCK:
+            if not self.active and not self._checked:
+                self.active = True
+                _seam.push_layer(self, self._layer, rank=0)
+                ACTIVE.append(self)
         return self
 
-    def close(self) -> None:
-        if self.active:
-            _seam.pop_layer(self)
+    def _remove(self) -> None:
+        with _seam.LOCK:
             self.active = False
+            _seam.pop_layer(self)
+            if self in ACTIVE:
+                ACTIVE.remove(self)
 
-    def __exit__(self, *exc_info: object) -> None:
+    def close(self) -> None:
+        """End it (idempotent). A required injection that never fired raises
+        :class:`NotFired` here, once."""
+        self._remove()
+        if self.required and self.count == 0 and not self._checked:
+            self._checked = True
+            raise NotFired(self.describe_unfired())
+        self._checked = True
+
+    def describe_unfired(self) -> str:
+        what = f"sockffi.testing.fail({self.failure.call!r}, {self.failure.error.__name__}"
+        what += "".join(f", {k}={v!r}" for k, v in self.match.items()) + ")"
+        seen = ", ".join(f"{name} x{n}" for name, n in sorted(self.seen.items())) or "none"
+        return (
+            f"{what} never fired: no sockffi {self.failure.call} call"
+            f"{' matching ' + repr(self.match) if self.match else ''} was made while it was armed "
+            f"(sockffi calls seen meanwhile: {seen}). Code that uses CPython's socket module directly "
+            "is not seen here: use the sockffi_fail marker, which the kernel answers. "
+            "Pass required=False if not firing is fine."
+        )
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is not None:  # the test's own error says more; never mask it
+            self._checked = True
         self.close()
 
     def __repr__(self) -> str:
@@ -251,17 +313,41 @@ class Injection:
         return f"<sockffi.testing.fail {self.failure!r}, {self.count} so far, {state}>"
 
 
-def fail(
-    call: str, error: ErrorSpec, *, times: Optional[int] = 1, code: Optional[str] = None, **match: object
-) -> Injection:
-    """While active, the next `times` matching sockffi `call`s (every one with
-    ``times=None``) raise `error`, with this platform's code for it, without
-    making the syscall. Use as a context manager (or ``.close()`` it).
+#: sockffi's C calls -> the syscall each one is (what `seen` counts).
+_SYSCALL_OF: dict[str, str] = {name: call for call, names in CALLS.items() for name in names}
+_SYSCALL_OF.update(cell_close="close", close="close")
 
-    ``match`` narrows which calls: socket(family=, type=, protocol=),
-    setsockopt(level=, option=), listen(backlog=), bind(port=); constants by
-    value or name (``option="SO_REUSEPORT"``).
+
+def fail(
+    call: str,
+    error: ErrorSpec,
+    *,
+    times: Optional[int] = 1,
+    code: Optional[str] = None,
+    required: bool = True,
+    **match: object,
+) -> Injection:
+    """Make sockffi's own calls fail, without making the syscall.
+
+    While active, the next ``times`` matching sockffi ``call`` calls (every one,
+    with ``times=None``) raise ``error``, with this platform's code for it.
+    Use it as a context manager, or ``.close()`` it.
+
+    ``match`` narrows which calls: ``socket(family=, type=, protocol=)``,
+    ``setsockopt(level=, option=)``, ``listen(backlog=)``, ``bind(port=)``;
+    constants by value or by name (``option="SO_REUSEPORT"``).
+
+    Once ``times`` calls have failed, the injection removes itself: later calls
+    cost what they cost with no injection. Closing (or leaving the ``with``
+    block) an injection that never fired raises :class:`NotFired`, saying what
+    it waited for and which sockffi calls were made instead, unless
+    ``required=False``. Outside pytest, a ``fail()`` that is never closed stays
+    armed (process-wide, every thread) until its ``times`` are used up; under
+    the pytest plugin, anything still armed when a test ends is undone and that
+    test fails.
     """
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
-    return Injection(resolve(call, error, code), times, match).__enter__()
+    if required is not True and required is not False:
+        raise TypeError(f"required must be True or False, not {required!r}")
+    return Injection(resolve(call, error, code), times, match, required).__enter__()

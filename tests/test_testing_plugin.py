@@ -176,3 +176,223 @@ def test_the_docs_examples_pass_as_a_project_would_run_them():
     )
     expected = "2 passed" if not _seccomp.unavailable() else "1 passed, 1 skipped"
     assert expected in done.stdout, done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------ inside pytest's own protocol
+
+SHAPES = {
+    "conftest.py": """
+        import socket, pytest
+        OPENED = []
+
+        @pytest.fixture(scope="session")
+        def session_server():
+            s = socket.create_server(("127.0.0.1", 0))  # bound while no rule may be armed
+            OPENED.append("session")
+            yield s
+            s.close()
+    """,
+    "pkg/__init__.py": "",
+    "pkg/conftest.py": """
+        import socket, pytest
+
+        @pytest.fixture(scope="package")
+        def package_server():
+            with socket.create_server(("127.0.0.1", 0)) as s:
+                yield s
+    """,
+    "pkg/test_a.py": """
+        import errno, socket, pytest, sockffi
+
+        @pytest.fixture(scope="module")
+        def module_server():
+            with socket.create_server(("127.0.0.1", 0)) as s:
+                yield s
+
+        @pytest.fixture
+        def function_server():
+            return socket.create_server(("127.0.0.1", 0))  # part of the test: the rule applies
+
+        @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+        def test_marked_first(session_server, package_server, module_server):
+            with pytest.raises(OSError) as info:
+                socket.create_server(("127.0.0.1", 0))
+            assert info.value.errno == errno.EADDRINUSE
+
+        def test_plain(module_server):
+            socket.create_server(("127.0.0.1", 0)).close()
+
+        @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+        def test_function_fixtures_see_it(request):
+            with pytest.raises(OSError):
+                request.getfixturevalue("function_server")
+
+        class TestInAClass:
+            @pytest.fixture(scope="class")
+            def class_server(self):
+                with socket.create_server(("127.0.0.1", 0)) as s:
+                    yield s
+
+            @pytest.mark.sockffi_fail("listen", "EADDRINUSE")
+            @pytest.mark.parametrize("n", [1, 2])
+            def test_param(self, class_server, n):
+                with pytest.raises(sockffi.AddressInUse):
+                    sockffi.listen_tcp(("127.0.0.1", 0))
+
+            def test_after(self, class_server):
+                sockffi.listen_tcp(("127.0.0.1", 0)).close()
+
+        @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+        def test_marked_last_in_its_file(module_server):
+            with pytest.raises(OSError):
+                socket.create_server(("127.0.0.1", 0))
+    """,
+    "pkg/test_b.py": """
+        import socket
+
+        def test_plain_b(package_server, session_server):
+            socket.create_server(("127.0.0.1", 0)).close()
+    """,
+    "test_c.py": """
+        import socket
+
+        def test_plain_c(session_server):
+            socket.create_server(("127.0.0.1", 0)).close()
+            import conftest
+            assert conftest.OPENED == ["session"]  # one session fixture, never set up again
+    """,
+}
+
+
+def write_project(pytester, files=SHAPES):
+    for name, text in files.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+@needs_seccomp
+@pytest.mark.parametrize(
+    "args",
+    [[], ["-n", "2"], ["-n", "2", "--dist", "loadfile"], ["-n", "2", "--dist", "loadscope"], ["-p", "no:randomly"]],
+    ids=["plain", "load", "loadfile", "loadscope", "ordered"],
+)
+def test_marked_tests_behave_as_unmarked_ones_in_every_position_and_scope(pytester, args):
+    write_project(pytester)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    out = result.stdout.str()
+    assert "was not torn down properly" not in out, out
+    result.assert_outcomes(passed=9)
+
+
+@needs_seccomp
+def test_dash_x_and_last_failed_work_with_marked_tests(pytester):
+    write_project(
+        pytester,
+        {
+            "test_x.py": """
+                import socket, pytest
+
+                @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+                def test_fails():
+                    socket.create_server(("127.0.0.1", 0))
+
+                def test_never_reached():
+                    pass
+            """
+        },
+    )
+    first = pytester.runpytest_subprocess("-x")
+    first.assert_outcomes(failed=1)
+    again = pytester.runpytest_subprocess("--lf")
+    again.assert_outcomes(failed=1)
+    assert "1 deselected" in again.stdout.str() or "run-last-failure" in again.stdout.str()
+
+
+UNFIRED = """
+    import socket, pytest, sockffi
+
+    def test_fail_around_cpython_only_code():
+        with sockffi.testing.fail("bind", sockffi.AddressInUse):
+            socket.create_server(("127.0.0.1", 0)).close()
+
+    def test_fixture_before_cpython_only_code(sockffi_fail_next):
+        sockffi_fail_next("listen", sockffi.AddressInUse)
+        socket.create_server(("127.0.0.1", 0)).close()
+
+    @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+    def test_marker_whose_code_never_binds():
+        socket.socket().close()
+
+    @pytest.mark.sockffi_fail("bind", "EADDRINUSE", required=False)
+    def test_marker_not_required():
+        pass
+
+    def test_not_required():
+        with sockffi.testing.fail("bind", sockffi.AddressInUse, required=False):
+            pass
+
+    def test_fixture_not_required(sockffi_fail_next):
+        sockffi_fail_next("bind", sockffi.AddressInUse, required=False)
+"""
+
+
+@needs_seccomp
+def test_an_injection_that_never_fired_fails_its_test(pytester):
+    write_project(pytester, {"test_unfired.py": UNFIRED})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=5, failed=1, errors=2)
+    out = result.stdout.str()
+    assert "fail('bind', AddressInUse) never fired" in out
+    assert "fail('listen', AddressInUse) never fired" in out
+    assert "the kernel never saw a bind call" in out
+    assert "socket x1" in out  # what the kernel saw instead
+
+
+LEFT_ARMED = """
+    import pytest, sockffi
+    from sockffi import _seam
+
+    def test_bare_fail_then_raises():
+        sockffi.testing.fail("bind", sockffi.AddressInUse)
+        raise RuntimeError("the test's own error")
+
+    def test_innocent():
+        sockffi.listen_tcp(("127.0.0.1", 0)).close()
+        assert not _seam._layers
+
+    def test_spent_injections_remove_themselves():
+        injection = sockffi.testing.fail("bind", sockffi.AddressInUse, times=2)
+        for _ in range(2):
+            with pytest.raises(sockffi.AddressInUse):
+                sockffi.listen_tcp(("127.0.0.1", 0))
+        assert not _seam._layers and all(getattr(_seam.C, n) is f for n, f in _seam.RAW.items())
+        assert not injection.active and injection.count == 2
+        sockffi.listen_tcp(("127.0.0.1", 0)).close()
+
+    def test_many_spent_injections_cost_nothing():
+        for _ in range(3000):  # once about 1,000 stayed wrapped, every call raised RecursionError
+            sockffi.testing.fail("getsockname", sockffi.SystemResources)
+            with pytest.raises(sockffi.SystemResources):
+                sockffi.getsockname(0)
+        assert not _seam._layers
+
+    def test_refusals_are_one_error():
+        sockffi.testing.fail("bind", "EBADF")
+
+    @pytest.mark.sockffi_fail("bind", "EBADF")
+    def test_marker_refusal_is_one_error():
+        pass
+"""
+
+
+@needs_seccomp
+def test_nothing_outlives_its_test_and_refusals_are_said_once(pytester):
+    write_project(pytester, {"test_left.py": LEFT_ARMED})
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    out = result.stdout.str()
+    result.assert_outcomes(passed=3, failed=2, errors=2)
+    assert "the test's own error" in out
+    assert "was still armed when the test ended" in out
+    assert "During handling of the above exception" not in out
+    assert out.count("bind does not fail with EBADF") == 2  # each refusal once, in its own report
