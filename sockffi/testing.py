@@ -2,19 +2,19 @@
 
 Two ways, for two kinds of test:
 
-**The kernel answers** (Linux, x86_64 and aarch64): mark a test and it runs in
-a fresh interpreter in which that syscall returns that errno, for any code in
-it: CPython's ``socket``, asyncio, a framework, sockffi::
+**The kernel answers** (Linux, x86_64 and aarch64): mark a test and, while it
+runs, that syscall returns that errno, for any code in the process: CPython's
+``socket``, asyncio, a framework, sockffi::
 
     @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
     def test_a_friendly_message_when_the_port_is_taken(capsys): ...
 
     @pytest.mark.sockffi_fail("setsockopt", "ENOPROTOOPT", option="SO_REUSEPORT")  # only that one
 
-The pytest plugin comes with sockffi (the ``pytest11`` entry point ``sockffi``);
-the seccomp filter is in place before the test module is imported and never in
-the process that asked, and the test's outcome (pass, fail, error, with its
-traceback and output) is reported as its own. It works under ``pytest -n auto``.
+The pytest plugin comes with sockffi (the ``pytest11`` entry point ``sockffi``).
+The marked test runs inside pytest's own protocol, with a seccomp filter whose
+supervisor answers (and counts) the calls; a marked test whose code never made
+the call fails. It works under ``pytest -n auto``.
 
 **sockffi raises** (every OS): inside ``fail(...)``, the next matching sockffi
 call raises the named error without making the syscall, with this platform's
@@ -25,8 +25,9 @@ construction a real failure takes::
         server = start_my_server(preferred_port=8080)   # its first bind fails
 
 Off, and free, unless used: it is a layer over sockffi's C calls, as
-:mod:`sockffi.trace` is. The ``sockffi_fail_next`` fixture is the same, undone
-at the end of the test.
+:mod:`sockffi.trace` is, gone once spent or closed. One that never fired raises
+:class:`NotFired` when closed. The ``sockffi_fail_next`` fixture is the same,
+undone at the end of the test.
 
 Either refuses, with a clear error, a call name it does not know, an error code
 this platform does not have, and an error the call's set does not contain: a

@@ -80,6 +80,7 @@ def test_docs(tmp_path):
     check_every_public_name(tmp_path / "html" / "objects.inv")
     check_departures((tmp_path / "html" / "zig.html").read_text())
     check_layout(tmp_path / "html")
+    check_testing_page((tmp_path / "html" / "testing.html").read_text())
 
 
 def check_set_tables(page: str) -> None:
@@ -140,6 +141,18 @@ def check_every_public_name(inventory: Path) -> None:
 def check_departures(page: str) -> None:
     for (_platform, call, code), _why in errors.DEPARTURES.items():
         assert code in page and call in page, (call, code)
+
+
+def check_testing_page(page: str) -> None:
+    """fail()'s docstring renders as written: its parameters as code, no stray
+    backquote or emphasis run across words, and the guarantees section is there."""
+    import html as html_module
+    import re
+
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "`" not in text, text[max(0, text.index("`") - 80) : text.index("`") + 80]
+    assert '<code class="docutils literal notranslate"><span class="pre">times</span></code>' in page
+    assert "What the plugin guarantees" in text and "NotFired" in text
 
 
 def check_layout(html: Path) -> None:
