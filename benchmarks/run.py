@@ -33,6 +33,8 @@ import sockffi
 
 C_SOURCE = r"""
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -98,6 +100,39 @@ double c_getsockname(int fd, int n, int wall)
     return (clk(wall) - t0) / n;
 }
 
+/* socket(AF_UNIX), bind a path, listen, getsockname (the path made into a
+   string), then what asyncio's create_unix_server does at close: stat the
+   path, compare the inode recorded at bind, unlink, close. */
+double c_cycle_unix(const char *path, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_un sun, out; socklen_t len = sizeof out; struct stat st; char name[sizeof sun.sun_path + 1];
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ino_t ino;
+        memset(&sun, 0, sizeof sun); sun.sun_family = AF_UNIX; strncpy(sun.sun_path, path, sizeof sun.sun_path - 1);
+        bind(fd, (struct sockaddr *)&sun, sizeof sun);
+        stat(path, &st); ino = st.st_ino;
+        listen(fd, 128);
+        getsockname(fd, (struct sockaddr *)&out, &len);
+        memcpy(name, out.sun_path, sizeof out.sun_path); name[sizeof out.sun_path] = 0;
+        if (stat(path, &st) == 0 && st.st_ino == ino) unlink(path);
+        close(fd);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+double c_getsockname_unix(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_un out; socklen_t len = sizeof out; char name[sizeof out.sun_path + 1];
+        getsockname(fd, (struct sockaddr *)&out, &len);
+        memcpy(name, out.sun_path, sizeof out.sun_path); name[sizeof out.sun_path] = 0;
+    }
+    return (clk(wall) - t0) / n;
+}
+
 double c_failing_listen(int fd, int n, int wall)
 {
     double t0 = clk(wall);
@@ -111,6 +146,8 @@ double c_cycle4(int n, int wall);
 double c_cycle6(int n, int wall);
 double c_getsockname(int fd, int n, int wall);
 double c_failing_listen(int fd, int n, int wall);
+double c_cycle_unix(const char *path, int n, int wall);
+double c_getsockname_unix(int fd, int n, int wall);
 """
 
 
@@ -234,6 +271,52 @@ def bench_getsockname(bench: Bench, modules: dict, n: int, v6: bool) -> dict:
         s.close()
 
 
+def bench_cycle_unix(bench: Bench, modules: dict, n: int) -> dict:
+    """listen_unix + close against what asyncio's create_unix_server does by hand
+    (bind, listen, getsockname, stat for the inode; at close stat, compare,
+    unlink, close), each on a path of its own."""
+    d = tempfile.mkdtemp(prefix="sfb", dir="/tmp")
+    std_path, c_path = os.path.join(d, "std.sock"), os.path.join(d, "c.sock")
+    glb = {"socket": socket, "os": os, "path": std_path}
+    std = (
+        "s = socket.socket(socket.AF_UNIX); s.bind(path); ino = os.stat(path).st_ino; s.listen(128); "
+        "s.getsockname()\nif os.stat(path).st_ino == ino: os.unlink(path)\ns.close()"
+    )
+    extra = {name: os.path.join(d, f"{name}.sock") for name in modules}
+    try:
+        return bench.compare(
+            lambda: bench.c.c_cycle_unix(c_path.encode(), n, bench.wall),
+            bench.py(std, glb, n),
+            {
+                name: bench.py("sockffi.listen_unix(path).close()", {"sockffi": module, "path": extra[name]}, n)
+                for name, module in modules.items()
+            },
+        )
+    finally:
+        import shutil
+
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def bench_getsockname_unix(bench: Bench, modules: dict, n: int) -> dict:
+    d = tempfile.mkdtemp(prefix="sfb", dir="/tmp")
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(os.path.join(d, "g.sock"))
+    fd = s.fileno()
+    glb = {"s": s, "fd": fd}
+    try:
+        return bench.compare(
+            lambda: bench.c.c_getsockname_unix(fd, n, bench.wall),
+            bench.py("s.getsockname()", glb, n),
+            contenders_for(modules, "sockffi.getsockname(fd)", bench, n, glb),
+        )
+    finally:
+        s.close()
+        import shutil
+
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def bench_failing(bench: Bench, modules: dict, n: int) -> dict:
     r, w = os.pipe()
     s = socket.socket()
@@ -319,6 +402,8 @@ def main() -> None:
     lines += rows("listen_tcp + close, IPv6", bench_cycle(bench, modules, 2000 // scale, v6=True))
     lines += rows("getsockname, IPv4", bench_getsockname(bench, modules, 50_000 // scale, v6=False))
     lines += rows("getsockname, IPv6", bench_getsockname(bench, modules, 50_000 // scale, v6=True))
+    lines += rows("listen_unix + close (a path)", bench_cycle_unix(bench, modules, 2000 // scale))
+    lines += rows("getsockname, AF_UNIX path", bench_getsockname_unix(bench, modules, 50_000 // scale))
     lines += rows("failing listen (pipe), error caught", bench_failing(bench, modules, 50_000 // scale))
     if not args.no_import:
         lines += rows(

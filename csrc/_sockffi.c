@@ -154,6 +154,7 @@ static int sf_cas(sf_atomic *p, int expected, int desired)
 
 #define SF_GSN_IN6 (1LL << 60)
 #define SF_GSN_OTHER (1LL << 61)
+#define SF_GSN_PATH (1LL << 59) /* with SF_GSN_OTHER: out holds an AF_UNIX path, NUL-terminated */
 #define SF_IN6_ID_SHIFT 36
 #define SF_LISTEN4_FD_SHIFT 17
 #define SF_LISTEN4_DIFFERS (1LL << 16)
@@ -702,6 +703,17 @@ long long sf_getsockname(sf_fd_t fd, char *out)
     r = sf_pack_name(&ss, len);
     if (r >= SF_GSN_OTHER && out != NULL) {
         memset(out, 0, sizeof ss);
+        if (ss.ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET
+            && ((const char *)&ss)[SF_SUN_PATH_OFFSET] != '\0') {
+            /* A path (not Linux's abstract name, not unnamed): its bytes up to
+               the first NUL, at out's start, NUL-terminated (out has room:
+               sun_path is shorter than sockaddr_storage). */
+            size_t n = (size_t)len - (size_t)SF_SUN_PATH_OFFSET;
+            const char *path = (const char *)&ss + SF_SUN_PATH_OFFSET;
+            const char *end = (const char *)memchr(path, '\0', n);
+            memcpy(out, path, end ? (size_t)(end - path) : n);
+            return r | SF_GSN_PATH;
+        }
         memcpy(out, &ss, (size_t)len);
     }
     return r;

@@ -33,6 +33,10 @@ SUN_PATH_OFFSET: int = lib.SF_SUN_PATH_OFFSET
 
 _GSN_IN6 = _seam.GSN_IN6
 _GSN_OTHER = _seam.GSN_OTHER
+_GSN_PATH: int = lib.SF_GSN_PATH
+_string = ffi.string
+_FS_ENCODING = sys.getfilesystemencoding()
+_FS_ERRORS = sys.getfilesystemencodeerrors()
 _IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
 
 # Bounded: emptied when full rather than grown. Plain dict reads and writes are
@@ -276,15 +280,12 @@ def sockname(r: int, fd: int, remember: bool = True) -> Any:
 
 
 def other_name(r: int, buf: Any, fd: int) -> Any:
-    """The address sf_getsockname copied into `buf` (a family it does not pack)."""
-    n = r & 0xFFFF
-    if (r >> 16) & 0xFFFF == AF_UNIX and n >= SUN_PATH_OFFSET:  # the common one, without parsing
-        path = ffi.buffer(buf, n)[SUN_PATH_OFFSET:]
-        if path[:1] == b"\0" and _LINUX:
-            return path
-        end = path.find(b"\0")
-        return os.fsdecode(path if end < 0 else path[:end])
-    return decode(ffi.buffer(buf, n)[:], fd)
+    """The address sf_getsockname copied into `buf` (a family it does not pack).
+    An AF_UNIX path comes NUL-terminated at the buffer's start (SF_GSN_PATH),
+    so it is read without parsing."""
+    if r & _GSN_PATH:
+        return _string(buf).decode(_FS_ENCODING, _FS_ERRORS)
+    return decode(ffi.buffer(buf, r & 0xFFFF)[:], fd)
 
 
 def read_name(fd: int, syscall: str, tables: Any = None) -> Any:

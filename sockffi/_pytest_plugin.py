@@ -15,6 +15,7 @@ tests share, never see it. After it, the count tells whether it fired.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -34,7 +35,7 @@ MARKER = (
     "fails if the call never happened (required=False: fine). Linux x86_64/aarch64"
 )
 
-_ARMED = pytest.StashKey[dict]()
+_ARMED = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,7 +84,13 @@ class _Kernel:
         except OSError as exc:
             ours.close()
             cls.proc.wait()
-            cls.broken = f"the kernel refused the notifying filter: {exc}"
+            if exc.errno == errno.EBUSY:  # one listener per filter tree
+                cls.broken = (
+                    "this process already runs under another seccomp supervisor (a pytest started from a "
+                    "marked test, or from a worker that ran one, inherits its filter)"
+                )
+            else:
+                cls.broken = f"the kernel refused the notifying filter: {exc}"
             return cls.broken
         try:
             socket.send_fds(ours, [b"!"], [listener])
@@ -104,7 +111,6 @@ class _Kernel:
             data += chunk
         reply: dict[str, Any] = json.loads(data)
         return reply
-
 
 
 def _platform() -> str:

@@ -161,8 +161,12 @@ def install_notifying() -> tuple[int, bool]:
     nr = SECCOMP_NR[platform.machine()]
     all_threads = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH
     for flags, synced in ((all_threads, True), (SECCOMP_FILTER_FLAG_NEW_LISTENER, False)):
-        fd = libc.syscall(ctypes.c_long(nr), ctypes.c_long(SECCOMP_SET_MODE_FILTER), ctypes.c_long(flags),
-                          ctypes.c_void_p(ctypes.addressof(fprog)))
+        fd = libc.syscall(
+            ctypes.c_long(nr),
+            ctypes.c_long(SECCOMP_SET_MODE_FILTER),
+            ctypes.c_long(flags),
+            ctypes.c_void_p(ctypes.addressof(fprog)),
+        )
         if fd >= 0:
             return int(fd), synced
         error = ctypes.get_errno()

@@ -62,6 +62,7 @@ class _Lib:
     SF_OPT_DUALSTACK: int
     SF_GSN_IN6: int
     SF_GSN_OTHER: int
+    SF_GSN_PATH: int
     SF_IN6_ID_SHIFT: int
     SF_LISTEN4_FD_SHIFT: int
     SF_LISTEN4_DIFFERS: int

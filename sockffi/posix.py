@@ -49,6 +49,10 @@ _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
 _names_get = _addr.names.get
 _GSN_OTHER = _seam.GSN_OTHER
+_GSN_PATH = _addr._GSN_PATH
+_string = ffi.string
+_FS_ENCODING = _addr._FS_ENCODING
+_FS_ERRORS = _addr._FS_ERRORS
 _bufs: list[Any] = []
 _take_buf = _bufs.pop
 _give_buf = _bufs.append
@@ -206,17 +210,24 @@ def getsockname(fd: FileDescriptor) -> Any:
     except IndexError:
         buf = _new_buf(_BUF_TYPE)
     try:
-        r = _C.getsockname(fd, buf)
+        address = _names_get(r := _C.getsockname(fd, buf))
     except OverflowError:
         raise _seam.overflow("getsockname", fd=fd) from None
-    address = _names_get(r)
     if address is None:
-        if r < 0:
-            _give_buf(buf)
-            raise _getsockname_failure(r)
-        address = _addr.other_name(r, buf, fd) if r >= _GSN_OTHER else _addr.sockname(r, fd)
+        # An AF_UNIX path comes NUL-terminated at buf's start.
+        path = r >= 0 and r & _GSN_PATH
+        address = _string(buf).decode(_FS_ENCODING, _FS_ERRORS) if path else _unpacked(r, buf, fd)
     _give_buf(buf)
     return address
+
+
+def _unpacked(r: int, buf: Any, fd: int) -> Any:
+    if r < 0:
+        _give_buf(buf)
+        raise _getsockname_failure(r)
+    if r >= _GSN_OTHER:
+        return _addr.other_name(r, buf, fd)
+    return _addr.sockname(r, fd)
 
 
 def close(fd: FileDescriptor) -> None:

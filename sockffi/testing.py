@@ -201,9 +201,7 @@ class Injection:
     """An active :func:`fail`: ``count`` is how many calls it failed so far,
     ``seen`` how many of each of sockffi's socket calls it saw meanwhile."""
 
-    def __init__(
-        self, failure: Failure, times: Optional[int], match: dict[str, object], required: bool = True
-    ) -> None:
+    def __init__(self, failure: Failure, times: Optional[int], match: dict[str, object], required: bool = True) -> None:
         self.failure = failure
         self.times = times
         self.required = required

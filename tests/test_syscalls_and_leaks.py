@@ -91,7 +91,9 @@ def test_failing_listen_tcp_makes_no_extra_call():
 
 
 @needs_strace
-@pytest.mark.parametrize("name", ["'/tmp/sockffi-gsn-%d.sock' % os.getpid()", "b'\\0sockffi-gsn-%d' % os.getpid()", "''"])
+@pytest.mark.parametrize(
+    "name", ["'/tmp/sockffi-gsn-%d.sock' % os.getpid()", "b'\\0sockffi-gsn-%d' % os.getpid()", "''"]
+)
 def test_getsockname_on_a_unix_socket_is_one_syscall(name):
     setup = (
         f"u = socket.socket(socket.AF_UNIX); path = {name}; u.bind(path)\n"
