@@ -396,3 +396,29 @@ def test_nothing_outlives_its_test_and_refusals_are_said_once(pytester):
     assert "was still armed when the test ended" in out
     assert "During handling of the above exception" not in out
     assert out.count("bind does not fail with EBADF") == 2  # each refusal once, in its own report
+
+
+@needs_seccomp
+def test_reruns_rerun_a_marked_test_with_its_rule(pytester):
+    pytest.importorskip("pytest_rerunfailures")
+    write_project(
+        pytester,
+        {
+            "test_rerun.py": """
+                import socket, pytest
+                RUNS = []
+
+                @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
+                def test_fails_first_time():
+                    RUNS.append(1)
+                    with pytest.raises(OSError):
+                        socket.create_server(("127.0.0.1", 0))  # the rule holds on every run
+                    assert len(RUNS) == 2
+
+                def test_after():
+                    socket.create_server(("127.0.0.1", 0)).close()
+            """
+        },
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "--reruns", "1")
+    assert result.parseoutcomes() == {"passed": 2, "rerun": 1}, result.stdout.str()
