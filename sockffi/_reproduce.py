@@ -14,12 +14,14 @@ would take.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import struct
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import sockffi
@@ -361,11 +363,18 @@ def run(name: str, out: Any, err: Any) -> int:
         err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
         return 1
     out.flush()
-    scratch = tempfile.mkdtemp(prefix="sockffi-reproduce-")
-    try:
-        return _run_child(child_argv("sockffi._reproduce", name), scratch)
-    finally:
-        _remove_tree(scratch)
+    with _forwarding_signals() as running:
+        scratch = tempfile.mkdtemp(prefix="sockffi-reproduce-")
+        try:
+            child = subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch)
+            running.append(child)
+            while True:
+                try:
+                    return child.wait()
+                except KeyboardInterrupt:  # the child has its own Ctrl-C: let it finish
+                    continue
+        finally:
+            _remove_tree(scratch)
 
 
 def child_argv(module: str, *args: str) -> list[str]:
@@ -383,16 +392,24 @@ def child_argv(module: str, *args: str) -> list[str]:
     return [sys.executable, "-I", "-c", boot, json.dumps(path), *args]
 
 
-def _run_child(argv: list[str], cwd: str) -> int:
-    """Run the child in `cwd`; SIGTERM and SIGHUP are passed on to it, and
-    waited for, so that whatever it made is gone when this returns."""
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP before the child ran: unwinds, removing the scratch."""
+
+
+@contextlib.contextmanager
+def _forwarding_signals() -> Iterator[list[Any]]:
+    """SIGTERM and SIGHUP are passed on to the child once it runs (and waited
+    for, so whatever it made is gone when run() returns); before that they
+    unwind run() itself."""
     import signal
 
-    child = subprocess.Popen(argv, cwd=cwd)
+    running: list[Any] = []
     previous: dict[int, Any] = {}
 
     def forward(signum: int, frame: object) -> None:
-        child.send_signal(signum)
+        if not running:
+            raise _Stopped(signum)
+        running[0].send_signal(signum)
 
     try:
         for name in ("SIGTERM", "SIGHUP"):
@@ -402,11 +419,9 @@ def _run_child(argv: list[str], cwd: str) -> int:
     except ValueError:  # not the main thread
         pass
     try:
-        while True:
-            try:
-                return child.wait()
-            except KeyboardInterrupt:  # the child has its own Ctrl-C: let it finish
-                continue
+        yield running
+    except _Stopped as stopped:
+        raise SystemExit(128 + stopped.args[0]) from None
     finally:
         for number, old in previous.items():
             signal.signal(number, old)
