@@ -363,14 +363,18 @@ def run(name: str, out: Any, err: Any) -> int:
         err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
         return 1
     out.flush()
-    with _forwarding_signals() as running:
+    with _forwarding_signals() as (running, stopped):
         scratch = tempfile.mkdtemp(prefix="sockffi-reproduce-")
         try:
-            child = subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch)
-            running.append(child)
+            if not stopped:
+                running.append(subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch))
+            if not running:
+                return 128 + stopped[0]
+            if stopped:  # it came between the start and the line above
+                running[0].send_signal(stopped[0])
             while True:
                 try:
-                    return child.wait()
+                    return int(running[0].wait())
                 except KeyboardInterrupt:  # the child has its own Ctrl-C: let it finish
                     continue
         finally:
@@ -392,24 +396,22 @@ def child_argv(module: str, *args: str) -> list[str]:
     return [sys.executable, "-I", "-c", boot, json.dumps(path), *args]
 
 
-class _Stopped(BaseException):
-    """SIGTERM or SIGHUP before the child ran: unwinds, removing the scratch."""
-
-
 @contextlib.contextmanager
-def _forwarding_signals() -> Iterator[list[Any]]:
-    """SIGTERM and SIGHUP are passed on to the child once it runs (and waited
-    for, so whatever it made is gone when run() returns); before that they
-    unwind run() itself."""
+def _forwarding_signals() -> Iterator[tuple[list[Any], list[int]]]:
+    """SIGTERM and SIGHUP are passed on to the child once it runs, and waited
+    for, so whatever it made is gone when run() returns; one that comes before
+    is remembered, and no child is started."""
     import signal
 
     running: list[Any] = []
+    stopped: list[int] = []
     previous: dict[int, Any] = {}
 
     def forward(signum: int, frame: object) -> None:
-        if not running:
-            raise _Stopped(signum)
-        running[0].send_signal(signum)
+        if running:
+            running[0].send_signal(signum)
+        else:
+            stopped.append(signum)
 
     try:
         for name in ("SIGTERM", "SIGHUP"):
@@ -419,9 +421,7 @@ def _forwarding_signals() -> Iterator[list[Any]]:
     except ValueError:  # not the main thread
         pass
     try:
-        yield running
-    except _Stopped as stopped:
-        raise SystemExit(128 + stopped.args[0]) from None
+        yield running, stopped
     finally:
         for number, old in previous.items():
             signal.signal(number, old)

@@ -182,7 +182,7 @@ def test_a_recipe_stopped_by_sigterm_leaves_nothing_behind(tmp_path):
     scratch.mkdir()
     # FileNotFound's child runs long enough under a slow start to be hit; whatever
     # moment the signal lands, nothing may stay.
-    for delay in (0.05, 0.2, 0.5):
+    for delay in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
         proc = subprocess.Popen(
             [SOCKFFI, "reproduce", "NotDir"],
             env={**os.environ, "TMPDIR": str(scratch)},
