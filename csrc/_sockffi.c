@@ -782,6 +782,27 @@ static long long sf_listen_sa(long long *cell, int type, const void *sa, sf_sock
     return r;
 }
 
+/* Zig's sequence on a unix socket path in the cell (socket, bind, listen,
+   getsockname into `out`, as sf_getsockname): the cell owns the file from the
+   bind on. Returns sf_getsockname's value, or the failed step's code with the
+   cell closed (and the file it made removed). */
+long long sf_listen_un(long long *cell, int type, const char *path, size_t len, int backlog, char *out)
+{
+    long long fd, r;
+    int err;
+    if (backlog < 0) return SF_REJECT(SF_REJECT_BACKLOG);
+    if (len > (size_t)SF_SUN_PATH_MAX) return SF_REJECT(SF_REJECT_PATH);
+    fd = sf_socket_cell(cell, AF_UNIX, type, 0);
+    if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
+    err = sf_bind_un_cell(cell, path, len);
+    if (err) return sf_listen_failed(cell, SF_STEP_BIND, err);
+    err = sf_listen((sf_fd_t)fd, backlog);
+    if (err) return sf_listen_failed(cell, SF_STEP_LISTEN, err);
+    r = sf_getsockname((sf_fd_t)fd, out);
+    if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
+    return r;
+}
+
 /* The fd and port in one value when the bound address is the one asked for
    (the caller already has its text); else the fd and SF_LISTEN4_DIFFERS. */
 long long sf_listen_in4(long long *cell, int type, unsigned int addr_be, int port, int backlog, int opts)

@@ -86,6 +86,7 @@ class Calls:
         "listen",
         "listen_in4",
         "listen_in6",
+        "listen_un",
         "setsockopt",
         "setsockopt_int",
         "socket",
@@ -108,6 +109,12 @@ class Calls:
     # The one-crossing listens; None while traced, so each step is its own call.
     listen_in4: Optional[Callable[[Any, int, int, int, int, int], int]]
     listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int, int], int]]
+    listen_un: Optional[Callable[[Any, int, bytes, int, int, Any], int]]
+
+
+#: The one-crossing listens: a layer that must see each step sets them aside
+#: (None), and listen_tcp/listen_unix then take their step paths.
+ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un")
 
 
 #: The C functions as compiled.
@@ -363,6 +370,15 @@ def new_cell() -> Any:
 
 take_cell = _cells.pop  # IndexError when the pool is empty: make one with new_cell()
 give_cell = _cells.append  # only ever an empty cell
+
+
+#: Buffers for one getsockname result each (SF_ADDR_CAP bytes), held by one
+#: call at a time: take with list.pop (atomic), give back when decoded.
+_names: list[Any] = []
+take_name_buffer = _names.pop  # IndexError when empty: make one with new_name_buffer()
+give_name_buffer = _names.append
+NAME_BUFFER = ffi.typeof(f"char[{lib.SF_ADDR_CAP}]")
+new_name_buffer = ffi.new
 
 
 def cell_fd(cell: Any) -> int:

@@ -69,6 +69,14 @@ _in6_ids_get = _addr.in6_ids.get
 _IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
 _GSN_OTHER = _seam.GSN_OTHER
 _names_get = _addr.names.get
+_take_name_buffer = _seam.take_name_buffer
+_give_name_buffer = _seam.give_name_buffer
+_new_name_buffer = _seam.new_name_buffer
+_NAME_BUFFER = _seam.NAME_BUFFER
+_GSN_PATH = _addr._GSN_PATH
+_string = ffi.string
+_FS_ENCODING = _addr._FS_ENCODING
+_FS_ERRORS = _addr._FS_ERRORS
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
 _new_cell = _seam.new_cell
@@ -593,14 +601,36 @@ def listen_unix(
         cell = _take_cell()
     except IndexError:
         cell = _new_cell()
-    r = _steps(cell, _AF_UNIX, kind, 0, (raw,), backlog)
+    listen_un = _C.listen_un
+    if listen_un is None:  # traced or injected: each step its own call
+        r = _steps(cell, _AF_UNIX, kind, 0, (raw,), backlog)
+        if r < 0:
+            _give_cell(cell)
+            raise _seam.with_context(_seam.step_failure(r), path, "listen_unix")
+        server = _server(cell, _seam.cell_fd(cell), not nonblocking)
+        try:
+            server.address = _addr.read_name(server.fd, "getsockname", _seam.COMPOSED)
+        except BaseException as exc:
+            server.close()
+            raise _seam.with_context(exc, path, "listen_unix") from None
+        return server
+    try:
+        buf = _take_name_buffer()
+    except IndexError:
+        buf = _new_name_buffer(_NAME_BUFFER)
+    r = listen_un(cell, kind, raw, len(raw), backlog, buf)
     if r < 0:
+        _give_name_buffer(buf)
         _give_cell(cell)
         raise _seam.with_context(_seam.step_failure(r), path, "listen_unix")
-    server = _server(cell, _seam.cell_fd(cell), not nonblocking)
-    try:
-        server.address = _addr.read_name(server.fd, "getsockname", _seam.COMPOSED)
-    except BaseException as exc:
-        server.close()
-        raise _seam.with_context(exc, path, "listen_unix") from None
+    server = _new(Server)
+    server._owned = [cell]
+    server.fd = cell[0] - 1
+    server._blocking = nonblocking is False
+    # A path comes NUL-terminated at the buffer's start; an abstract name or an
+    # unnamed socket as its raw address.
+    server.address = (
+        _string(buf).decode(_FS_ENCODING, _FS_ERRORS) if r & _GSN_PATH else _addr.other_name(r, buf, server.fd)
+    )
+    _give_name_buffer(buf)
     return server

@@ -53,11 +53,10 @@ _GSN_PATH = _addr._GSN_PATH
 _string = ffi.string
 _FS_ENCODING = _addr._FS_ENCODING
 _FS_ERRORS = _addr._FS_ERRORS
-_bufs: list[Any] = []
-_take_buf = _bufs.pop
-_give_buf = _bufs.append
-_new_buf = ffi.new
-_BUF_TYPE = ffi.typeof(f"char[{_seam.ADDR_CAP}]")
+_take_buf = _seam.take_name_buffer
+_give_buf = _seam.give_name_buffer
+_new_buf = _seam.new_name_buffer
+_BUF_TYPE = _seam.NAME_BUFFER
 _fd_of = _seam.fd_of
 _bind_failure = _seam.bind_failure
 

@@ -238,7 +238,7 @@ class Injection:
         self.seen[syscall] = self.seen.get(syscall, 0) + 1
 
     def _layer(self, name: str, fn: Any) -> Any:
-        if name in ("listen_in4", "listen_in6"):
+        if name in _seam.ONE_CROSSING:
             return None  # listen_tcp takes its step path, so each step can fail
         saw = self._saw
         if name not in CALLS[self.failure.call]:

@@ -245,7 +245,7 @@ def _shown_bytes(raw: bytes) -> str:
 
 
 def _layer(name: str, fn: Any) -> Any:
-    if name in ("listen_in4", "listen_in6"):
+    if name in _seam.ONE_CROSSING:
         return None  # the one-crossing listens cannot report their steps: set aside while observed
     return _recording(name, fn)  # every other call is one syscall
 

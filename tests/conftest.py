@@ -54,6 +54,12 @@ import os, pickle, struct, sys, traceback
 sys.path[:0] = {path!r}
 import cloudpickle, sockffi
 sys.modules.setdefault("conftest", __import__("conftest"))
+# Format one traceback here, so that what formatting imports lazily (3.15's
+# _colorize) is loaded before a child can have used up its fds.
+try:
+    raise ValueError("warm-up")
+except ValueError:
+    traceback.format_exc()
 
 def read(f):
     head = f.read(8)
@@ -289,6 +295,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["sockffi_counts"] = dict(COUNTS)
+    for server in _server:  # its stdin closed, it exits; nothing is left for the interpreter to warn about
+        assert server.proc.stdin and server.proc.stdout
+        server.proc.stdin.close()
+        server.proc.wait(timeout=60)
+        server.proc.stdout.close()
+    _server.clear()
 
 
 try:

@@ -62,6 +62,12 @@ def test_sdist_and_wheel_install_into_fresh_venvs_and_work(tmp_path):
     (wheel,) = dist.glob("*.whl")
     (sdist,) = dist.glob("*.tar.gz")
     assert "-cp39-abi3-" in wheel.name or "t-" in wheel.name  # stable ABI, except free-threaded builds
+    import zipfile
+
+    modules = [n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("sockffi/_sockffi.") and n[-4:] != ".pyi"]
+    if "-abi3-" in wheel.name and os.name != "nt":
+        # The one name every claimed CPython loads, whichever built it.
+        assert modules == ["sockffi/_sockffi.abi3.so"], modules
     for artifact in (wheel, sdist):
         bin_dir = _venv(tmp_path / f"venv-{artifact.suffix}")
         installed = _run(sys.executable, "-m", "pip", "--python", bin_dir / "python", "install", "--quiet", artifact)
