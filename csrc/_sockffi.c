@@ -102,6 +102,7 @@ typedef socklen_t sf_socklen_t;
 #define SF_SUN_PATH_MAX ((int)sizeof(((struct sockaddr_un *)0)->sun_path))
 #define SF_SUN_PATH_OFFSET ((int)offsetof(struct sockaddr_un, sun_path))
 #define SF_ADDR_CAP ((int)sizeof(struct sockaddr_storage))
+#define SF_NAME_BUF (SF_ADDR_CAP + 8) /* a name buffer: the address, then its claim */
 
 /* Atomics: the IPv6 intern table and the cells are shared by every thread (cffi
    releases the GIL around each call) and must survive fork at any moment, so
@@ -155,6 +156,7 @@ static int sf_cas(sf_atomic *p, int expected, int desired)
 #define SF_GSN_IN6 (1LL << 60)
 #define SF_GSN_OTHER (1LL << 61)
 #define SF_GSN_PATH (1LL << 59) /* with SF_GSN_OTHER: out holds an AF_UNIX path, NUL-terminated */
+#define SF_GSN_BUSY (1LL << 58) /* with SF_GSN_OTHER: out was another call's, nothing copied */
 #define SF_IN6_ID_SHIFT 36
 #define SF_LISTEN4_FD_SHIFT 17
 #define SF_LISTEN4_DIFFERS (1LL << 16)
@@ -688,10 +690,10 @@ static long long sf_pack_name(const struct sockaddr_storage *ss, sf_socklen_t le
     return SF_GSN_OTHER | ((long long)ss->ss_family << 16) | (len & 0xFFFF);
 }
 
-/* IPv4 and IPv6 packed; any other family (AF_UNIX ...) copied into `out`, a
-   caller-owned buffer of SF_ADDR_CAP bytes (or NULL), with its family and
-   length in the result: one syscall whatever the family. */
-long long sf_getsockname(sf_fd_t fd, char *out)
+/* One getsockname: IPv4 and IPv6 packed; any other family (AF_UNIX ...)
+   copied into `out` (SF_ADDR_CAP bytes, or NULL), with its family and length
+   in the result. */
+static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim)
 {
     struct sockaddr_storage ss;
     sf_socklen_t len = (sf_socklen_t)sizeof ss;
@@ -701,22 +703,32 @@ long long sf_getsockname(sf_fd_t fd, char *out)
     if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) return sf_fail(0);
     if (len > (sf_socklen_t)sizeof ss) len = (sf_socklen_t)sizeof ss;
     r = sf_pack_name(&ss, len);
-    if (r >= SF_GSN_OTHER && out != NULL) {
-        memset(out, 0, sizeof ss);
-        if (ss.ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET
-            && ((const char *)&ss)[SF_SUN_PATH_OFFSET] != '\0') {
-            /* A path (not Linux's abstract name, not unnamed): its bytes up to
-               the first NUL, at out's start, NUL-terminated (out has room:
-               sun_path is shorter than sockaddr_storage). */
-            size_t n = (size_t)len - (size_t)SF_SUN_PATH_OFFSET;
-            const char *path = (const char *)&ss + SF_SUN_PATH_OFFSET;
-            const char *end = (const char *)memchr(path, '\0', n);
-            memcpy(out, path, end ? (size_t)(end - path) : n);
-            return r | SF_GSN_PATH;
-        }
-        memcpy(out, &ss, (size_t)len);
+    if (r < SF_GSN_OTHER || out == NULL) return r;
+    if (claim != NULL && !SF_CAS(claim, 0, 1)) return r | SF_GSN_BUSY; /* another call's: not touched */
+    memset(out, 0, sizeof ss);
+    if (ss.ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET
+        && ((const char *)&ss)[SF_SUN_PATH_OFFSET] != '\0') {
+        /* A path (not Linux's abstract name, not unnamed): its bytes up to the
+           first NUL, at out's start, NUL-terminated (sun_path is shorter than
+           sockaddr_storage). */
+        size_t n = (size_t)len - (size_t)SF_SUN_PATH_OFFSET;
+        const char *path = (const char *)&ss + SF_SUN_PATH_OFFSET;
+        const char *end = (const char *)memchr(path, '\0', n);
+        memcpy(out, path, end ? (size_t)(end - path) : n);
+        return r | SF_GSN_PATH;
     }
+    memcpy(out, &ss, (size_t)len);
     return r;
+}
+
+/* `out` is NULL or a name buffer (SF_NAME_BUF bytes: the address, then a claim
+   word, 0 when free) that callers may share: a family that is not packed
+   claims it atomically and fills it, and the caller frees it (claim = 0) once
+   it has read it. A buffer already claimed is not touched: the result then
+   carries SF_GSN_BUSY, and the caller asks again with a buffer of its own. */
+long long sf_getsockname(sf_fd_t fd, char *out)
+{
+    return sf_name_into(fd, out, out != NULL ? (sf_atomic *)(void *)(out + SF_ADDR_CAP) : NULL);
 }
 
 /* The raw address into a caller-owned buffer (zeroed first, as CPython and
@@ -777,7 +789,7 @@ static long long sf_listen_sa(long long *cell, int type, const void *sa, sf_sock
         err = sf_listen((sf_fd_t)fd, backlog);
     }
     if (err) return sf_listen_failed(cell, step, err);
-    r = sf_getsockname((sf_fd_t)fd, NULL);
+    r = sf_name_into((sf_fd_t)fd, NULL, NULL);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
 }
@@ -798,7 +810,7 @@ long long sf_listen_un(long long *cell, int type, const char *path, size_t len, 
     if (err) return sf_listen_failed(cell, SF_STEP_BIND, err);
     err = sf_listen((sf_fd_t)fd, backlog);
     if (err) return sf_listen_failed(cell, SF_STEP_LISTEN, err);
-    r = sf_getsockname((sf_fd_t)fd, out);
+    r = sf_name_into((sf_fd_t)fd, out, NULL);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
 }

@@ -377,8 +377,12 @@ give_cell = _cells.append  # only ever an empty cell
 _names: list[Any] = []
 take_name_buffer = _names.pop  # IndexError when empty: make one with new_name_buffer()
 give_name_buffer = _names.append
-NAME_BUFFER = ffi.typeof(f"char[{lib.SF_ADDR_CAP}]")
+NAME_BUFFER = ffi.typeof(f"char[{lib.SF_NAME_BUF}]")
 new_name_buffer = ffi.new
+#: The name buffer every getsockname call offers the C; only a family the C
+#: does not pack claims it (atomically, in C), and the claimer frees it.
+SHARED_NAME: Any = ffi.new(NAME_BUFFER)
+SHARED_CLAIM: Any = ffi.cast("int *", SHARED_NAME + lib.SF_ADDR_CAP)
 
 
 def cell_fd(cell: Any) -> int:

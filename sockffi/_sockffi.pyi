@@ -37,6 +37,7 @@ class _Lib:
     SF_SUN_PATH_MAX: int
     SF_SUN_PATH_OFFSET: int
     SF_ADDR_CAP: int
+    SF_NAME_BUF: int
     SF_CODE_MASK: int
     SF_AUX: int
     SF_STARTUP: int
@@ -63,6 +64,7 @@ class _Lib:
     SF_GSN_IN6: int
     SF_GSN_OTHER: int
     SF_GSN_PATH: int
+    SF_GSN_BUSY: int
     SF_IN6_ID_SHIFT: int
     SF_LISTEN4_FD_SHIFT: int
     SF_LISTEN4_DIFFERS: int

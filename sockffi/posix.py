@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 
 from . import _addr, _seam, errors
-from ._sockffi import ffi, lib
+from ._sockffi import lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
@@ -49,14 +49,11 @@ _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
 _names_get = _addr.names.get
 _GSN_OTHER = _seam.GSN_OTHER
-_GSN_PATH = _addr._GSN_PATH
-_string = ffi.string
-_FS_ENCODING = _addr._FS_ENCODING
-_FS_ERRORS = _addr._FS_ERRORS
-_take_buf = _seam.take_name_buffer
-_give_buf = _seam.give_name_buffer
 _new_buf = _seam.new_name_buffer
 _BUF_TYPE = _seam.NAME_BUFFER
+_SHARED = _seam.SHARED_NAME
+_SHARED_CLAIM = _seam.SHARED_CLAIM
+_GSN_BUSY: int = lib.SF_GSN_BUSY
 _fd_of = _seam.fd_of
 _bind_failure = _seam.bind_failure
 
@@ -202,31 +199,34 @@ def getsockname(fd: FileDescriptor) -> Any:
     if _type(fd) is not int:
         fd = _fd_of(fd, "getsockname")
     # One syscall for every family: IPv4 and IPv6 come packed in one int (the
-    # same int, the same tuple); any other family's bytes land in a buffer this
-    # call holds alone (taken from a pool: list.pop is atomic).
+    # same int, the same tuple); any other family's address is copied into the
+    # shared name buffer, which that call claims (in C) and frees once read.
     try:
-        buf = _take_buf()
-    except IndexError:
-        buf = _new_buf(_BUF_TYPE)
-    try:
-        address = _names_get(r := _C.getsockname(fd, buf))
+        address = _names_get(r := _C.getsockname(fd, _SHARED))
     except OverflowError:
         raise _seam.overflow("getsockname", fd=fd) from None
     if address is None:
-        # An AF_UNIX path comes NUL-terminated at buf's start.
-        path = r >= 0 and r & _GSN_PATH
-        address = _string(buf).decode(_FS_ENCODING, _FS_ERRORS) if path else _unpacked(r, buf, fd)
-    _give_buf(buf)
+        address = _unpacked(r, fd)
     return address
 
 
-def _unpacked(r: int, buf: Any, fd: int) -> Any:
+def _unpacked(r: int, fd: int) -> Any:
     if r < 0:
-        _give_buf(buf)
         raise _getsockname_failure(r)
-    if r >= _GSN_OTHER:
-        return _addr.other_name(r, buf, fd)
-    return _addr.sockname(r, fd)
+    if r < _GSN_OTHER:
+        return _addr.sockname(r, fd)
+    if r & _GSN_BUSY:
+        # Another call (a thread, a signal handler) holds the shared buffer:
+        # this one asks again, into a buffer of its own.
+        own = _new_buf(_BUF_TYPE)
+        r = _C.getsockname(fd, own)
+        if r < 0:
+            raise _getsockname_failure(r)
+        return _addr.other_name(r, own, fd) if r >= _GSN_OTHER else _addr.sockname(r, fd)
+    try:
+        return _addr.other_name(r, _SHARED, fd)
+    finally:
+        _SHARED_CLAIM[0] = 0
 
 
 def close(fd: FileDescriptor) -> None:

@@ -134,7 +134,7 @@ def _packed(r: int, buf: Any = None) -> str:
     """A getsockname result, rendered from the value (and the bytes the C copied
     into ``buf`` for a family it does not pack) alone: no syscall."""
     if r >= _seam.GSN_OTHER:
-        if buf is not None and buf != ffi.NULL:
+        if buf is not None and buf != ffi.NULL and not r & lib.SF_GSN_BUSY:  # filled by this call
             return _sockaddr(_addr.other_name(r, buf, -1))
         return f"{{{describe_family((r >> 16) & 0xFFFF)}, ...}}"
     return _sockaddr(_addr.sockname(r, -1, False))

@@ -287,3 +287,65 @@ def test_racing_layers_never_leave_a_closed_one_installed():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == "ok"
+
+
+# ------------------------------------------------------------------ getsockname's shared buffer
+
+
+@needs_linux
+def test_getsockname_with_the_shared_buffer_taken_asks_again_into_its_own(shortdir):
+    """What a thread or a signal handler holding the buffer leaves another call:
+    the right address, from a buffer of its own."""
+    from sockffi import _seam
+
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(os.path.join(shortdir, "g"))
+    try:
+        _seam.SHARED_CLAIM[0] = 1
+        try:
+            assert sockffi.getsockname(s) == s.getsockname()
+            assert sockffi.getsockname(s.fileno()) == s.getsockname()
+        finally:
+            _seam.SHARED_CLAIM[0] = 0
+        assert sockffi.getsockname(s) == s.getsockname()
+        assert _seam.SHARED_CLAIM[0] == 0  # freed by the call that claimed it
+    finally:
+        s.close()
+
+
+@needs_linux
+def test_threads_reading_unix_and_ip_names_at_once_each_get_their_own(shortdir):
+    import threading
+
+    sockets = []
+    for i in range(4):
+        u = socket.socket(socket.AF_UNIX)
+        u.bind(os.path.join(shortdir, f"t{i}"))
+        sockets.append(u)
+    sockets.append(socket.socket(socket.AF_UNIX))
+    sockets[-1].bind(b"\0sockffi-threads-%d" % os.getpid())
+    v4 = socket.socket()
+    v4.bind(("127.0.0.1", 0))
+    sockets.append(v4)
+    wrong = []
+
+    def hammer(offset):
+        for n in range(3000):
+            s = sockets[(n + offset) % len(sockets)]
+            got = sockffi.getsockname(s)
+            if got != s.getsockname():
+                wrong.append((got, s.getsockname()))
+
+    threads = [threading.Thread(target=hammer, args=(k,)) for k in range(4)]
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+        for s in sockets:
+            s.close()
+    assert not wrong, wrong[:3]
