@@ -1,17 +1,26 @@
 """setuptools needs setup.py only for what pyproject.toml cannot say: cffi_modules,
 the abi3 wheel tag, and a plain message when there is no C compiler."""
 
+import sys
 import sysconfig
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-# cffi compiles against the stable ABI except on free-threaded builds (3.14t),
-# which have none; tag the wheel to match (one cp39-abi3 wheel per platform).
-# cffi 2.1 would target abi3t on 3.15t; no free-threaded interpreter can be had
-# here to build and test that, so a free-threaded build stays version-specific
-# (cp314t, cp315t), which every installer accepts.
+# cffi compiles against the stable ABI (one cp39-abi3 wheel per platform),
+# except on free-threaded builds: 3.14t has no stable ABI (cffi 2.1 drops it:
+# a cp314t wheel), and on 3.15t cffi 2.1 targets abi3t (Py_TARGET_ABI3T), so
+# the wheel says cp315 and the module .abi3t.so. No free-threaded interpreter
+# can be had where this project is tested: both free-threaded branches are
+# untested (README, "Support and testing").
 FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+ABI3T = FREE_THREADED and sys.version_info >= (3, 15)
+if not FREE_THREADED:
+    OPTIONS = {"bdist_wheel": {"py_limited_api": "cp39"}}
+elif ABI3T:
+    OPTIONS = {"bdist_wheel": {"py_limited_api": "cp315"}}
+else:
+    OPTIONS = {}
 
 NO_COMPILER = """
 sockffi could not compile its C extension: {error}
@@ -33,8 +42,9 @@ class BuildExt(build_ext):
         # look for): an abi3 module is always named .abi3.so, which every
         # CPython since 3.2 loads. Windows keeps .pyd.
         name = super().get_ext_filename(fullname)
-        if not FREE_THREADED and ".abi3" in name and name.endswith(".so"):
-            name = name[: name.index(".abi3")] + ".abi3.so"
+        tag = ".abi3t" if ABI3T else ".abi3"
+        if (not FREE_THREADED or ABI3T) and tag in name and name.endswith(".so"):
+            name = name[: name.index(tag)] + tag + ".so"
         return name
 
     def run(self) -> None:
@@ -49,5 +59,5 @@ class BuildExt(build_ext):
 setup(
     cffi_modules=["build_ffi.py:ffibuilder"],
     cmdclass={"build_ext": BuildExt},
-    options={} if FREE_THREADED else {"bdist_wheel": {"py_limited_api": "cp39"}},
+    options=OPTIONS,
 )
