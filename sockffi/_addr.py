@@ -68,6 +68,12 @@ def host_text(host: object) -> str:
     takes them; subclasses by their real contents."""
     if isinstance(host, str):
         text = str.__str__(host)  # a plain copy of a subclass's own characters
+        if not text.isascii():
+            # As CPython's socket, which encodes a str host with the idna codec
+            # (NFKC first): '１２７．０．０．１' is 127.0.0.1.
+            import unicodedata
+
+            text = unicodedata.normalize("NFKC", text).replace("\u3002", ".").replace("\uff61", ".")
     elif isinstance(host, (bytes, bytearray)):
         try:
             text = bytes(memoryview(host)).decode(_ENCODING)
@@ -89,9 +95,21 @@ def _not_numeric(text: str, family: str) -> ValueError:
             f"{text!r} is not a numeric IPv4 address in the four-part form a.b.c.d (each 0-255); "
             "sockffi does not read the short, octal and hex forms libc also takes, such as '127.1'"
         )
+    if family == "IPv6" and text.isascii() and lib.sf_pton4(text.encode()) >= 0:
+        return ValueError(
+            f"{text!r} is an IPv4 address, and this address is IPv6 (a 4-tuple, or an IPv6 socket): "
+            f"use ({text!r}, port) for IPv4, or an IPv6 host such as '::1' (or '::ffff:{text}', the same "
+            "IPv4 address mapped into IPv6)"
+        )
+    if family == "IPv4" and ":" in text:
+        return ValueError(
+            f"{text!r} is an IPv6 address, and this address is IPv4 (a 2-tuple on an AF_INET socket): "
+            f"use ({text!r}, port, 0, 0) on an AF_INET6 socket, or an IPv4 host such as '127.0.0.1'"
+        )
+    example = "'127.0.0.1'" if family == "IPv4" else "'::1'"
     return ValueError(
-        f"{text!r} is not a numeric {family} address; sockffi does not resolve "
-        "host names (pass a literal such as '127.0.0.1' or '::1')"
+        f"{text!r} is not a numeric {family} address, and sockffi does not resolve "
+        f"host names: pass a literal, such as {example}"
     )
 
 

@@ -402,8 +402,9 @@ def closed_error(syscall: str, what: object) -> Exception:
     with the code the OS gives for a closed fd, as CPython's methods on a closed
     socket do."""
     code = (backend.code("WSAENOTSOCK") if WINDOWS else None) or _errno.EBADF
-    reason = f"{backend.strerror(code)} (the {_type(what).__name__} is closed: its fileno() is -1)"
-    return new_error(errors.CallerError, code, syscall, reason)
+    exc = new_error(errors.CallerError, code, syscall)  # strerror stays the OS's own text
+    exc.detail = f"the {_type(what).__name__} is closed: its fileno() is -1"
+    return exc
 
 
 def fd_of(fd: Any, syscall: str) -> int:

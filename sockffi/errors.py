@@ -182,9 +182,13 @@ class CallerError(SockffiError):
     ``except ListenError`` does not swallow a bug. ``errno`` keeps the code.
     """
 
+    #: What the calling code did, where sockffi knows (a closed object given as an fd).
+    detail: Optional[str] = None
+
     def __str__(self) -> str:
+        said = f" ({self.detail})" if self.detail else ""
         return (
-            f"{super().__str__()} [{self.syscall}: a bug in the calling code; "
+            f"{super().__str__()}{said} [{self.syscall}: a bug in the calling code; "
             "Zig's std.posix treats this code as unreachable]"
         )
 

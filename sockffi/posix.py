@@ -125,7 +125,24 @@ def bind(fd: FileDescriptor, address: Address) -> None:
     except OverflowError:
         raise _seam.overflow("bind", fd=fd) from None
     if r:
+        if family not in (_AF_INET, _AF_INET6) and -r & _seam.OTHER_FAMILY:
+            raise _path_on_an_ip_socket(address) from None
         raise _seam.with_context(_bind_failure(r), address)
+
+
+def _path_on_an_ip_socket(address: object) -> TypeError:
+    """A str/bytes/path address is an AF_UNIX one; the socket (the failed bind
+    showed) is not: CPython's TypeError, with the tuple that was probably meant."""
+    hint = ""
+    if isinstance(address, str) and address.count(":") >= 1:
+        host, _, port = address.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if port.isascii() and port.isdigit() and host:
+            hint = f": ({host!r}, {int(port)}) for {address!r}"
+    return TypeError(
+        f"bind(): this socket is not AF_UNIX, so its address must be a (host, port) tuple, "
+        f"not {_type(address).__name__}{hint}"
+    )
 
 
 def listen(fd: FileDescriptor, backlog: int = 128) -> None:

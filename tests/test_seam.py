@@ -347,7 +347,7 @@ def test_observe_without_with_observes_until_closed(no_fd_leak):
 # ------------------------------------------------------------------ arguments said with their names
 
 
-@pytest.mark.parametrize("host", ["::1%", "::1%²", "::1%\u0661"])
+@pytest.mark.parametrize("host", ["::1%", "::1%\u0661"])  # '::1%²' is '::1%2' to CPython (NFKC), and so here
 def test_bad_scopes_are_clear_value_errors(host):
     with pytest.raises(ValueError) as info:
         sockffi.bind(1_000_000, (host, 0))

@@ -156,11 +156,16 @@ def test_sockffi_reproduce_never_imports_from_the_current_directory(tmp_path):
 @needs_linux
 @pytest.mark.parametrize("name", ["FileNotFound", "NotDir", "SymLinkLoop", "NameTooLong", "ReadOnlyFileSystem"])
 def test_recipes_leave_nothing_behind_and_honour_tmpdir(name, tmp_path):
+    import shutil
+
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    before = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("sockffi-reproduce-")}
+    strace = shutil.which("strace")
+    log = tmp_path / "mkdirs"
+    # Every directory the command and its child make, as the kernel saw them.
+    traced = [strace, "-f", "-qq", "-e", "trace=mkdir,mkdirat", "-o", str(log)] if strace else []
     done = subprocess.run(
-        [SOCKFFI, "reproduce", name],
+        [*traced, SOCKFFI, "reproduce", name],
         env={**os.environ, "TMPDIR": str(scratch)},
         capture_output=True,
         text=True,
@@ -170,8 +175,13 @@ def test_recipes_leave_nothing_behind_and_honour_tmpdir(name, tmp_path):
     )
     assert f"error     {name}" in done.stdout + done.stderr, done.stdout + done.stderr
     assert os.listdir(scratch) == []
-    after = {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("sockffi-reproduce-")}
-    assert after <= before, "a scratch directory outside TMPDIR"
+    if strace:
+        import re
+
+        made = re.findall(r'mkdir(?:at)?\((?:[^,]+, )?"([^"]+)"', log.read_text())
+        assert made, "nothing was made: the recipe did not run"
+        outside = [p for p in made if p.startswith("/") and not p.startswith(str(scratch)) and "__pycache__" not in p]
+        assert not outside, f"made outside TMPDIR: {outside}"
 
 
 @needs_linux

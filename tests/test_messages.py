@@ -1,0 +1,67 @@
+"""Messages a newcomer reads: each says what was wrong with that input, and a
+value that would work."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+import sockffi
+
+
+@pytest.mark.parametrize("make", ["bind", "listen_tcp"])
+def test_an_ipv4_host_in_an_ipv6_address_is_called_what_it_is(make):
+    address = ("127.0.0.1", 0, 0, 0)
+    with pytest.raises(ValueError) as info:
+        if make == "bind":
+            fd = sockffi.socket(sockffi.AF_INET6, sockffi.SOCK_STREAM)
+            try:
+                sockffi.bind(fd, address)
+            finally:
+                sockffi.close(fd)
+        else:
+            sockffi.listen_tcp(address)
+    said = str(info.value)
+    assert "is an IPv4 address" in said and "resolve" not in said
+    assert "'::1'" in said and "('127.0.0.1', port)" in said
+
+
+def test_a_host_name_is_refused_with_a_literal_of_its_family():
+    with pytest.raises(ValueError, match=r"does not resolve host names: pass a literal, such as '127\.0\.0\.1'"):
+        sockffi.listen_tcp(("localhost", 0))
+
+
+@pytest.mark.parametrize("host", ["１２７．０．０．１", "127。0。0。1"])
+def test_unicode_digits_mean_what_they_mean_to_cpython(host):
+    with socket.socket() as s:
+        s.bind((host, 0))
+        expected = s.getsockname()[0]
+    with sockffi.listen_tcp((host, 0)) as server:
+        assert server.address[0] == expected == "127.0.0.1"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:0", "[::1]:0", b"/tmp/x"])
+def test_a_path_like_address_on_an_ip_socket_is_a_type_error_as_in_cpython(address):
+    with socket.socket() as s, pytest.raises(TypeError):
+        s.bind(address)
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(TypeError) as info:
+            sockffi.bind(fd, address)
+    finally:
+        sockffi.close(fd)
+    assert "must be a (host, port) tuple" in str(info.value)
+    if address == "127.0.0.1:0":
+        assert "('127.0.0.1', 0)" in str(info.value)
+
+
+def test_a_closed_objects_error_keeps_the_os_text_and_explains_in_str():
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    server.close()
+    with pytest.raises(sockffi.CallerError) as info:
+        sockffi.listen(server)
+    code = info.value.errno
+    assert info.value.strerror == os.strerror(code)
+    assert "the Server is closed: its fileno() is -1" in str(info.value)
