@@ -65,3 +65,20 @@ def test_a_closed_objects_error_keeps_the_os_text_and_explains_in_str():
     code = info.value.errno
     assert info.value.strerror == os.strerror(code)
     assert "the Server is closed: its fileno() is -1" in str(info.value)
+
+
+def test_an_embedded_nul_in_a_unix_path_is_refused_where_cpython_truncates(shortdir):
+    path = os.path.join(shortdir, "a")
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(path + "\0b")
+        assert s.getsockname() == path  # CPython: the part before the NUL
+    os.unlink(path)
+    fd = sockffi.socket(sockffi.AF_UNIX, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(ValueError, match="embedded null"):
+            sockffi.bind(fd, path + "\0b")
+    finally:
+        sockffi.close(fd)
+    assert not os.path.exists(path)
+    page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "cpython.rst")).read()
+    assert "embedded NUL" in page  # a documented departure
