@@ -71,6 +71,10 @@ def parse_address(text: str) -> tuple[str, Any]:
         return "unix", text
     if re.fullmatch(r"\[[0-9A-Fa-f:.%\w-]+\]:\d+|[0-9.]+:\d+", text):
         return "tcp", text
+    if ":" in text or text != text.strip():  # meant as HOST:PORT: say what is wrong with it
+        from .net import why_not_host_port
+
+        raise UsageError(why_not_host_port(text))
     raise UsageError(
         f"{text!r} is not an address: give HOST:PORT (127.0.0.1:8080), [HOST]:PORT ([::1]:8080), "
         "a unix socket path (/run/app.sock, ./app.sock, unix:app.sock) or @name (abstract, Linux)"

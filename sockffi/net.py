@@ -553,12 +553,46 @@ def _parse_host_port(text: str) -> tuple[str, int]:
             raise OverflowError(f"port must be 0-65535, not {number} (in {text!r})")
         return (host, number)
     looks_like_path = "/" in text or text.startswith(("unix:", "@", "\0", ".")) or text.endswith(".sock")
-    hint = (
-        "; for an AF_UNIX socket path use sockffi.listen_unix()"
-        if looks_like_path
-        else "; a bare host or port is not enough (':8080' needs a host: '0.0.0.0:8080' or '[::]:8080')"
-    )
-    raise ValueError(f"listen_tcp: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT' with a numeric host{hint}")
+    if looks_like_path:
+        raise ValueError(
+            f"listen_tcp: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT'; for an AF_UNIX socket path "
+            "use sockffi.listen_unix()"
+        )
+    raise ValueError(f"listen_tcp takes a numeric 'HOST:PORT' or '[V6HOST]:PORT': {why_not_host_port(text)}")
+
+
+def why_not_host_port(text: str) -> str:
+    """What is wrong with a string that was meant as a numeric HOST:PORT, and a
+    value that would work."""
+    if text != text.strip():
+        return f"{text!r} has white space around it: {text.strip()!r}"
+    if text.count(":") > 1 and not text.startswith("["):
+        host, _, port = text.rpartition(":")
+        return f"{text!r}: an IPv6 host goes in brackets, before the port: '[{host}]:{port}'"
+    if text.startswith(":"):
+        return (
+            f"{text!r} has no host: '0.0.0.0{text}' for every IPv4 interface, '[::]{text}' for every IPv6 "
+            f"one, '127.0.0.1{text}' for this machine only (sockffi does not choose, as Go's ':port' does)"
+        )
+    if text.startswith("["):
+        inside, sep, rest = text[1:].partition("]")
+        host, port = inside, rest[1:] if rest.startswith(":") else None
+        if not sep or port is None:
+            return f"{text!r}: give '[V6HOST]:PORT', such as '[::1]:8080'"
+    else:
+        host, sep, port = text.rpartition(":")
+        if not sep:
+            return f"{text!r} has no port: '{text}:8080', say (or port 0 for any free one)"
+    if not port:
+        return f"{text!r} has no port after the ':' (0 asks for any free one)"
+    if not (port.isascii() and port.isdigit()):
+        return f"the port {port!r} in {text!r} is not a number (sockffi looks no service names up: use the number)"
+    if not host:
+        return f"{text!r} has no host"
+    example = f"'[::1]:{port}'" if ":" in host else f"'127.0.0.1:{port}'"
+    if any(c.isalpha() for c in host) and ":" not in host:
+        return f"{host!r} is a host name, and sockffi does not resolve names: give a literal, such as {example}"
+    return f"{host!r} is not a numeric IP address: give a literal, such as {example}"
 
 
 # ----------------------------------------------------------------- listen_unix

@@ -80,5 +80,45 @@ def test_an_embedded_nul_in_a_unix_path_is_refused_where_cpython_truncates(short
     finally:
         sockffi.close(fd)
     assert not os.path.exists(path)
-    page = open(os.path.join(os.path.dirname(__file__), "..", "docs", "cpython.rst")).read()
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "cpython.rst").read_text()
     assert "embedded NUL" in page  # a documented departure
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        (
+            "localhost:8080",
+            "'localhost' is a host name, and sockffi does not resolve names: give a literal, such as '127.0.0.1:8080'",
+        ),
+        ("::1:0", "an IPv6 host goes in brackets, before the port: '[::1]:0'"),
+        ("127.0.0.1:0 ", "has white space around it: '127.0.0.1:0'"),
+        ("127.0.0.1:http", "the port 'http' in '127.0.0.1:http' is not a number"),
+        (":0", "'0.0.0.0:0' for every IPv4 interface, '[::]:0' for every IPv6 one"),
+        ("[::1]", "give '[V6HOST]:PORT', such as '[::1]:8080'"),
+    ],
+)
+def test_the_cli_says_what_is_wrong_with_that_host_port(text, says):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sockffi", "listen", text],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert says in done.stderr, done.stderr
+    assert "is not an address" not in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("text", ["::1:0", "127.0.0.1:0 ", "127.0.0.1:http", ":0"])
+def test_listen_tcp_strings_get_the_same_reasons(text):
+    with pytest.raises(ValueError) as info:
+        sockffi.listen_tcp(text)
+    assert "a bare host or port is not enough" not in str(info.value)
