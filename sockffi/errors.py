@@ -127,8 +127,8 @@ def describe_address(address: object) -> str:
         host = str(host)
         if ":" in host:
             scope = address[3] if len(address) >= 4 else 0
-            if scope and "%" not in host:
-                host = f"{host}%{scope}"
+            if scope:  # a scope_id in the tuple is the one the syscall gets, over a %scope in the host
+                host = f"{host.partition('%')[0]}%{scope}"
             return f"[{host}]:{port}"
         return f"{host or '0.0.0.0'}:{port}"
     if isinstance(address, (bytes, bytearray)):

@@ -185,13 +185,29 @@ def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Bu
         else:
             raw = _buffer(value)
             if raw is None:
-                r = _C.setsockopt_int(fd, level, option, _seam.c_int(value, "value"))
+                number = _index_value(value)
+                r = _C.setsockopt_int(fd, level, option, number)
             else:
                 r = _C.setsockopt(fd, level, option, raw, len(raw))
+    except _NamedOverflow as exc:
+        raise OverflowError(f"setsockopt: {exc}") from None
     except OverflowError:
         raise _seam.overflow("setsockopt", fd=fd, level=level, option=option, value=value) from None
     if r:
         raise _setsockopt_failure(r)
+
+
+def _index_value(value: object) -> int:
+    """A number by __index__, in a C int's range: an OverflowError naming
+    `value` (raised outside the call's own OverflowError handling)."""
+    try:
+        return _seam.c_int(value, "value")
+    except OverflowError as exc:
+        raise _NamedOverflow(str(exc)) from None
+
+
+class _NamedOverflow(OverflowError):
+    """Already says which argument: passed through as it is."""
 
 
 def _buffer(value: object) -> Optional[bytes]:
@@ -204,6 +220,8 @@ def _buffer(value: object) -> Optional[bytes]:
             return None
         raise TypeError(f"value must be an int or a bytes-like object, not {_type(value).__name__}") from None
     with view:
+        if not view.c_contiguous:  # CPython's setsockopt asks for a simple buffer
+            raise BufferError("setsockopt: value must be a C-contiguous buffer (a strided memoryview is not)")
         return view.tobytes()
 
 

@@ -30,7 +30,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "cpython.rst"
 DEPARTURES = {
     "names": "never resolves host names",
     "short-ipv4": "short, octal and hex IPv4 forms",
-    "bool": "bool is not an int",
+    "bool": "a bool is not a number here",
     "scope-range": "scope_id out of range",
     "family-from-host": "family comes from the host",
     "pathlike": "os.PathLike",

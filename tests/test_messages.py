@@ -122,3 +122,35 @@ def test_listen_tcp_strings_get_the_same_reasons(text):
     with pytest.raises(ValueError) as info:
         sockffi.listen_tcp(text)
     assert "a bare host or port is not enough" not in str(info.value)
+
+
+def test_an_index_object_out_of_range_names_value():
+    idx = type("Idx", (), {"__index__": lambda self: 2**40})
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(OverflowError, match="value must be"):
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, idx())
+    finally:
+        sockffi.close(fd)
+
+
+def test_a_strided_buffer_is_a_buffer_error_as_in_cpython():
+    value = memoryview(b"\1\0\0\0\0\0\0\0")[::2]
+    with socket.socket() as s, pytest.raises(BufferError):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, value)
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(BufferError):
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_REUSEADDR, value)
+    finally:
+        sockffi.close(fd)
+
+
+def test_the_scope_an_error_shows_is_the_one_the_syscall_got():
+    fd = sockffi.socket(sockffi.AF_INET6, sockffi.SOCK_DGRAM)
+    try:
+        with pytest.raises(sockffi.BindError) as info:
+            sockffi.bind(fd, ("fe80::1%1", 0, 0, 2))  # scope_id 2 wins over %1
+    finally:
+        sockffi.close(fd)
+    assert "[fe80::1%2]:0" in str(info.value) and "%1" not in str(info.value)
