@@ -98,6 +98,8 @@ class SockffiError(OSError):
     strerror: str
     address: Any = None
     op: Optional[str] = None
+    #: What the calling code did, where sockffi knows (a closed object given as an fd).
+    detail: Optional[str] = None
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -181,9 +183,6 @@ class CallerError(SockffiError):
     Zig panics here; sockffi raises this instead. It belongs to no error set, so
     ``except ListenError`` does not swallow a bug. ``errno`` keeps the code.
     """
-
-    #: What the calling code did, where sockffi knows (a closed object given as an fd).
-    detail: Optional[str] = None
 
     def __str__(self) -> str:
         said = f" ({self.detail})" if self.detail else ""

@@ -575,10 +575,10 @@ def why_not_host_port(text: str) -> str:
             f"one, '127.0.0.1{text}' for this machine only (sockffi does not choose, as Go's ':port' does)"
         )
     if text.startswith("["):
-        inside, sep, rest = text[1:].partition("]")
-        host, port = inside, rest[1:] if rest.startswith(":") else None
-        if not sep or port is None:
+        host, sep, rest = text[1:].partition("]")
+        if not sep or not rest.startswith(":"):
             return f"{text!r}: give '[V6HOST]:PORT', such as '[::1]:8080'"
+        port = rest[1:]
     else:
         host, sep, port = text.rpartition(":")
         if not sep:
