@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import textwrap
-from typing import Any
+from typing import Any, Optional
 
 from . import errors, trace
 from ._seam import backend
@@ -146,6 +146,32 @@ def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> lis
 
 def exit_status(exc: BaseException) -> int:
     return EXIT_CALLER_BUG if isinstance(exc, errors.CallerError) else EXIT_CODES.get(type(exc).__name__, 1)
+
+
+class Echo:
+    """A trace observer that writes each event to `out` as a trace line. A write
+    that fails (a closed pipe, a full disk) stops the echo, silences `out` and
+    is kept, for check() to raise where the command can handle it: an
+    observer's own exception would only become a warning."""
+
+    def __init__(self, out: Any, style: Any, indent: str = "", flush: bool = True) -> None:
+        self.out, self.style, self.indent, self.flush = out, style, indent, flush
+        self.failed: Optional[OSError] = None
+
+    def __call__(self, event: Any) -> None:
+        if self.failed is not None:
+            return
+        try:
+            self.out.write(trace_line(event, self.style, self.indent) + "\n")
+            if self.flush:
+                self.out.flush()
+        except OSError as exc:
+            self.failed = exc
+            silence(self.out)
+
+    def check(self) -> None:
+        if self.failed is not None:
+            raise self.failed
 
 
 def silence(stream: Any) -> None:

@@ -116,10 +116,7 @@ def run_listen(
     style = Style(out)
     kind, address = target
 
-    def show(event: trace.Event) -> None:
-        out.write(trace_line(event, style, indent) + "\n")
-        out.flush()
-
+    show = _render.Echo(out, style, indent)
     try:
         with trace.observe(show):
             server: Server[Any]
@@ -141,6 +138,7 @@ def run_listen(
         err.flush()
         return exit_status(exc)
     with server:
+        show.check()  # output that failed during the listen: the server closes on the way out
         shown = errors.describe_address(server.address)
         out.write(f"{indent}{style.bold('listening on ' + shown)} (fd {server.fd})\n")
         out.flush()
@@ -160,6 +158,7 @@ def run_listen(
         finally:
             with trace.observe(show):
                 server.close()
+    show.check()
     return 0
 
 
@@ -405,12 +404,11 @@ def cmd_demo(args: argparse.Namespace, out: Any, err: Any) -> int:
     style = Style(out)
     out.write(style.bold('1. listen_tcp(("127.0.0.1", 0)): socket, setsockopt, bind, listen, getsockname') + "\n")
 
-    def keep(event: trace.Event) -> None:
-        out.write(trace_line(event, style, "   ") + "\n")
-
+    keep = _render.Echo(out, style, "   ", flush=False)
     with trace.observe(keep):
         first = listen_tcp(("127.0.0.1", 0))
     with first:
+        keep.check()
         out.write(f"   {style.bold('listening on ' + errors.describe_address(first.address))} (fd {first.fd})\n\n")
         out.write(style.bold("2. the same port again, while the first socket still listens:") + "\n")
         out.flush()

@@ -220,6 +220,21 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback():
     assert piped.stdout.startswith("socket(2)") and "Traceback" not in piped.stderr
 
 
+@pytest.mark.parametrize("command, lines", [("listen 127.0.0.1:0", 1), ("demo", 2), ("listen 127.0.0.1:0 --hold 0", 3)])
+def test_traced_output_into_a_closed_pipe_ends_quietly(command, lines):
+    """The trace lines themselves meet the closed pipe: no observer warning, no
+    traceback, status 0 (the reader went away)."""
+    for _ in range(5):
+        piped = subprocess.run(
+            ["sh", "-c", f"'{sys.executable}' -W error -m sockffi {command} | head -{lines}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert piped.stderr == "", piped.stderr
+        assert len(piped.stdout.splitlines()) == lines
+
+
 def test_the_terminal_width_is_used_and_commands_are_never_broken():
     wide = run("errors", env={"COLUMNS": "120"}).stdout
     assert max(len(line) for line in wide.splitlines()) > 80
