@@ -367,7 +367,11 @@ def run(name: str, out: Any, err: Any) -> int:
         scratch = tempfile.mkdtemp(prefix="sockffi-reproduce-")
         try:
             if not stopped:
-                running.append(subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch))
+                try:
+                    running.append(subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch))
+                except OSError as exc:  # the interpreter itself could not be started
+                    err.write(f"sockffi: cannot start {sys.executable} to reproduce {name}: {exc.strerror}\n")
+                    return 1
             if not running:
                 return 128 + stopped[0]
             if stopped:  # it came between the start and the line above

@@ -12,10 +12,12 @@ This module only reads arguments and renders: what it shows comes from
 :mod:`sockffi.errors` (the tables and their queries), :mod:`sockffi.trace`
 (the calls as they happen) and the library itself.
 
-Exit status: 0 on success, 2 for bad usage, 10 + the error's index in the
-alphabetical list of the 26 names (AccessDenied 10 ... Unexpected 35) for an
-error from the OS, 70 for a caller bug (CallerError), 74 when the output could
-not be written, 130 when interrupted. A socket held with ``--hold`` is released
+Exit status: 0 on success, 1 when ``reproduce`` cannot run its recipe here
+(or cannot start its child interpreter, or the call did not fail), 2 for bad
+usage, 10 + the error's index in the alphabetical list of the 26 names
+(AccessDenied 10 ... Unexpected 35) for an error from the OS (also when
+``reproduce`` made it happen), 70 for a caller bug (CallerError), 74 when the
+output could not be written, 130 when interrupted. A socket held with ``--hold`` is released
 on Ctrl-C, SIGTERM and SIGHUP alike (its file removed), and that exit is 0.
 """
 
@@ -440,8 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="sockffi",
         description="Watch socket calls happen, look sockffi's errors up, and make one happen for real.",
-        epilog="Exit status: 0 ok, 2 usage, 10-35 an error from the OS (10 + its index in "
-        "`sockffi errors --json`'s alphabetical list), 70 a caller bug, 74 output failed, 130 interrupted.",
+        epilog="Exit status: 0 ok, 1 a recipe that cannot run here, 2 usage, 10-35 an error from the OS "
+        "(10 + its index in `sockffi errors --json`'s alphabetical list), 70 a caller bug, 74 output failed, "
+        "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"sockffi {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)

@@ -425,3 +425,43 @@ def test_a_failing_observer_breaks_nothing_and_leaks_nothing(no_fd_leak):
         with pytest.raises(sockffi.AddressNotAvailable):
             sockffi.listen_tcp(("198.51.100.9", 0))
     assert sockffi.trace._observers == []
+
+
+def test_a_child_that_cannot_start_is_said_as_such_not_as_an_output_failure(tmp_path):
+    from conftest import in_child
+
+    not_executable = tmp_path / "python"
+    not_executable.write_text("")
+
+    def child():
+        import contextlib
+        import io
+
+        from sockffi import cli
+
+        sys.executable = str(not_executable)  # execve answers EACCES
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            status = cli.main(["reproduce", "AddressInUse"])
+        return status, err.getvalue()
+
+    result = in_child(child)
+    assert result.exc is None, result.tb
+    status, said = result.value
+    assert status == 1 and "cannot start" in said and "Permission denied" in said, said
+    assert "cannot write the output" not in said
+
+
+def test_every_exit_status_the_cli_has_is_documented():
+    import re
+    from pathlib import Path
+
+    from sockffi import _render, errors
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "api.rst").read_text()
+    table = page[page.index("Exit status, the same for every command") :]
+    documented = set(re.findall(r"^(\d+(?:-\d+)?)\s{2,}", table, re.M))
+    codes = sorted(errors.EXIT_CODES.values())
+    assert f"{codes[0]}-{codes[-1]}" in documented
+    for status in (0, 1, _render.EXIT_USAGE, _render.EXIT_CALLER_BUG, _render.EXIT_OUTPUT, _render.EXIT_INTERRUPTED):
+        assert str(status) in documented, status
