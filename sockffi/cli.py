@@ -287,6 +287,12 @@ def cmd_errors(args: argparse.Namespace, out: Any, err: Any) -> int:
             out.write(style.wrap(name, text, column) + "\n")
         if bug_text:
             out.write(style.wrap("(CallerError)", bug_text, column) + "\n")
+        # Codes whose class the socket decides, with the rule the code applies.
+        for key, label in (("linux", "Linux, macOS"), ("windows", "Windows")):
+            for code in errors.STATE_DEPENDENT["windows" if key == "windows" else "posix"]:
+                rule = errors.conditional(key, call, code)
+                if rule is not None:
+                    out.write(style.wrap(f"({code})", f"{label}: {rule}", column) + "\n")
         out.write("\n")
     return 0
 
@@ -324,7 +330,10 @@ def explain_code(name: str, places: list[tuple[str, int]], style: Style, out: An
     for platform, _ in groups:
         for call in errors.CALLS:
             result = errors.outcome(platform, call, ALIASES.get(name, name))
-            if result == "CallerError":
+            rule = errors.conditional(platform, call, ALIASES.get(name, name))
+            if rule is not None:
+                text = rule
+            elif result == "CallerError":
                 text = "CallerError (Zig: unreachable; a bug in the calling code)"
             elif result == "ignored":
                 text = "ignored, as Zig's posix.close does"

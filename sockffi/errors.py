@@ -819,9 +819,11 @@ MACOS_ERRNO: dict[str, int] = {
 #: Keys are (platform, syscall, code name). The docs and the tests read this.
 DEPARTURES: dict[tuple[str, str, str], str] = {
     ("posix", "bind", "EINVAL"): (
-        "Zig: unreachable. sockffi builds every sockaddr itself, so the only EINVAL "
-        "left is the socket being bound already, which Windows names AlreadyBound "
-        "(WSAEINVAL); sockffi gives the same name on every OS."
+        "Zig: unreachable. Linux answers EINVAL both for a socket that is bound already "
+        "(Windows' WSAEINVAL, AlreadyBound) and for an address of another family than "
+        "the socket's; sockffi asks the socket on the error path: AlreadyBound only if "
+        "getsockname shows it bound, AddressFamilyNotSupported for the other family, "
+        "otherwise Unexpected with the errno kept."
     ),
     ("posix", "bind", "ENOTSOCK"): (
         "Zig: unreachable. Windows names this FileDescriptorNotASocket (WSAENOTSOCK), "
@@ -1011,6 +1013,26 @@ def outcome(platform: str, syscall: str, code: str) -> str:
     if member:
         return member
     return "ignored" if syscall == "close" else "Unexpected"
+
+
+#: bind's codes whose class the socket's own state decides (read in C on the
+#: error path, _sockffi.c's SF_CLASSIFY_BIND and sf_bind_state): per platform.
+STATE_DEPENDENT: dict[str, tuple[str, ...]] = {
+    "posix": ("EINVAL",),
+    "windows": ("WSAEINVAL", "WSAEFAULT", "WSAEOPNOTSUPP"),
+}
+
+
+def conditional(platform: str, syscall: str, code: str) -> Optional[str]:
+    """The rule for a code whose class depends on the socket, as the code applies
+    it (_seam.bind_failure), or None: what explanations and tables say."""
+    if syscall != "bind" or code not in STATE_DEPENDENT["windows" if platform == "windows" else "posix"]:
+        return None
+    base = outcome(platform, syscall, code)
+    rule = "AddressFamilyNotSupported if the socket is of another family than the address"
+    if base == "AlreadyBound":
+        return f"{rule}; AlreadyBound if getsockname shows the socket bound; otherwise Unexpected (errno kept)"
+    return f"{rule}; otherwise {base}"
 
 
 def plain(doc: str) -> str:

@@ -465,3 +465,16 @@ def test_every_exit_status_the_cli_has_is_documented():
     assert f"{codes[0]}-{codes[-1]}" in documented
     for status in (0, 1, _render.EXIT_USAGE, _render.EXIT_CALLER_BUG, _render.EXIT_OUTPUT, _render.EXIT_INTERRUPTED):
         assert str(status) in documented, status
+
+
+def test_explanations_state_the_rule_the_code_applies_to_binds_einval():
+    """Never 'EINVAL is AlreadyBound' alone: AlreadyBound only on a socket shown
+    bound, the other family's address AddressFamilyNotSupported, else Unexpected."""
+    from sockffi import errors
+
+    for said in (run("explain", "EINVAL").stdout, run("errors", "bind").stdout):
+        flat = " ".join(said.split())
+        assert "AlreadyBound if getsockname shows the socket bound" in flat
+        assert "otherwise Unexpected" in flat
+    assert "otherwise Unexpected" in errors.DEPARTURES[("posix", "bind", "EINVAL")]
+    assert "only if" in errors.DEPARTURES[("posix", "bind", "EINVAL")]
