@@ -5,6 +5,7 @@ and by ``sockffi reproduce``'s child process.
 
 from __future__ import annotations
 
+import errno as _errno
 import os
 import re
 import shutil
@@ -120,6 +121,11 @@ def trace_line(event: trace.Event, style: Style, indent: str = "") -> str:
     return f"{indent}{cost}  {text}"
 
 
+# POSIX codes (Windows answers these binds with WSA codes, which have no hint yet).
+_EINVAL = _errno.EINVAL
+_ENODEV = _errno.ENODEV
+
+
 def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> list[str]:
     """The block a newcomer reads after a failure."""
     name = type(exc).__name__
@@ -139,9 +145,28 @@ def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> lis
     lines.append(style.wrap("OS code", f"{backend.code_name(code)} ({code}): {getattr(exc, 'strerror', '')}"))
     if not isinstance(exc, errors.CallerError):
         lines.append(style.wrap("meaning", errors.plain(type(exc).__doc__ or "")))
-        hint = (UNIX_HINTS.get(name) if unix else None) or HINTS.get(name, "")
+        hint = (
+            _specific_hint(exc, syscall, code, where) or (UNIX_HINTS.get(name) if unix else None) or HINTS.get(name, "")
+        )
         lines.append(style.wrap("hint", hint))
     return lines
+
+
+def _specific_hint(exc: BaseException, syscall: str, code: int, where: Any) -> str:
+    """A hint for this failure in particular, where its address says more than
+    its class does."""
+    if syscall == "bind" and isinstance(where, tuple) and len(where) >= 2 and isinstance(where[0], str):
+        host = where[0].partition("%")[0].lower()
+        scope = where[3] if len(where) >= 4 else 0
+        scoped = "%" in where[0] or scope
+        if host.startswith(("fe8", "fe9", "fea", "feb")) and not scoped and code == _EINVAL:
+            return (
+                "a link-local address (fe80::/10) is on one interface, and the bind must say which: "
+                f"[{host}%eth0]:{where[1]} (an interface name or index; `ip -6 addr` lists them)"
+            )
+        if scoped and code == _ENODEV:
+            return "no interface has that index: `ip -6 addr` lists them (or name it: %eth0)"
+    return ""
 
 
 def exit_status(exc: BaseException) -> int:

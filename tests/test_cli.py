@@ -478,3 +478,11 @@ def test_explanations_state_the_rule_the_code_applies_to_binds_einval():
         assert "otherwise Unexpected" in flat
     assert "otherwise Unexpected" in errors.DEPARTURES[("posix", "bind", "EINVAL")]
     assert "only if" in errors.DEPARTURES[("posix", "bind", "EINVAL")]
+
+
+@pytest.mark.skipif(not LINUX, reason="Linux's EINVAL and ENODEV for link-local binds")
+def test_a_link_local_address_without_a_usable_scope_is_explained():
+    unscoped = run("listen", "[fe80::1]:0")
+    assert "a link-local address (fe80::/10) is on one interface" in " ".join(unscoped.stderr.split())
+    unknown = run("listen", "[fe80::1%99]:0")
+    assert "no interface has that index" in " ".join(unknown.stderr.split())
