@@ -51,7 +51,7 @@ class Recipe:
         self.needs_root = needs_root
         self.otherwise = otherwise
 
-    def available(self) -> tuple[bool, str]:
+    def available(self, name: str) -> tuple[bool, str]:
         """(whether this machine can, and how; or why not, and what it would take)."""
         if PLATFORM not in self.platforms:
             return (
@@ -59,8 +59,14 @@ class Recipe:
                 self.otherwise or f"no recipe on {PLATFORM}: the suite reaches it on {', '.join(self.platforms)}",
             )
         if self.needs_root and not _root():
-            return False, f"needs root here: {self.what} (run `sudo sockffi reproduce ...`)"
-        return True, self.what
+            return False, f"needs root here: {self.here()} (run `sudo sockffi reproduce {name}`)"
+        return True, self.here()
+
+    def here(self) -> str:
+        """What the recipe does, as it will do it for this user."""
+        if not _root():
+            return self.what.replace("(a child drops root)", "(this user is not root already)")
+        return self.what
 
 
 def _impossible(why: str) -> Recipe:
@@ -349,7 +355,7 @@ assert sorted(RECIPES) == sorted(errors.ERROR_NAMES)
 
 def list_recipes(out: Any, style: Any) -> int:
     who = "root" if _root() else "not root"
-    found = {name: recipe.available() for name, recipe in RECIPES.items()}
+    found = {name: recipe.available(name) for name, recipe in RECIPES.items()}
     count = sum(ok for ok, _ in found.values())
     out.write(style.bold(f"{count} of 26 errors can be reproduced here ({PLATFORM}, {who})") + "\n")
     for name, (ok, text) in found.items():
@@ -358,7 +364,7 @@ def list_recipes(out: Any, style: Any) -> int:
 
 
 def run(name: str, out: Any, err: Any) -> int:
-    ok, text = RECIPES[name].available()
+    ok, text = RECIPES[name].available(name)
     if not ok:
         err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
         return 1
@@ -458,7 +464,7 @@ def _child(name: str) -> int:
             signal.signal(getattr(signal, signame), terminated)
     style = _render.Style(sys.stdout)
     recipe = RECIPES[name]
-    print(style.bold(f"reproducing {name}: {recipe.what}"))
+    print(style.bold(f"reproducing {name}: {recipe.here()}"))
     shown, call = recipe.setup()
     print(f"  the call: {shown}")
 

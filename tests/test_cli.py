@@ -346,7 +346,7 @@ def test_reproduce_list_says_yes_or_why_not_for_all_26():
     for name in sockffi.errors.ERROR_NAMES:
         assert re.search(rf"^  {name}\s+(yes|no): ", r.stdout, re.M), name
     count = int(r.stdout.split()[0])
-    assert count == sum(recipe.available()[0] for recipe in _reproduce.RECIPES.values())
+    assert count == sum(recipe.available(name)[0] for name, recipe in _reproduce.RECIPES.items())
     if LINUX and ROOT:
         assert count >= 18
 
@@ -355,7 +355,7 @@ def test_reproduce_list_says_yes_or_why_not_for_all_26():
 def test_reproduce_makes_the_error_happen_for_real(name):
     from sockffi import _reproduce
 
-    ok, why = _reproduce.RECIPES[name].available()
+    ok, why = _reproduce.RECIPES[name].available(name)
     if not ok:
         r = run("reproduce", name)
         assert r.returncode == 1 and "cannot be reproduced here" in r.stderr and why in r.stderr
@@ -486,3 +486,26 @@ def test_a_link_local_address_without_a_usable_scope_is_explained():
     assert "a link-local address (fe80::/10) is on one interface" in " ".join(unscoped.stderr.split())
     unknown = run("listen", "[fe80::1%99]:0")
     assert "no interface has that index" in " ".join(unknown.stderr.split())
+
+
+@pytest.mark.skipif(not LINUX or os.geteuid() != 0, reason="becomes nobody in a child: needs root")
+def test_reproduce_hints_name_the_error_and_never_drop_root_twice():
+    from conftest import in_child
+
+    def child():
+        from sockffi import _reproduce
+
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        said = {name: recipe.available(name) for name, recipe in _reproduce.RECIPES.items()}
+        return said, _reproduce.RECIPES["AccessDenied"].here()
+
+    result = in_child(child)
+    assert result.exc is None, result.tb
+    said, access = result.value
+    for name, (ok, text) in said.items():
+        assert "sudo sockffi reproduce ...`" not in text
+        if "sudo" in text:
+            assert f"sudo sockffi reproduce {name}`" in text
+    assert "drops root" not in access and "not root already" in access
