@@ -504,7 +504,7 @@ def test_reproduce_hints_name_the_error_and_never_drop_root_twice():
     result = in_child(child)
     assert result.exc is None, result.tb
     said, access = result.value
-    for name, (ok, text) in said.items():
+    for name, (_ok, text) in said.items():
         assert "sudo sockffi reproduce ...`" not in text
         if "sudo" in text:
             assert f"sudo sockffi reproduce {name}`" in text
