@@ -17,7 +17,7 @@ from ._sockffi import ffi, lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
-    import socket as _socket_mod
+    import socket
     from typing import Any, Generic, NoReturn, TypeVar, overload
 
     from .types import IPv4Address, IPv6Address, UnixAddress
@@ -95,7 +95,14 @@ class Server(_Generic["A"]):
     copied or pickled: two objects would own one fd.
     """
 
-    __slots__ = ("__weakref__", "_blocking", "_owned", "address", "fd")
+    __slots__ = {
+        "__weakref__": None,
+        "_blocking": None,
+        "_owned": None,
+        "address": "The address getsockname reported after the bind (the real port when "
+        "port 0 was asked for), in CPython's shape.",
+        "fd": "The socket's fd (a SOCKET handle on Windows); -1 once closed, detached or handed over.",
+    }
 
     address: A
     fd: int
@@ -164,7 +171,7 @@ class Server(_Generic["A"]):
         _give_cell(cell)
         return fd
 
-    def to_socket(self) -> _socket_mod.socket:
+    def to_socket(self) -> socket.socket:
         """A ``socket.socket`` that owns the fd from now on, in the same blocking
         mode (a ``nonblocking=True`` Server gives a non-blocking socket)."""
         import socket

@@ -24,7 +24,9 @@ IPv4Address = tuple[str, int]
 IPv6Address = tuple[str, int, int, int]
 #: A path (a leading NUL: a Linux abstract name).
 UnixAddress = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
-#: What bind() and listen_tcp() accept.
+#: What :func:`sockffi.bind` accepts: an IP tuple or an AF_UNIX path.
+#: (:func:`sockffi.listen_tcp` takes the IP tuples, or a numeric ``'HOST:PORT'``
+#: string; :func:`sockffi.listen_unix` the paths.)
 Address = Union[IPv4Address, tuple[str, int, int], IPv6Address, UnixAddress]
 #: A bytes-like setsockopt value.
 Buffer = Union[bytes, bytearray, memoryview]

@@ -81,6 +81,7 @@ def test_docs(tmp_path):
     check_departures((tmp_path / "html" / "zig.html").read_text())
     check_layout(tmp_path / "html")
     check_testing_page((tmp_path / "html" / "testing.html").read_text())
+    check_signatures((tmp_path / "html" / "api.html").read_text())
 
 
 def check_set_tables(page: str) -> None:
@@ -133,6 +134,8 @@ def check_every_public_name(inventory: Path) -> None:
         "sockffi.posix.ListenError",
         "sockffi.trace.observe",
         "sockffi.Server.to_socket",
+        "sockffi.Server.fd",
+        "sockffi.Server.address",
         "sockffi.types.Address",
     ):
         assert extra in documented, extra
@@ -141,6 +144,18 @@ def check_every_public_name(inventory: Path) -> None:
 def check_departures(page: str) -> None:
     for (_platform, call, code), _why in errors.DEPARTURES.items():
         assert code in page and call in page, (call, code)
+
+
+def check_signatures(page: str) -> None:
+    """No signature shows a private or impossible shape."""
+    import html as html_module
+    import re
+
+    server = page[page.index('id="sockffi.Server"') :]
+    server = server[: server.index("</dt>")]
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", server))
+    assert "*args" not in text and "**kwargs" not in text, text
+    assert "_socket_mod" not in page
 
 
 def check_testing_page(page: str) -> None:
