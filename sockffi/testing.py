@@ -9,7 +9,8 @@ runs, that syscall returns that errno, for any code in the process: CPython's
     @pytest.mark.sockffi_fail("bind", "EADDRINUSE")
     def test_a_friendly_message_when_the_port_is_taken(capsys): ...
 
-    @pytest.mark.sockffi_fail("setsockopt", "ENOPROTOOPT", option="SO_REUSEPORT")  # only that one
+    # only that one setsockopt:
+    @pytest.mark.sockffi_fail("setsockopt", "ENOPROTOOPT", option="SO_REUSEPORT")
 
 The pytest plugin comes with sockffi (the ``pytest11`` entry point ``sockffi``).
 The marked test runs inside pytest's own protocol, with a seccomp filter whose

@@ -14,7 +14,7 @@ async def serve(port: int) -> None:
         server = await asyncio.start_server(handle, "127.0.0.1", port)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
-            sys.exit(f"port {port} is in use: is another copy of this server running?")
+            sys.exit(f"port {port} is in use: is another copy running?")
         raise
     async with server:
         await server.serve_forever()

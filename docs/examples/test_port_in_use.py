@@ -8,4 +8,4 @@ import pytest
 def test_a_taken_port_gets_a_friendly_message():
     with pytest.raises(SystemExit) as info:
         asyncio.run(port_in_use.serve(8080))
-    assert str(info.value) == "port 8080 is in use: is another copy of this server running?"
+    assert str(info.value) == "port 8080 is in use: is another copy running?"

@@ -19,7 +19,8 @@ async def main() -> None:
     runner = web.AppRunner(app)
     await runner.setup()
     # [recipe]
-    site = web.SockSite(runner, server.to_socket())  # aiohttp owns the socket from here, and closes it
+    # aiohttp owns the socket from here, and closes it.
+    site = web.SockSite(runner, server.to_socket())
     await site.start()
     # [/recipe]
     stop = asyncio.Event()

@@ -19,7 +19,8 @@ async def main() -> None:
     server = _serve.listen()
     watch = _serve.Watch(server)
     # [recipe]
-    listener = await anyio.abc.SocketListener.from_socket(server.detach())  # anyio takes the fd over
+    # anyio takes the fd over.
+    listener = await anyio.abc.SocketListener.from_socket(server.detach())
     # [/recipe]
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(listener.serve, handle)

@@ -22,7 +22,8 @@ async def main() -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     # [recipe]
     config = Config()
-    config.bind = [f"fd://{server.detach()}"]  # hypercorn adopts the fd (socket(fileno=...)) and closes it
+    # hypercorn adopts the fd (socket(fileno=...)) and closes it.
+    config.bind = [f"fd://{server.detach()}"]
     await serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
     # [/recipe]
     watch.released()

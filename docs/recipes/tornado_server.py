@@ -18,7 +18,8 @@ async def main() -> None:
     watch = _serve.Watch(server)
     # [recipe]
     http = HTTPServer(tornado.web.Application([("/", Hello)]))
-    http.add_sockets([server.to_socket()])  # tornado owns the socket from here, and closes it on stop()
+    # tornado owns the socket from here, and closes it on stop().
+    http.add_sockets([server.to_socket()])
     # [/recipe]
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

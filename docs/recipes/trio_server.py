@@ -21,7 +21,8 @@ async def main() -> None:
     server = _serve.listen()
     watch = _serve.Watch(server)
     # [recipe]
-    listener = trio.SocketListener(trio.socket.from_stdlib_socket(server.to_socket()))  # trio owns it from here
+    # trio owns the socket from here.
+    listener = trio.SocketListener(trio.socket.from_stdlib_socket(server.to_socket()))
     # [/recipe]
     async with trio.open_nursery() as nursery:
         nursery.start_soon(trio.serve_listeners, handle, [listener])

@@ -19,7 +19,8 @@ watch = _serve.Watch(server)
 # our own takes it, so that this program can check the fd afterwards.
 signal.signal(signal.SIGTERM, lambda signum, frame: None)
 # [recipe]
-sock = server.to_socket()  # uvicorn's event loop owns the socket from here, and closes it
+# uvicorn's event loop owns the socket from here, and closes it.
+sock = server.to_socket()
 uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 # [/recipe]
 watch.released()
