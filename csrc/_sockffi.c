@@ -99,6 +99,17 @@ typedef socklen_t sf_socklen_t;
 #  define SF_SO_REUSEPORT 0
 #  define SF_HAS_SO_REUSEPORT 0
 #endif
+/* Option names the trace shows where the platform has them (-1 where not). */
+#ifdef SO_PRIORITY
+#  define SF_SO_PRIORITY SO_PRIORITY
+#else
+#  define SF_SO_PRIORITY (-1)
+#endif
+#ifdef SO_BINDTODEVICE
+#  define SF_SO_BINDTODEVICE SO_BINDTODEVICE
+#else
+#  define SF_SO_BINDTODEVICE (-1)
+#endif
 #define SF_SUN_PATH_MAX ((int)sizeof(((struct sockaddr_un *)0)->sun_path))
 #define SF_SUN_PATH_OFFSET ((int)offsetof(struct sockaddr_un, sun_path))
 #define SF_ADDR_CAP ((int)sizeof(struct sockaddr_storage))

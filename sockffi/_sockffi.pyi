@@ -34,6 +34,8 @@ class _Lib:
     SOMAXCONN: int
     SF_SO_REUSEPORT: int
     SF_HAS_SO_REUSEPORT: int
+    SF_SO_PRIORITY: int
+    SF_SO_BINDTODEVICE: int
     SF_SUN_PATH_MAX: int
     SF_SUN_PATH_OFFSET: int
     SF_ADDR_CAP: int

@@ -105,6 +105,9 @@ _OPTIONS: dict[int, dict[int, str]] = {
 }
 if lib.SF_HAS_SO_REUSEPORT:
     _OPTIONS[lib.SOL_SOCKET][lib.SF_SO_REUSEPORT] = "SO_REUSEPORT"
+for _value, _name in ((lib.SF_SO_PRIORITY, "SO_PRIORITY"), (lib.SF_SO_BINDTODEVICE, "SO_BINDTODEVICE")):
+    if _value >= 0:
+        _OPTIONS[lib.SOL_SOCKET].setdefault(_value, _name)
 
 
 def describe_family(value: int) -> str:

@@ -154,3 +154,17 @@ def test_the_scope_an_error_shows_is_the_one_the_syscall_got():
     finally:
         sockffi.close(fd)
     assert "[fe80::1%2]:0" in str(info.value) and "%1" not in str(info.value)
+
+
+@pytest.mark.skipif(not hasattr(socket, "SO_PRIORITY"), reason="SO_PRIORITY is Linux's")
+def test_the_trace_names_the_options_the_recipes_use():
+    import sockffi.trace
+
+    seen = []
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with sockffi.trace.observe(seen.append):
+            sockffi.setsockopt(fd, sockffi.SOL_SOCKET, socket.SO_PRIORITY, 0)
+    finally:
+        sockffi.close(fd)
+    assert seen[0].args[2] == "SO_PRIORITY", seen[0].format()
