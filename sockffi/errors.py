@@ -1,7 +1,8 @@
 """sockffi's errors: Zig 0.15.2's error sets as Python classes, and the OS-code tables.
 
 Each Zig error name is one class. Each error set (``SocketError``, ``BindError``,
-listen(2)'s ``ListenSyscallError``, ``SetSockOptError``, ``GetSockNameError``)
+listen(2)'s ``sockffi.posix.ListenError``, ``SetSockOptError``, ``GetSockNameError``;
+the first is defined here under an internal name, and has that one public one)
 is a class that its members inherit from, so ``except BindError`` catches
 ``AddressInUse``. ``ListenError`` is ``std.net.Address.ListenError``, the union
 of the five: every set inherits from it.
@@ -45,7 +46,6 @@ __all__ = [
     "GetSockNameError",
     "InvalidProtocolOption",
     "ListenError",
-    "ListenSyscallError",
     "NameTooLong",
     "NetworkSubsystemFailed",
     "NoDevice",

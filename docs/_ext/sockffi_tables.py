@@ -126,7 +126,6 @@ def posix_listen_entry() -> list[str]:
         "",
         f"   ``std.posix.ListenError``: what listen(2) can raise. Its members: {members}.",
         "   ``sockffi.ListenError`` is the union that :func:`sockffi.listen_tcp` raises.",
-        "   (In :mod:`sockffi.errors` the class is named ``ListenSyscallError``.)",
         "",
     ]
 
