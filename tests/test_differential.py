@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from conftest import LINUX
+from conftest import COUNTS, LINUX
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -166,10 +166,13 @@ def _safe(address: object) -> bool:
 def test_bind_agrees_with_cpython(family, kind, address, no_fd_leak):
     cp = cpython_bind(family, kind, address)
     sf = sockffi_bind(family, kind, address)
+    COUNTS["differential"] += 1
     if same(address, cp, sf):
+        COUNTS["differential_same"] += 1
         return
     kind_of = departure(family, address, cp, sf)
     assert kind_of is not None, f"CPython {cp} but sockffi {sf}"
+    COUNTS[f"differential_departure:{kind_of}"] += 1
 
 
 @pytest.mark.skipif(not LINUX, reason="abstract names and paths")
@@ -198,6 +201,8 @@ def test_unix_addresses_agree_with_cpython(shortdir, no_fd_leak):
 @given(a=st.integers(1, 2**24 - 2), port=st.sampled_from([0]), kind=st.sampled_from([std.SOCK_STREAM, std.SOCK_DGRAM]))
 def test_every_loopback_ipv4_agrees_with_cpython(a, port, kind):
     host = str(ipaddress.IPv4Address((127 << 24) | a))
+    COUNTS["differential"] += 1
+    COUNTS["differential_same"] += 1  # counted as it is asserted
     assert same(
         (host, port), cpython_bind(std.AF_INET, kind, (host, port)), sockffi_bind(std.AF_INET, kind, (host, port))
     )
