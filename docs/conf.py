@@ -23,7 +23,7 @@ html_static_path = ["_static"]
 html_title = f"sockffi {release}"
 exclude_patterns = ["_build", "_generated", "recipes", "examples"]
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"  # the overloads of listen_tcp say it best; no parameter lists from implementations
 autodoc_type_aliases = {"Address": "sockffi.types.Address", "FileDescriptor": "sockffi.types.FileDescriptor"}
 # No network in CI: Python's inventory is not fetched; std types render as plain text.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}

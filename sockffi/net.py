@@ -606,7 +606,7 @@ def why_not_host_port(text: str) -> str:
 
 
 def listen_unix(
-    path: UnixAddress, *, backlog: int = 128, nonblocking: object = False, inheritable: object = False
+    path: UnixAddress, *, backlog: int = 128, nonblocking: bool = False, inheritable: bool = False
 ) -> Server[str | bytes]:
     """socket(AF_UNIX, SOCK_STREAM) → bind → listen → getsockname, on a path.
 
@@ -625,10 +625,9 @@ def listen_unix(
     remove it yourself once you know no server uses it). On Windows the file
     stays.
     """
-    if nonblocking is not False and nonblocking is not True:
-        nonblocking = _flag(nonblocking, "nonblocking")
-    if inheritable is not False and inheritable is not True:
-        inheritable = _flag(inheritable, "inheritable")
+    # Annotated bool, checked as anything: 0 and 1 pass, other values get a named TypeError.
+    nonblocking = _flag(nonblocking, "nonblocking")
+    inheritable = _flag(inheritable, "inheritable")
     if _type(backlog) is not int or not 0 <= backlog <= _seam.INT_MAX:
         backlog = _seam.backlog_of(backlog)
     if isinstance(path, (tuple, int)):

@@ -180,6 +180,10 @@ def check_signatures(page: str) -> None:
     text = html_module.unescape(re.sub(r"<[^>]+>", "", server))
     assert "*args" not in text and "**kwargs" not in text, text
     assert "_socket_mod" not in page
+    whole = html_module.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "(*args, **kwargs)" not in whole
+    # Parameters are said with the types users pass, never an implementation's object or Any.
+    assert ": object =" not in whole and ": Any" not in whole and "Server[Any]" not in whole
 
 
 def check_testing_page(page: str) -> None:

@@ -204,7 +204,17 @@ def generate(app: object) -> None:
     raises_blocks(directory)
 
 
+def no_impossible_signature(
+    app: object, what: str, name: str, obj: object, options: object, signature: object, annotation: object
+) -> object:
+    """A class nobody calls (a Protocol, Server) shows no (*args, **kwargs)."""
+    if what == "class" and signature == "(*args, **kwargs)":
+        return ("", annotation)
+    return None
+
+
 def setup(app: object) -> dict[str, object]:
     app.connect("builder-inited", generate)  # type: ignore[attr-defined]
+    app.connect("autodoc-process-signature", no_impossible_signature)  # type: ignore[attr-defined]
     app.add_css_file("sockffi.css")  # type: ignore[attr-defined]
     return {"parallel_read_safe": True, "version": "1"}
