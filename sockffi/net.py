@@ -73,10 +73,6 @@ _take_name_buffer = _seam.take_name_buffer
 _give_name_buffer = _seam.give_name_buffer
 _new_name_buffer = _seam.new_name_buffer
 _NAME_BUFFER = _seam.NAME_BUFFER
-_GSN_PATH = _addr._GSN_PATH
-_string = ffi.string
-_FS_ENCODING = _addr._FS_ENCODING
-_FS_ERRORS = _addr._FS_ERRORS
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
 _new_cell = _seam.new_cell
@@ -667,10 +663,6 @@ def listen_unix(
     server._owned = [cell]
     server.fd = cell[0] - 1
     server._blocking = nonblocking is False
-    # A path comes NUL-terminated at the buffer's start; an abstract name or an
-    # unnamed socket as its raw address.
-    server.address = (
-        _string(buf).decode(_FS_ENCODING, _FS_ERRORS) if r & _GSN_PATH else _addr.other_name(r, buf, server.fd)
-    )
+    server.address = _addr.other_name(r, buf, server.fd)
     _give_name_buffer(buf)
     return server
