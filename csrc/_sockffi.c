@@ -113,7 +113,6 @@ typedef socklen_t sf_socklen_t;
 #define SF_SUN_PATH_MAX ((int)sizeof(((struct sockaddr_un *)0)->sun_path))
 #define SF_SUN_PATH_OFFSET ((int)offsetof(struct sockaddr_un, sun_path))
 #define SF_ADDR_CAP ((int)sizeof(struct sockaddr_storage))
-#define SF_NAME_BUF (SF_ADDR_CAP + 8) /* a name buffer: the address, then its claim */
 
 /* Atomics: the IPv6 intern table and the cells are shared by every thread (cffi
    releases the GIL around each call) and must survive fork at any moment, so
@@ -732,14 +731,28 @@ static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim)
     return r;
 }
 
-/* `out` is NULL or a name buffer (SF_NAME_BUF bytes: the address, then a claim
-   word, 0 when free) that callers may share: a family that is not packed
-   claims it atomically and fills it, and the caller frees it (claim = 0) once
-   it has read it. A buffer already claimed is not touched: the result then
-   carries SF_GSN_BUSY, and the caller asks again with a buffer of its own. */
-long long sf_getsockname(sf_fd_t fd, char *out)
+/* The name buffer sf_getsockname fills for a family it does not pack, and
+   its claim (0 when free). Only such a family claims it, atomically; the
+   caller that got it reads it and frees it (sf_shared_name_release). A call
+   that finds it claimed (another thread's, or a signal handler's around the
+   claimer) does not touch it: its result carries SF_GSN_BUSY, and the caller
+   asks again with a buffer of its own (sf_getsockname_into). The IP families,
+   packed in the result, never touch it: the common call takes the fd alone. */
+char sf_shared_name[SF_ADDR_CAP];
+static sf_atomic sf_shared_claim;
+
+long long sf_getsockname(sf_fd_t fd)
 {
-    return sf_name_into(fd, out, out != NULL ? (sf_atomic *)(void *)(out + SF_ADDR_CAP) : NULL);
+    return sf_name_into(fd, sf_shared_name, &sf_shared_claim);
+}
+
+void sf_shared_name_release(void)
+{
+#ifdef _MSC_VER
+    InterlockedExchange(&sf_shared_claim, 0);
+#else
+    __atomic_store_n(&sf_shared_claim, 0, __ATOMIC_RELEASE);
+#endif
 }
 
 /* The raw address into a caller-owned buffer (zeroed first, as CPython and

@@ -102,7 +102,7 @@ class Calls:
     listen: Callable[[int, int], int]
     setsockopt_int: Callable[[int, int, int, int], int]
     setsockopt: Callable[[int, int, int, bytes, int], int]
-    getsockname: Callable[[int, Any], int]
+    getsockname: Callable[[int], int]
     getsockname_into: Callable[[int, Any, int], int]
     close: Callable[[int], int]
     cell_close: Callable[[Any], int]
@@ -377,12 +377,12 @@ give_cell = _cells.append  # only ever an empty cell
 _names: list[Any] = []
 take_name_buffer = _names.pop  # IndexError when empty: make one with new_name_buffer()
 give_name_buffer = _names.append
-NAME_BUFFER = ffi.typeof(f"char[{lib.SF_NAME_BUF}]")
+NAME_BUFFER = ffi.typeof(f"char[{lib.SF_ADDR_CAP}]")
 new_name_buffer = ffi.new
-#: The name buffer every getsockname call offers the C; only a family the C
-#: does not pack claims it (atomically, in C), and the claimer frees it.
-SHARED_NAME: Any = ffi.new(NAME_BUFFER)
-SHARED_CLAIM: Any = ffi.cast("int *", SHARED_NAME + lib.SF_ADDR_CAP)
+#: The name buffer sf_getsockname fills for a family it does not pack (claimed
+#: in C by that call; sf_shared_name_release frees it once read).
+SHARED_NAME: Any = lib.sf_shared_name
+release_shared_name = lib.sf_shared_name_release
 
 
 def cell_fd(cell: Any) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from . import _addr, _seam, errors
-from ._sockffi import ffi, lib
+from ._sockffi import lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ else:
 __all__ = ["Server", "listen_tcp", "listen_unix"]
 
 _C = _seam.C
-_NULL = ffi.NULL
 _type = type
 _new = object.__new__
 _AF_INET: int = lib.AF_INET
@@ -355,7 +354,7 @@ def listen_tcp(  # noqa: F811
                     server.fd = r >> _FD_SHIFT
                     server._blocking = nonblocking is False
                     if r & _DIFFERS:
-                        _name(server, _C.getsockname(server.fd, _NULL), address)
+                        _name(server, _C.getsockname(server.fd), address)
                     else:
                         server.address = (text, r & 0xFFFF)
                     return server
@@ -440,7 +439,7 @@ def _listen_tcp(
                 raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
             server = _server(cell, r >> _FD_SHIFT, not nonblocking)
             if r & _DIFFERS:
-                _name(server, _C.getsockname(server.fd, _NULL), address)
+                _name(server, _C.getsockname(server.fd), address)
             else:
                 server.address = (_addr.in4_text(args[0]), r & 0xFFFF)
             return server
@@ -513,7 +512,7 @@ def _steps(cell: Any, family: int, kind: int, opts: int, args: tuple[Any, ...], 
         return _failed(cell, lib.SF_STEP_LISTEN, r)
     if family == _AF_UNIX:
         return 0
-    r = C.getsockname(fd, _NULL)
+    r = C.getsockname(fd)
     if r < 0:
         return _failed(cell, lib.SF_STEP_GETSOCKNAME, r)
     return r

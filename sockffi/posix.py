@@ -49,10 +49,8 @@ _AF_INET6 = _addr.AF_INET6
 _in4_get = _addr.in4_cache.get
 _names_get = _addr.names.get
 _GSN_OTHER = _seam.GSN_OTHER
-_new_buf = _seam.new_name_buffer
-_BUF_TYPE = _seam.NAME_BUFFER
 _SHARED = _seam.SHARED_NAME
-_SHARED_CLAIM = _seam.SHARED_CLAIM
+_release_shared = _seam.release_shared_name
 _GSN_BUSY: int = lib.SF_GSN_BUSY
 _fd_of = _seam.fd_of
 _bind_failure = _seam.bind_failure
@@ -234,10 +232,10 @@ def getsockname(fd: FileDescriptor) -> Any:
     if _type(fd) is not int:
         fd = _fd_of(fd, "getsockname")
     # One syscall for every family: IPv4 and IPv6 come packed in one int (the
-    # same int, the same tuple); any other family's address is copied into the
-    # shared name buffer, which that call claims (in C) and frees once read.
+    # same int, the same tuple); any other family's address is in the C's
+    # shared name buffer, which that call claimed, and frees once read.
     try:
-        address = _names_get(r := _C.getsockname(fd, _SHARED))
+        address = _names_get(r := _C.getsockname(fd))
     except OverflowError:
         raise _seam.overflow("getsockname", fd=fd) from None
     if address is None:
@@ -253,15 +251,11 @@ def _unpacked(r: int, fd: int) -> Any:
     if r & _GSN_BUSY:
         # Another call (a thread, a signal handler) holds the shared buffer:
         # this one asks again, into a buffer of its own.
-        own = _new_buf(_BUF_TYPE)
-        r = _C.getsockname(fd, own)
-        if r < 0:
-            raise _getsockname_failure(r)
-        return _addr.other_name(r, own, fd) if r >= _GSN_OTHER else _addr.sockname(r, fd)
+        return _addr.read_name(fd, "getsockname")
     try:
         return _addr.other_name(r, _SHARED, fd)
     finally:
-        _SHARED_CLAIM[0] = 0
+        _release_shared()
 
 
 def close(fd: FileDescriptor) -> None:

@@ -133,12 +133,13 @@ def _sockaddr(address: Any) -> str:
     return f"{{{address!r}}}"
 
 
-def _packed(r: int, buf: Any = None) -> str:
-    """A getsockname result, rendered from the value (and the bytes the C copied
-    into ``buf`` for a family it does not pack) alone: no syscall."""
+def _packed(r: int, shared: bool = False) -> str:
+    """A getsockname result, rendered from the value (and, with `shared`, the
+    bytes the C copied into its shared name buffer for a family it does not
+    pack, which the caller still holds) alone: no syscall."""
     if r >= _seam.GSN_OTHER:
-        if buf is not None and buf != ffi.NULL and not r & lib.SF_GSN_BUSY:  # filled by this call
-            return _sockaddr(_addr.other_name(r, buf, -1))
+        if shared and not r & lib.SF_GSN_BUSY:  # filled by this call, not yet read
+            return _sockaddr(_addr.other_name(r, _seam.SHARED_NAME, -1))
         return f"{{{describe_family((r >> 16) & 0xFFFF)}, ...}}"
     return _sockaddr(_addr.sockname(r, -1, False))
 
@@ -214,7 +215,7 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
     if name == "getsockname":
         if rc < 0:
             return _failed("getsockname", (fd, "..."), rc, elapsed)
-        return Event("getsockname", (fd, _packed(rc, a[1])), 0, 0, elapsed)
+        return Event("getsockname", (fd, _packed(rc, True)), 0, 0, elapsed)
     if name == "getsockname_into":
         if rc < 0:
             return _failed("getsockname", (fd, "..."), rc, elapsed)

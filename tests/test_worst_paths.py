@@ -305,22 +305,26 @@ def test_racing_layers_never_leave_a_closed_one_installed():
 @needs_linux
 def test_getsockname_with_the_shared_buffer_taken_asks_again_into_its_own(shortdir):
     """What a thread or a signal handler holding the buffer leaves another call:
-    the right address, from a buffer of its own."""
-    from sockffi import _seam
+    the right address, from a buffer of its own, and the holder's bytes untouched."""
+    from sockffi._sockffi import ffi, lib
 
+    holder = socket.socket(socket.AF_UNIX)
+    holder.bind(os.path.join(shortdir, "h"))
     s = socket.socket(socket.AF_UNIX)
     s.bind(os.path.join(shortdir, "g"))
     try:
-        _seam.SHARED_CLAIM[0] = 1
+        assert lib.sf_getsockname(holder.fileno()) > 0  # claims the shared buffer, as a call in progress would
         try:
             assert sockffi.getsockname(s) == s.getsockname()
             assert sockffi.getsockname(s.fileno()) == s.getsockname()
+            assert ffi.string(lib.sf_shared_name).decode() == holder.getsockname()  # never overwritten
         finally:
-            _seam.SHARED_CLAIM[0] = 0
+            lib.sf_shared_name_release()
         assert sockffi.getsockname(s) == s.getsockname()
-        assert _seam.SHARED_CLAIM[0] == 0  # freed by the call that claimed it
+        assert sockffi.getsockname(holder) == holder.getsockname()
     finally:
         s.close()
+        holder.close()
 
 
 @needs_linux
