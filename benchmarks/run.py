@@ -256,19 +256,29 @@ def bench_cycle(bench: Bench, modules: dict, n: int, v6: bool) -> dict:
     return bench.compare(c_ref, bench.py(std, glb, n), contenders_for(modules, sf, bench, n, glb))
 
 
-def bench_getsockname(bench: Bench, modules: dict, n: int, v6: bool) -> dict:
-    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
-    s.bind(("::1" if v6 else "127.0.0.1", 0))
+def bench_getsockname(bench: Bench, modules: dict, n: int, family: str) -> dict:
+    """getsockname on a bound socket of one family: "v4", "v6" or "unix" (a path)."""
+    d = tempfile.mkdtemp(prefix="sfb", dir="/tmp")
+    if family == "unix":
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(os.path.join(d, "g.sock"))
+    else:
+        s = socket.socket(socket.AF_INET6 if family == "v6" else socket.AF_INET)
+        s.bind(("::1" if family == "v6" else "127.0.0.1", 0))
     fd = s.fileno()
+    c_loop = bench.c.c_getsockname_unix if family == "unix" else bench.c.c_getsockname
     glb = {"s": s, "fd": fd}
     try:
         return bench.compare(
-            lambda: bench.c.c_getsockname(fd, n, bench.wall),
+            lambda: c_loop(fd, n, bench.wall),
             bench.py("s.getsockname()", glb, n),
             contenders_for(modules, "sockffi.getsockname(fd)", bench, n, glb),
         )
     finally:
         s.close()
+        import shutil
+
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def bench_cycle_unix(bench: Bench, modules: dict, n: int) -> dict:
@@ -293,25 +303,6 @@ def bench_cycle_unix(bench: Bench, modules: dict, n: int) -> dict:
             },
         )
     finally:
-        import shutil
-
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def bench_getsockname_unix(bench: Bench, modules: dict, n: int) -> dict:
-    d = tempfile.mkdtemp(prefix="sfb", dir="/tmp")
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(os.path.join(d, "g.sock"))
-    fd = s.fileno()
-    glb = {"s": s, "fd": fd}
-    try:
-        return bench.compare(
-            lambda: bench.c.c_getsockname_unix(fd, n, bench.wall),
-            bench.py("s.getsockname()", glb, n),
-            contenders_for(modules, "sockffi.getsockname(fd)", bench, n, glb),
-        )
-    finally:
-        s.close()
         import shutil
 
         shutil.rmtree(d, ignore_errors=True)
@@ -400,10 +391,10 @@ def main() -> None:
     lines = ["| operation | contender | median | x CPython (spread) | x C (spread) |", "|---|---|---:|---:|---:|"]
     lines += rows("listen_tcp + close, IPv4", bench_cycle(bench, modules, 2000 // scale, v6=False))
     lines += rows("listen_tcp + close, IPv6", bench_cycle(bench, modules, 2000 // scale, v6=True))
-    lines += rows("getsockname, IPv4", bench_getsockname(bench, modules, 50_000 // scale, v6=False))
-    lines += rows("getsockname, IPv6", bench_getsockname(bench, modules, 50_000 // scale, v6=True))
+    lines += rows("getsockname, IPv4", bench_getsockname(bench, modules, 50_000 // scale, "v4"))
+    lines += rows("getsockname, IPv6", bench_getsockname(bench, modules, 50_000 // scale, "v6"))
     lines += rows("listen_unix + close (a path)", bench_cycle_unix(bench, modules, 2000 // scale))
-    lines += rows("getsockname, AF_UNIX path", bench_getsockname_unix(bench, modules, 50_000 // scale))
+    lines += rows("getsockname, AF_UNIX path", bench_getsockname(bench, modules, 50_000 // scale, "unix"))
     lines += rows("failing listen (pipe), error caught", bench_failing(bench, modules, 50_000 // scale))
     if not args.no_import:
         lines += rows(
