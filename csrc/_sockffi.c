@@ -44,6 +44,9 @@ typedef int sf_socklen_t;
 #  ifndef IPV6_V6ONLY
 #    define IPV6_V6ONLY 27
 #  endif
+#  define SHUT_RD SD_RECEIVE
+#  define SHUT_WR SD_SEND
+#  define SHUT_RDWR SD_BOTH
 /* FIONBIO is an unsigned constant; ioctlsocket takes a long. */
 #  define SF_FIONBIO ((long)FIONBIO)
 #  ifndef WSA_FLAG_NO_HANDLE_INHERIT
@@ -68,6 +71,7 @@ struct sockaddr_un {
 #  include <stdlib.h>
 #  include <sys/stat.h>
 #  include <unistd.h>
+#  include <poll.h>
 
 typedef int sf_fd_t;
 typedef socklen_t sf_socklen_t;
@@ -157,6 +161,7 @@ static int sf_cas(sf_atomic *p, int expected, int desired)
 #define SF_STEP_BIND 5
 #define SF_STEP_LISTEN 6
 #define SF_STEP_GETSOCKNAME 7
+#define SF_STEP_CONNECT 8
 
 #define SF_OPT_REUSEADDR 1
 #define SF_OPT_REUSEPORT 2
@@ -600,18 +605,25 @@ int sf_bind_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo,
 
 /* Exact length, as CPython does: a regular path keeps its NUL, an abstract
    name (leading NUL, Linux) is exactly its bytes, and "" asks Linux to autobind.
-   The Python layer has checked that len fits sun_path. */
+   Returns the sockaddr's length, or 0 when the path does not fit sun_path. */
+static sf_socklen_t sf_sun(struct sockaddr_un *sun, const char *path, size_t len)
+{
+    size_t n = len;
+    if (len > sizeof sun->sun_path) return 0;
+    memset(sun, 0, sizeof *sun);
+    sun->sun_family = AF_UNIX;
+    memcpy(sun->sun_path, path, len);
+    if (len > 0 && path[0] != '\0' && n < sizeof sun->sun_path) n += 1;
+    SF_SUN_LEN(sun, offsetof(struct sockaddr_un, sun_path) + n);
+    return (sf_socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
 int sf_bind_un(sf_fd_t fd, const char *path, size_t len)
 {
     struct sockaddr_un sun;
-    size_t n = len;
-    if (len > sizeof sun.sun_path) return SF_REJECT(SF_REJECT_PATH);
-    memset(&sun, 0, sizeof sun);
-    sun.sun_family = AF_UNIX;
-    memcpy(sun.sun_path, path, len);
-    if (len > 0 && path[0] != '\0' && n < sizeof sun.sun_path) n += 1;
-    SF_SUN_LEN(&sun, offsetof(struct sockaddr_un, sun_path) + n);
-    return sf_bind_sa(fd, &sun, (sf_socklen_t)(offsetof(struct sockaddr_un, sun_path) + n), AF_UNIX);
+    sf_socklen_t n = sf_sun(&sun, path, len);
+    if (n == 0) return SF_REJECT(SF_REJECT_PATH);
+    return sf_bind_sa(fd, &sun, n, AF_UNIX);
 }
 
 /* bind for the socket in a cell; a named unix path's file then belongs to the
@@ -700,35 +712,44 @@ static long long sf_pack_name(const struct sockaddr_storage *ss, sf_socklen_t le
     return SF_GSN_OTHER | ((long long)ss->ss_family << 16) | (len & 0xFFFF);
 }
 
-/* One getsockname: IPv4 and IPv6 packed; any other family (AF_UNIX ...)
-   copied into `out` (SF_ADDR_CAP bytes, or NULL), with its family and length
-   in the result. */
-static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim)
+/* An address as sf_getsockname returns it: IPv4 and IPv6 packed; any other
+   family (AF_UNIX ...) copied into `out` (SF_ADDR_CAP bytes, or NULL), with
+   its family and length in the result. */
+static long long sf_name_result(const struct sockaddr_storage *ss, sf_socklen_t len, char *out, sf_atomic *claim)
 {
-    struct sockaddr_storage ss;
-    sf_socklen_t len = (sf_socklen_t)sizeof ss;
     long long r;
-    SF_CHECK_FD(fd);
-    ss.ss_family = AF_UNSPEC;
-    if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) return sf_fail(0);
-    if (len > (sf_socklen_t)sizeof ss) len = (sf_socklen_t)sizeof ss;
-    r = sf_pack_name(&ss, len);
+    if (len > (sf_socklen_t)sizeof *ss) len = (sf_socklen_t)sizeof *ss;
+    r = sf_pack_name(ss, len);
     if (r < SF_GSN_OTHER || out == NULL) return r;
     if (claim != NULL && !SF_CAS(claim, 0, 1)) return r | SF_GSN_BUSY; /* another call's: not touched */
-    memset(out, 0, sizeof ss);
-    if (ss.ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET
-        && ((const char *)&ss)[SF_SUN_PATH_OFFSET] != '\0') {
+    memset(out, 0, sizeof *ss);
+    if (ss->ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET
+        && ((const char *)ss)[SF_SUN_PATH_OFFSET] != '\0') {
         /* A path (not Linux's abstract name, not unnamed): its bytes up to the
            first NUL, at out's start, NUL-terminated (sun_path is shorter than
            sockaddr_storage). */
         size_t n = (size_t)len - (size_t)SF_SUN_PATH_OFFSET;
-        const char *path = (const char *)&ss + SF_SUN_PATH_OFFSET;
+        const char *path = (const char *)ss + SF_SUN_PATH_OFFSET;
         const char *end = (const char *)memchr(path, '\0', n);
         memcpy(out, path, end ? (size_t)(end - path) : n);
         return r | SF_GSN_PATH;
     }
-    memcpy(out, &ss, (size_t)len);
+    memcpy(out, ss, (size_t)len);
     return r;
+}
+
+/* One getsockname (or getpeername), its address as sf_name_result gives it. */
+static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim, int peer)
+{
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    int rc;
+    SF_CHECK_FD(fd);
+    ss.ss_family = AF_UNSPEC;
+    rc = peer ? getpeername(SF_SOCK(fd), (struct sockaddr *)&ss, &len)
+              : getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len);
+    if (SF_FAILED(rc)) return sf_fail(0);
+    return sf_name_result(&ss, len, out, claim);
 }
 
 /* The name buffer sf_getsockname fills for a family it does not pack, and
@@ -743,7 +764,12 @@ static sf_atomic sf_shared_claim;
 
 long long sf_getsockname(sf_fd_t fd)
 {
-    return sf_name_into(fd, sf_shared_name, &sf_shared_claim);
+    return sf_name_into(fd, sf_shared_name, &sf_shared_claim, 0);
+}
+
+long long sf_getpeername(sf_fd_t fd)
+{
+    return sf_name_into(fd, sf_shared_name, &sf_shared_claim, 1);
 }
 
 void sf_shared_name_release(void)
@@ -763,6 +789,15 @@ int sf_getsockname_into(sf_fd_t fd, char *out, int cap)
     SF_CHECK_FD(fd);
     memset(out, 0, (size_t)cap);
     if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)out, &len))) return sf_fail(0);
+    return (int)len;
+}
+
+int sf_getpeername_into(sf_fd_t fd, char *out, int cap)
+{
+    sf_socklen_t len = (sf_socklen_t)cap;
+    SF_CHECK_FD(fd);
+    memset(out, 0, (size_t)cap);
+    if (SF_FAILED(getpeername(SF_SOCK(fd), (struct sockaddr *)out, &len))) return sf_fail(0);
     return (int)len;
 }
 
@@ -813,7 +848,7 @@ static long long sf_listen_sa(long long *cell, int type, const void *sa, sf_sock
         err = sf_listen((sf_fd_t)fd, backlog);
     }
     if (err) return sf_listen_failed(cell, step, err);
-    r = sf_name_into((sf_fd_t)fd, NULL, NULL);
+    r = sf_name_into((sf_fd_t)fd, NULL, NULL, 0);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
 }
@@ -834,7 +869,7 @@ long long sf_listen_un(long long *cell, int type, const char *path, size_t len, 
     if (err) return sf_listen_failed(cell, SF_STEP_BIND, err);
     err = sf_listen((sf_fd_t)fd, backlog);
     if (err) return sf_listen_failed(cell, SF_STEP_LISTEN, err);
-    r = sf_name_into((sf_fd_t)fd, out, NULL);
+    r = sf_name_into((sf_fd_t)fd, out, NULL, 0);
     if (r < 0) return sf_listen_failed(cell, SF_STEP_GETSOCKNAME, r);
     return r;
 }
@@ -864,6 +899,277 @@ long long sf_listen_in6(long long *cell, int type, const char *addr16, int port,
     if (port < 0 || port > 0xFFFF || flowinfo > 0xFFFFF) return SF_REJECT(SF_REJECT_PORT);
     return sf_listen_sa(cell, type, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id), AF_INET6, backlog,
                         opts);
+}
+
+/* ------------------------------------------------------------------ accept */
+
+/* The accepted socket's flags, exactly as asked: close-on-exec when asked
+   (Zig's setSockFlags), and blocking unless SOCK_NONBLOCK was asked, also
+   where the new socket would take the listener's mode (BSD, Windows). 0 or
+   the code. */
+#ifndef _WIN32
+static int sf_set_accepted_flags(int fd, int cloexec, int nonblock)
+{
+    int fl, want;
+    if (cloexec) {
+        while ((fl = fcntl(fd, F_GETFD, 0)) == -1)
+            if (errno != EINTR) return errno;
+        while (fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
+            if (errno != EINTR) return errno;
+    }
+    while ((fl = fcntl(fd, F_GETFL, 0)) == -1)
+        if (errno != EINTR) return errno;
+    want = nonblock ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+    if (want != fl)
+        while (fcntl(fd, F_SETFL, want) == -1)
+            if (errno != EINTR) return errno;
+    return 0;
+}
+#endif
+
+#if !defined(_WIN32) && SF_NATIVE_SOCK_FLAGS \
+    && (defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) \
+        || defined(__DragonFly__) || defined(__sun))
+#  define SF_HAS_ACCEPT4 1
+#else
+#  define SF_HAS_ACCEPT4 0
+#endif
+
+/* accept(2) into the cell with plain accept and the flags set after, as Zig
+   does where accept4 is missing (macOS, Windows); compiled on every POSIX
+   platform so Linux tests can run it. The peer's address as sf_getsockname
+   gives it (copied into out for a family it does not pack). */
+long long sf_accept_emulated(long long *cell, sf_fd_t fd, int flags, char *out)
+{
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    int err;
+    SF_CHECK_FD(fd);
+    ss.ss_family = AF_UNSPEC;
+#ifdef _WIN32
+    {
+        SOCKET c = accept(SF_SOCK(fd), (struct sockaddr *)&ss, &len);
+        u_long nb = (flags & SOCK_NONBLOCK) ? 1 : 0;
+        if (c == INVALID_SOCKET) return sf_fail(0);
+        SF_XCHG64(&cell[0], (long long)c + 1);
+        if (ioctlsocket(c, SF_FIONBIO, &nb) == SOCKET_ERROR) {
+            err = WSAGetLastError();
+            sf_cell_close(cell);
+            return -(long long)((err & SF_CODE_MASK) | SF_AUX);
+        }
+        if (flags & SOCK_CLOEXEC) SetHandleInformation((HANDLE)c, HANDLE_FLAG_INHERIT, 0);
+    }
+#else
+    {
+        int c = accept(SF_SOCK(fd), (struct sockaddr *)&ss, &len);
+        if (c == -1) return sf_fail(0);
+        SF_XCHG64(&cell[0], (long long)c + 1);
+        err = sf_set_accepted_flags(c, flags & SOCK_CLOEXEC, flags & SOCK_NONBLOCK);
+        if (err) {
+            sf_cell_close(cell); /* Zig: errdefer close */
+            return -(long long)((err & SF_CODE_MASK) | SF_AUX);
+        }
+    }
+#endif
+    return sf_name_result(&ss, len, out, NULL);
+}
+
+/* Zig's posix.accept (accept4 with SOCK_CLOEXEC[|SOCK_NONBLOCK]) into the
+   cell: the socket is the cell's from inside this call. */
+long long sf_accept(long long *cell, sf_fd_t fd, int flags, char *out)
+{
+#if SF_HAS_ACCEPT4
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    int c;
+    SF_CHECK_FD(fd);
+    ss.ss_family = AF_UNSPEC;
+    c = accept4(fd, (struct sockaddr *)&ss, &len, flags & (SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (c == -1) return sf_fail(0);
+    SF_XCHG64(&cell[0], (long long)c + 1);
+    return sf_name_result(&ss, len, out, NULL);
+#else
+    return sf_accept_emulated(cell, fd, flags, out);
+#endif
+}
+
+/* ------------------------------------------------------------------ connect */
+
+static int sf_connect_sa(sf_fd_t fd, const void *sa, sf_socklen_t len)
+{
+    SF_CHECK_FD(fd);
+    return SF_FAILED(connect(SF_SOCK(fd), (const struct sockaddr *)sa, len)) ? sf_fail(0) : 0;
+}
+
+int sf_connect_in4(sf_fd_t fd, unsigned int addr_be, int port)
+{
+    struct sockaddr_in sin;
+    return sf_connect_sa(fd, &sin, sf_sin4(&sin, addr_be, port));
+}
+
+int sf_connect_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
+{
+    struct sockaddr_in6 sin6;
+    return sf_connect_sa(fd, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id));
+}
+
+int sf_connect_un(sf_fd_t fd, const char *path, size_t len)
+{
+    struct sockaddr_un sun;
+    sf_socklen_t n = sf_sun(&sun, path, len);
+    if (n == 0) return SF_REJECT(SF_REJECT_PATH);
+    return sf_connect_sa(fd, &sun, n);
+}
+
+/* Whether a failed connect's socket is still worth keeping: the call was
+   interrupted (the caller runs its signal handlers and connects again, as Zig
+   retries), or the connection goes on without it (a non-blocking connect). */
+static int sf_connect_goes_on(int err)
+{
+#ifdef _WIN32
+    return err == WSAEWOULDBLOCK;
+#else
+    return err == EINTR || err == EINPROGRESS;
+#endif
+}
+
+/* Zig's tcpConnectToAddress (connectUnixSocket for AF_UNIX) into the cell:
+   socket, connect. 0 once connected; else -(code | step << SF_STEP_SHIFT),
+   with the cell closed, or still holding the socket (SF_STILL_OPEN) when the
+   connect goes on (sf_connect_goes_on). */
+static long long sf_connect_cell(long long *cell, int family, int type, int protocol, const void *sa,
+                                 sf_socklen_t len)
+{
+    long long fd = sf_socket_cell(cell, family, type, protocol);
+    int err;
+    if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
+    err = sf_connect_sa((sf_fd_t)fd, sa, len);
+    if (err == 0) return 0;
+    if (sf_connect_goes_on(-err & SF_CODE_MASK))
+        return -(((long long)SF_STEP_CONNECT << SF_STEP_SHIFT) | -err | SF_STILL_OPEN);
+    sf_cell_close(cell);
+    return -(((long long)SF_STEP_CONNECT << SF_STEP_SHIFT) | -err);
+}
+
+long long sf_connect_tcp4(long long *cell, int type, unsigned int addr_be, int port)
+{
+    struct sockaddr_in sin;
+    if (port < 0 || port > 0xFFFF) return SF_REJECT(SF_REJECT_PORT);
+    return sf_connect_cell(cell, AF_INET, type, IPPROTO_TCP, &sin, sf_sin4(&sin, addr_be, port));
+}
+
+long long sf_connect_tcp6(long long *cell, int type, const char *addr16, int port, unsigned int flowinfo,
+                          unsigned int scope_id)
+{
+    struct sockaddr_in6 sin6;
+    if (port < 0 || port > 0xFFFF || flowinfo > 0xFFFFF) return SF_REJECT(SF_REJECT_PORT);
+    return sf_connect_cell(cell, AF_INET6, type, IPPROTO_TCP, &sin6,
+                           sf_sin6(&sin6, addr16, port, flowinfo, scope_id));
+}
+
+long long sf_connect_unix(long long *cell, int type, const char *path, size_t len)
+{
+    struct sockaddr_un sun;
+    sf_socklen_t n = sf_sun(&sun, path, len);
+    if (n == 0) return SF_REJECT(SF_REJECT_PATH);
+    return sf_connect_cell(cell, AF_UNIX, type, 0, &sun, n);
+}
+
+/* Wait up to timeout_ms for a connect in progress to finish (writable, or
+   failed): 1 when it has, 0 when the time ran out, or -(code) (EINTR too:
+   the caller runs its signal handlers and waits for what is left). */
+int sf_wait_connect(sf_fd_t fd, int timeout_ms)
+{
+    SF_CHECK_FD(fd);
+#ifdef _WIN32
+    {
+        fd_set w, e;
+        struct timeval tv;
+        int rc;
+        FD_ZERO(&w);
+        FD_ZERO(&e);
+        FD_SET(SF_SOCK(fd), &w);
+        FD_SET(SF_SOCK(fd), &e); /* a failed connect is an exception on Windows */
+        tv.tv_sec = timeout_ms / 1000;
+        tv.tv_usec = (timeout_ms % 1000) * 1000;
+        rc = select(0, NULL, &w, &e, &tv);
+        return rc == SOCKET_ERROR ? sf_fail(0) : (rc > 0);
+    }
+#else
+    {
+        struct pollfd p;
+        int rc;
+        p.fd = fd;
+        p.events = POLLOUT;
+        p.revents = 0;
+        rc = poll(&p, 1, timeout_ms);
+        return rc == -1 ? sf_fail(0) : (rc > 0);
+    }
+#endif
+}
+
+/* The socket's O_NONBLOCK (FIONBIO on Windows), set or cleared: 0 or -(code). */
+int sf_set_nonblocking(sf_fd_t fd, int on)
+{
+    SF_CHECK_FD(fd);
+#ifdef _WIN32
+    {
+        u_long v = on ? 1 : 0;
+        return ioctlsocket(SF_SOCK(fd), SF_FIONBIO, &v) == SOCKET_ERROR ? sf_fail(0) : 0;
+    }
+#else
+    {
+        int fl, want;
+        while ((fl = fcntl(fd, F_GETFL, 0)) == -1)
+            if (errno != EINTR) return sf_fail(0);
+        want = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+        if (want != fl)
+            while (fcntl(fd, F_SETFL, want) == -1)
+                if (errno != EINTR) return sf_fail(0);
+        return 0;
+    }
+#endif
+}
+
+/* ------------------------------------------------------------------ getsockopt, shutdown */
+
+/* An int option: its value as an unsigned 32-bit number (the caller gives it
+   its sign back), or -(code). */
+long long sf_getsockopt_int(sf_fd_t fd, int level, int option)
+{
+    int value = 0;
+    sf_socklen_t len = (sf_socklen_t)sizeof value;
+    SF_CHECK_FD(fd);
+    if (SF_FAILED(getsockopt(SF_SOCK(fd), level, option, (char *)&value, &len))) return sf_fail(0);
+    return (long long)(unsigned int)value;
+}
+
+/* Up to cap bytes of an option into out: the length the OS gave, or -(code). */
+int sf_getsockopt(sf_fd_t fd, int level, int option, char *out, int cap)
+{
+    sf_socklen_t len = (sf_socklen_t)cap;
+    SF_CHECK_FD(fd);
+    if (cap < 0) return SF_REJECT(SF_REJECT_FD);
+    memset(out, 0, (size_t)cap);
+    if (SF_FAILED(getsockopt(SF_SOCK(fd), level, option, out, &len))) return sf_fail(0);
+    return (int)len;
+}
+
+/* Zig's getsockoptError: SO_ERROR, which reading clears. 0 when it is 0, the
+   stored code when not, or -(code) when getsockopt itself failed. */
+long long sf_getsockopt_error(sf_fd_t fd)
+{
+    int value = 0;
+    sf_socklen_t len = (sf_socklen_t)sizeof value;
+    SF_CHECK_FD(fd);
+    if (SF_FAILED(getsockopt(SF_SOCK(fd), SOL_SOCKET, SO_ERROR, (char *)&value, &len))) return sf_fail(0);
+    return (long long)((unsigned int)value & SF_CODE_MASK);
+}
+
+int sf_shutdown(sf_fd_t fd, int how)
+{
+    SF_CHECK_FD(fd);
+    return SF_FAILED(shutdown(SF_SOCK(fd), how)) ? sf_fail(0) : 0;
 }
 
 /* ------------------------------------------------------------------ text, names */

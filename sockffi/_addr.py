@@ -307,11 +307,14 @@ def other_name(r: int, buf: Any, fd: int) -> Any:
 
 
 def read_name(fd: int, syscall: str, tables: Any = None) -> Any:
-    """getsockname into a caller-owned buffer, decoded as CPython does."""
+    """getsockname (getpeername, for that syscall) into a caller-owned buffer,
+    decoded as CPython does."""
     buf = ffi.new("char[]", _seam.ADDR_CAP)
-    n = _seam.C.getsockname_into(fd, buf, _seam.ADDR_CAP)
+    peer = syscall == "getpeername"
+    n = (_seam.C.getpeername_into if peer else _seam.C.getsockname_into)(fd, buf, _seam.ADDR_CAP)
     if n < 0:
-        raise _seam.failure(n, (tables or _seam.DIRECT).getsockname, syscall)
+        tbl = tables or _seam.DIRECT
+        raise _seam.failure(n, tbl.getpeername if peer else tbl.getsockname, syscall)
     return decode(ffi.buffer(buf, n)[:], fd)
 
 

@@ -61,6 +61,7 @@ STEPS: dict[int, str] = {
     lib.SF_STEP_BIND: "bind",
     lib.SF_STEP_LISTEN: "listen",
     lib.SF_STEP_GETSOCKNAME: "getsockname",
+    lib.SF_STEP_CONNECT: "connect",
 }
 
 WINDOWS = backend.PLATFORM == "windows"
@@ -75,22 +76,38 @@ class Calls:
     once, and nothing is replaced while nobody asks."""
 
     NAMES = (
+        "accept",
+        "accept_emulated",
         "bind_in4",
         "bind_in6",
         "bind_un",
         "bind_un_cell",
         "cell_close",
         "close",
+        "connect_in4",
+        "connect_in6",
+        "connect_tcp4",
+        "connect_tcp6",
+        "connect_un",
+        "connect_unix",
+        "getpeername",
+        "getpeername_into",
         "getsockname",
         "getsockname_into",
+        "getsockopt",
+        "getsockopt_error",
+        "getsockopt_int",
         "listen",
         "listen_in4",
         "listen_in6",
         "listen_un",
+        "set_nonblocking",
         "setsockopt",
         "setsockopt_int",
+        "shutdown",
         "socket",
         "socket_cell",
+        "wait_connect",
     )
 
     socket: Callable[[int, int, int], int]
@@ -106,15 +123,32 @@ class Calls:
     getsockname_into: Callable[[int, Any, int], int]
     close: Callable[[int], int]
     cell_close: Callable[[Any], int]
+    accept: Callable[[Any, int, int, Any], int]
+    accept_emulated: Callable[[Any, int, int, Any], int]
+    connect_in4: Callable[[int, int, int], int]
+    connect_in6: Callable[[int, bytes, int, int, int], int]
+    connect_un: Callable[[int, bytes, int], int]
+    getpeername: Callable[[int], int]
+    getpeername_into: Callable[[int, Any, int], int]
+    getsockopt_int: Callable[[int, int, int], int]
+    getsockopt: Callable[[int, int, int, Any, int], int]
+    getsockopt_error: Callable[[int], int]
+    shutdown: Callable[[int, int], int]
+    wait_connect: Callable[[int, int], int]
+    set_nonblocking: Callable[[int, int], int]
     # The one-crossing listens; None while traced, so each step is its own call.
     listen_in4: Optional[Callable[[Any, int, int, int, int, int], int]]
     listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int, int], int]]
     listen_un: Optional[Callable[[Any, int, bytes, int, int, Any], int]]
+    # The one-crossing connects (socket, connect), likewise.
+    connect_tcp4: Optional[Callable[[Any, int, int, int], int]]
+    connect_tcp6: Optional[Callable[[Any, int, bytes, int, int, int], int]]
+    connect_unix: Optional[Callable[[Any, int, bytes, int], int]]
 
 
-#: The one-crossing listens: a layer that must see each step sets them aside
-#: (None), and listen_tcp/listen_unix then take their step paths.
-ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un")
+#: The one-crossing composed calls: a layer that must see each step sets them
+#: aside (None), and the helpers then take their step paths.
+ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un", "connect_tcp4", "connect_tcp6", "connect_unix")
 
 
 #: The C functions as compiled.
@@ -194,25 +228,38 @@ def table(key: str, unreachable: type = errors.CallerError) -> ErrorTable:
 
 
 class Tables:
-    """code -> class for each call, with the codes Zig calls unreachable mapped to
-    one class: CallerError for the direct calls, Unexpected inside listen_tcp
-    and listen_unix, which own their fd and build their own sockaddr."""
+    """code -> class for each call (an attribute per syscall record, and per
+    helper call: ``aux`` the fcntl/ioctlsocket inside socket(), ``startup``
+    WSAStartup, ``accept_aux`` the one inside an emulated accept,
+    ``getsockopt_error_call`` getsockopt's own failure there), with the codes
+    Zig calls unreachable mapped to one class: CallerError for the direct
+    calls, Unexpected inside the composed calls, which own their fd and build
+    their own sockaddr."""
 
-    __slots__ = ("aux", "bind", "close", "getsockname", "listen", "setsockopt", "socket", "startup")
     socket: ErrorTable
     bind: ErrorTable
     listen: ErrorTable
     setsockopt: ErrorTable
     getsockname: ErrorTable
     close: ErrorTable
+    accept: ErrorTable
+    connect: ErrorTable
+    getsockopt: ErrorTable
+    getsockopt_error: ErrorTable
+    getpeername: ErrorTable
+    shutdown: ErrorTable
     aux: ErrorTable
     startup: ErrorTable
+    accept_aux: ErrorTable
+    getsockopt_error_call: ErrorTable
 
     def __init__(self, unreachable: type) -> None:
-        for call in ("socket", "bind", "listen", "setsockopt", "getsockname", "close"):
+        for call in errors.RECORDS:
             setattr(self, call, table(call, unreachable))
         self.aux = table(backend.AUX_CALLS["aux"][1], unreachable)
         self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
+        self.accept_aux = table(f"accept.{backend.AUX_CALLS['aux'][0]}", unreachable)
+        self.getsockopt_error_call = table("getsockopt_error.getsockopt", unreachable)
 
 
 DIRECT = Tables(errors.CallerError)
@@ -278,7 +325,8 @@ def _failure_for(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
 
 #: The exception for a negative result of each direct call, one Python call each.
 failure_for: dict[str, Callable[[int], Exception]] = {
-    name: _failure_for(getattr(DIRECT, name), name) for name in ("listen", "setsockopt", "getsockname")
+    name: _failure_for(getattr(DIRECT, name), name)
+    for name in ("listen", "setsockopt", "getsockname", "connect", "getsockopt", "getpeername", "shutdown")
 }
 
 
@@ -323,7 +371,25 @@ def step_failure(r: int) -> Exception:
         return socket_failure(-code, COMPOSED)
     if syscall == "bind":
         return bind_failure(-code, COMPOSED)
-    return failure(-code, getattr(COMPOSED, syscall), syscall)
+    return failure(-code & ~STILL_OPEN, getattr(COMPOSED, syscall), syscall)
+
+
+def accept_failure(r: int, tables: Tables = DIRECT) -> Exception:
+    """accept(2)'s own code, or that of the fcntl/ioctlsocket an emulated
+    accept made after the new socket existed (which the C flags)."""
+    code = -r
+    if code & REJECTED:
+        return rejected(code)
+    raw = code & CODE_MASK
+    if code & AUX:
+        return new_error(tables.accept_aux.get(raw, errors.Unexpected), raw, AUX_NAME)
+    return new_error(tables.accept.get(raw, errors.Unexpected), raw, "accept")
+
+
+def so_error(value: int, tables: Tables = DIRECT) -> Exception:
+    """The ConnectError member for a code SO_ERROR held (Zig's getsockoptError
+    switch), raised as the connect's: syscall "connect"."""
+    return new_error(tables.getsockopt_error.get(value, errors.Unexpected), value, "connect")
 
 
 def close_failure(r: int) -> Optional[Exception]:
@@ -350,8 +416,8 @@ def with_context(exc: BaseException, address: Any, op: Optional[str] = None) -> 
 
 # ----------------------------------------------------------------- cells
 
-#: The types whose objects own a cell (net.Server registers itself), which
-#: sockffi.close() closes through their own close().
+#: The types whose objects own a cell (net.Server and net.Connection register
+#: themselves), which sockffi.close() closes through their own close().
 OWNERS: list[type] = []
 
 _cells: list[Any] = []
@@ -465,6 +531,35 @@ def flag(value: Any, what: str) -> bool:
     if isinstance(value, int) and int.__index__(value) in (0, 1):
         return bool(int.__index__(value))
     raise TypeError(f"{what} must be True or False (or 0 or 1), not {value!r}")
+
+
+def how_of(how: Any) -> int:
+    """shutdown's how: SHUT_RD, SHUT_WR or SHUT_RDWR (0, 1, 2 everywhere)."""
+    value = c_int(how, "how")
+    if value not in (lib.SHUT_RD, lib.SHUT_WR, lib.SHUT_RDWR):
+        raise ValueError(
+            f"how must be SHUT_RD, SHUT_WR or SHUT_RDWR ({lib.SHUT_RD}, {lib.SHUT_WR}, {lib.SHUT_RDWR}), not {value}"
+        )
+    return value
+
+
+def timeout_ms(timeout: Any) -> int:
+    """A connect timeout in seconds (int or float, > 0, finite) as whole
+    milliseconds, rounded up, so a wait never ends before it was meant to."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds or None, not {_type(timeout).__name__}")
+    import math
+
+    seconds = float(timeout)
+    if not math.isfinite(seconds):
+        raise ValueError(f"timeout must be a finite number of seconds, not {timeout!r}")
+    if seconds <= 0:
+        raise ValueError(
+            f"timeout must be more than 0 seconds (nonblocking=True does not wait at all), not {timeout!r}"
+        )
+    if seconds > INT_MAX / 1000:
+        raise OverflowError(f"timeout must be at most {INT_MAX // 1000} seconds, not {timeout!r}")
+    return max(1, math.ceil(seconds * 1000))
 
 
 def overflow(syscall: str, **ints: object) -> OverflowError:

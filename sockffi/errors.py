@@ -1,18 +1,24 @@
-"""sockffi's errors: Zig 0.15.2's error sets as Python classes, and the OS-code tables.
+"""sockffi's errors: Zig 0.15.2's error sets as Python classes.
 
 Each Zig error name is one class. Each error set (``SocketError``, ``BindError``,
-listen(2)'s ``sockffi.posix.ListenError``, ``SetSockOptError``, ``GetSockNameError``;
-the first is defined here under an internal name, and has that one public one)
-is a class that its members inherit from, so ``except BindError`` catches
-``AddressInUse``. ``ListenError`` is ``std.net.Address.ListenError``, the union
-of the five: every set inherits from it.
+listen(2)'s ``sockffi.posix.ListenError``, ``SetSockOptError``,
+``GetSockNameError``, ``AcceptError``, ``ConnectError``, ``GetSockOptError``,
+``ShutdownError``) is a class that its members inherit from, so ``except
+BindError`` catches ``AddressInUse``. The unions are classes too, that their
+sets inherit from: ``ListenError`` (``std.net.Address.ListenError``, what the
+listen helpers raise), ``TcpConnectToAddressError`` and
+``ConnectUnixSocketError`` (what the connect helpers raise).
 
-The tables at the end are the mapping from OS codes to names, per syscall and
-per platform, as data. The backends turn them into lookups; the docs, the CLI
-and the conformance tests read the same tables.
+The OS-code maps per syscall and platform are data, in one record per
+syscall (sockffi._catalogue); the views below (``SETS``, ``POSIX``,
+``WINDOWS`` ...) and the queries at the end are derived from the records, for
+the backends, the CLI, the docs and the tests.
 """
 
 from __future__ import annotations
+
+from ._catalogue import DEPARTURES, LINUX_ERRNO, MACOS_ERRNO, UNREACHABLE, WSA_CODES, Syscall
+from ._catalogue import RECORDS as _RECORDS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
@@ -28,11 +34,14 @@ __all__ = [
     "MACOS_ERRNO",
     "PLATFORMS",
     "POSIX",
+    "RECORDS",
     "SETS",
     "SYSCALLS",
+    "UNIONS",
     "UNREACHABLE",
     "WINDOWS",
     "WSA_CODES",
+    "AcceptError",
     "AccessDenied",
     "AddressFamilyNotSupported",
     "AddressInUse",
@@ -40,32 +49,49 @@ __all__ = [
     "AlreadyBound",
     "AlreadyConnected",
     "BindError",
+    "BlockedByFirewall",
+    "BlockingOperationInProgress",
     "CallerError",
+    "ConnectError",
+    "ConnectUnixSocketError",
+    "ConnectionAborted",
+    "ConnectionPending",
+    "ConnectionRefused",
+    "ConnectionResetByPeer",
+    "ConnectionTimedOut",
     "FileDescriptorNotASocket",
     "FileNotFound",
     "GetSockNameError",
+    "GetSockOptError",
     "InvalidProtocolOption",
     "ListenError",
     "NameTooLong",
     "NetworkSubsystemFailed",
+    "NetworkUnreachable",
     "NoDevice",
     "NotDir",
     "OperationNotSupported",
     "PermissionDenied",
     "ProcessFdQuotaExceeded",
+    "ProtocolFailure",
     "ProtocolFamilyNotAvailable",
     "ProtocolNotSupported",
     "ReadOnlyFileSystem",
     "SetSockOptError",
+    "ShutdownError",
     "SocketError",
     "SocketNotBound",
+    "SocketNotConnected",
+    "SocketNotListening",
     "SocketTypeNotSupported",
     "SockffiError",
     "SymLinkLoop",
     "SystemFdQuotaExceeded",
     "SystemResources",
+    "TcpConnectToAddressError",
     "TimeoutTooBig",
     "Unexpected",
+    "WouldBlock",
     "caller_bugs",
     "codes",
     "lookup",
@@ -85,9 +111,9 @@ class SockffiError(OSError):
 
     Attributes, besides OSError's ``errno`` and ``strerror`` (and ``winerror``
     on Windows): ``syscall``, the name of the C call that failed; ``address``,
-    the address that call was given (bind, listen_tcp, listen_unix; else None);
-    ``op``, the composed call that made it ("listen_tcp", "listen_unix"; else
-    None). ``str()`` names the call and the address, as Go's ``net.OpError``
+    the address that call was given (bind, connect, and the composed calls;
+    else None); ``op``, the composed call that made it ("listen_tcp",
+    "connect_unix", ...; else None). ``str()`` names the call and the address, as Go's ``net.OpError``
     does: ``listen_tcp 127.0.0.1:8080: bind: [Errno 98] Address already in use``.
     """
 
@@ -142,8 +168,12 @@ def describe_address(address: object) -> str:
     return "@" + text[1:] if text[:1] == "\0" else text
 
 
+# ----------------------------------------------------------------- the unions
+
+
 class ListenError(SockffiError):
-    """``std.net.Address.ListenError``: what :func:`sockffi.listen_tcp` can raise.
+    """``std.net.Address.ListenError``: what :func:`sockffi.listen_tcp` and
+    :func:`sockffi.listen_unix` can raise.
 
     SocketError || BindError || posix.ListenError || SetSockOptError || GetSockNameError.
     """
@@ -151,7 +181,29 @@ class ListenError(SockffiError):
     members: ClassVar[tuple[type, ...]] = ()
 
 
-class SocketError(ListenError):
+class TcpConnectToAddressError(SockffiError):
+    """``std.net.TcpConnectToAddressError``: what :func:`sockffi.connect_tcp` can raise.
+
+    SocketError || ConnectError (19 names).
+    """
+
+    members: ClassVar[tuple[type, ...]] = ()
+
+
+class ConnectUnixSocketError(SockffiError):
+    """What Zig's ``std.net.connectUnixSocket`` can raise (its inferred set), and
+    so :func:`sockffi.connect_unix`.
+
+    SocketError || {NameTooLong} (``Address.initUnix``) || ConnectError.
+    """
+
+    members: ClassVar[tuple[type, ...]] = ()
+
+
+# ----------------------------------------------------------------- the sets
+
+
+class SocketError(ListenError, TcpConnectToAddressError, ConnectUnixSocketError):
     """``std.posix.SocketError``: what socket(2) can raise."""
 
 
@@ -173,7 +225,30 @@ class SetSockOptError(ListenError):
 
 
 class GetSockNameError(ListenError):
-    """``std.posix.GetSockNameError``: what getsockname(2) can raise."""
+    """``std.posix.GetSockNameError``: what getsockname(2) and getpeername(2) can raise."""
+
+
+class AcceptError(SockffiError):
+    """``std.posix.AcceptError``: what accept(2) can raise (``Server.accept`` too)."""
+
+    members: ClassVar[tuple[type, ...]] = ()
+
+
+class ConnectError(TcpConnectToAddressError, ConnectUnixSocketError):
+    """``std.posix.ConnectError``: what connect(2) can raise, and what
+    :func:`sockffi.getsockopt_error` reports of a non-blocking connect."""
+
+
+class GetSockOptError(SockffiError):
+    """``std.posix.GetSockOptError``: what getsockopt(2) can raise."""
+
+    members: ClassVar[tuple[type, ...]] = ()
+
+
+class ShutdownError(SockffiError):
+    """``std.posix.ShutdownError``: what shutdown(2) can raise."""
+
+    members: ClassVar[tuple[type, ...]] = ()
 
 
 class CallerError(SockffiError):
@@ -192,28 +267,37 @@ class CallerError(SockffiError):
         )
 
 
-# The 26 members, alphabetical. Docstrings are Zig's doc comments; where Zig has
-# none, the meaning from the man pages and Microsoft's Winsock reference.
+# The 38 members, alphabetical. Docstrings are Zig's doc comments (per call,
+# where the calls' comments differ); where Zig has none, the meaning from the
+# man pages and Microsoft's Winsock reference.
 
 
-class AccessDenied(SocketError, BindError, PermissionError):
+class AccessDenied(SocketError, BindError, ConnectError, GetSockOptError, PermissionError):
     """Permission to create a socket of the specified type and/or protocol is denied (socket).
     The address is protected, and the user is not the superuser. For UNIX domain sockets:
-    Search permission is denied on a component of the path prefix (bind)."""
+    Search permission is denied on a component of the path prefix (bind). For UNIX domain
+    sockets: write permission is denied on the socket file, or search permission on a
+    directory of its path; or a connect to a broadcast address without the socket
+    broadcast flag, or a local firewall rule (connect). The calling process does not have
+    the appropriate privileges (getsockopt)."""
 
 
-class AddressFamilyNotSupported(SocketError, BindError):
+class AddressFamilyNotSupported(SocketError, BindError, ConnectError):
     """The implementation does not support the specified address family (socket).
-    The address is not valid for the address family of socket (bind)."""
+    The address is not valid for the address family of socket (bind). The passed
+    address didn't have the correct address family in its sa_family field (connect)."""
 
 
-class AddressInUse(BindError, ListenSyscallError):
+class AddressInUse(BindError, ListenSyscallError, ConnectError):
     """The given address is already in use, or all port numbers in the ephemeral port
-    range are in use (bind). Another socket is already listening on the same port (listen)."""
+    range are in use (bind). Another socket is already listening on the same port (listen).
+    Local address is already in use (connect)."""
 
 
-class AddressNotAvailable(BindError):
-    """A nonexistent interface was requested or the requested address was not local."""
+class AddressNotAvailable(BindError, ConnectError):
+    """A nonexistent interface was requested or the requested address was not local (bind).
+    The socket had no local address, and every port of the ephemeral range is in use
+    (connect; see ip_local_port_range in ip(7))."""
 
 
 class AlreadyBound(BindError):
@@ -225,24 +309,66 @@ class AlreadyConnected(ListenSyscallError, SetSockOptError):
     specified option cannot be set while the socket is connected (setsockopt)."""
 
 
-class FileDescriptorNotASocket(BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+class BlockedByFirewall(AcceptError, PermissionError):
+    """Firewall rules forbid connection."""
+
+
+class BlockingOperationInProgress(ShutdownError):
+    """A blocking Winsock 1.1 call is in progress (Windows' WSAEINPROGRESS)."""
+
+
+class ConnectionAborted(AcceptError, ShutdownError, ConnectionAbortedError):
+    """The connection was aborted: by the peer before accept took it (accept), or
+    by the network or the host (shutdown, Windows)."""
+
+
+class ConnectionPending(ConnectError, BlockingIOError):
+    """Socket is non-blocking and already has a pending connection in progress."""
+
+
+class ConnectionRefused(ConnectError, ConnectionRefusedError):
+    """A connect() on a stream socket found no one listening on the remote address."""
+
+
+class ConnectionResetByPeer(AcceptError, ConnectError, ShutdownError, ConnectionResetError):
+    """An incoming connection was indicated, but was subsequently terminated by the
+    remote peer prior to accepting the call (accept). Connection was reset by peer before
+    connect could complete (connect). Connection was reset by peer, application should
+    close socket as it is no longer usable (shutdown)."""
+
+
+class ConnectionTimedOut(ConnectError, TimeoutError):
+    """Timeout while attempting connection. The server may be too busy to accept new
+    connections. Note that for IP sockets the timeout may be very long when syncookies
+    are enabled on the server."""
+
+
+class FileDescriptorNotASocket(BindError, ListenSyscallError, SetSockOptError, GetSockNameError, AcceptError):
     """The file descriptor does not refer to a socket."""
 
 
-class FileNotFound(BindError, FileNotFoundError):
-    """A component in the directory prefix of the socket pathname does not exist."""
+class FileNotFound(BindError, ConnectError, FileNotFoundError):
+    """A component in the directory prefix of the socket pathname does not exist (bind).
+    The given path for the unix socket does not exist (connect)."""
 
 
-class InvalidProtocolOption(SetSockOptError):
+class InvalidProtocolOption(SetSockOptError, GetSockOptError):
     """The option is not supported by the protocol."""
 
 
-class NameTooLong(BindError):
+class NameTooLong(BindError, ConnectUnixSocketError):
     """addr is too long."""
 
 
-class NetworkSubsystemFailed(BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+class NetworkSubsystemFailed(
+    BindError, ListenSyscallError, SetSockOptError, GetSockNameError, AcceptError, ShutdownError
+):
     """The network subsystem has failed."""
+
+
+class NetworkUnreachable(ConnectError):
+    """Network is unreachable (ENETUNREACH), or the host is (EHOSTUNREACH): Zig gives
+    both one name."""
 
 
 class NoDevice(SetSockOptError):
@@ -253,16 +379,22 @@ class NotDir(BindError, NotADirectoryError):
     """A component of the path prefix is not a directory."""
 
 
-class OperationNotSupported(ListenSyscallError, SetSockOptError):
-    """The socket is not of a type that supports the operation (listen: a datagram socket)."""
+class OperationNotSupported(ListenSyscallError, SetSockOptError, AcceptError):
+    """The socket is not of a type that supports the operation (listen: a datagram socket).
+    The referenced socket is not a type that supports connection-oriented service (accept)."""
 
 
-class PermissionDenied(SetSockOptError, PermissionError):
-    """Setting the socket option requires more elevated permissions."""
+class PermissionDenied(SetSockOptError, ConnectError, PermissionError):
+    """Setting the socket option requires more elevated permissions (setsockopt).
+    See AccessDenied (connect: EPERM, such as a firewall rule)."""
 
 
-class ProcessFdQuotaExceeded(SocketError):
+class ProcessFdQuotaExceeded(SocketError, AcceptError):
     """The per-process limit on the number of open file descriptors has been reached."""
+
+
+class ProtocolFailure(AcceptError):
+    """A protocol error (EPROTO): the connection failed before accept took it."""
 
 
 class ProtocolFamilyNotAvailable(SocketError):
@@ -281,6 +413,14 @@ class SocketNotBound(ListenSyscallError, SetSockOptError, GetSockNameError):
     """The socket has not been bound yet."""
 
 
+class SocketNotConnected(ShutdownError):
+    """The socket is not connected (connection-oriented sockets only)."""
+
+
+class SocketNotListening(AcceptError):
+    """Socket is not listening for new connections."""
+
+
 class SocketTypeNotSupported(SocketError):
     """The socket type is not supported by the protocol."""
 
@@ -289,13 +429,25 @@ class SymLinkLoop(BindError):
     """Too many symbolic links were encountered in resolving addr."""
 
 
-class SystemFdQuotaExceeded(SocketError):
+class SystemFdQuotaExceeded(SocketError, AcceptError):
     """The system-wide limit on the total number of open files has been reached."""
 
 
-class SystemResources(SocketError, BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+class SystemResources(
+    SocketError,
+    BindError,
+    ListenSyscallError,
+    SetSockOptError,
+    GetSockNameError,
+    AcceptError,
+    ConnectError,
+    GetSockOptError,
+    ShutdownError,
+):
     """Insufficient memory or other system resources (buffers, socket descriptors) are
-    available to complete the call."""
+    available to complete the call. Not enough free memory; often the socket buffer
+    limits rather than the system's memory (accept). Insufficient entries in the routing
+    cache (connect)."""
 
 
 class TimeoutTooBig(SetSockOptError):
@@ -303,7 +455,23 @@ class TimeoutTooBig(SetSockOptError):
     in the socket structure."""
 
 
-class Unexpected(SocketError, BindError, ListenSyscallError, SetSockOptError, GetSockNameError):
+class WouldBlock(AcceptError, ConnectError, BlockingIOError):
+    """Accepting from the socket would block: no connection is waiting (accept).
+    Connecting would block: a non-blocking connect is in progress, or an AF_UNIX
+    listener's backlog is full (connect)."""
+
+
+class Unexpected(
+    SocketError,
+    BindError,
+    ListenSyscallError,
+    SetSockOptError,
+    GetSockNameError,
+    AcceptError,
+    ConnectError,
+    GetSockOptError,
+    ShutdownError,
+):
     """The operating system returned a code the error set does not name.
 
     Zig drops the code; sockffi keeps it in ``errno`` (and ``winerror``).
@@ -372,512 +540,75 @@ SETS: dict[str, tuple[str, ...]] = {
         "FileDescriptorNotASocket",
         "Unexpected",
     ),
+    "AcceptError": (
+        "ConnectionAborted",
+        "FileDescriptorNotASocket",
+        "ProcessFdQuotaExceeded",
+        "SystemFdQuotaExceeded",
+        "SystemResources",
+        "SocketNotListening",
+        "ProtocolFailure",
+        "BlockedByFirewall",
+        "WouldBlock",
+        "ConnectionResetByPeer",
+        "NetworkSubsystemFailed",
+        "OperationNotSupported",
+        "Unexpected",
+    ),
+    "ConnectError": (
+        "AccessDenied",
+        "PermissionDenied",
+        "AddressInUse",
+        "AddressNotAvailable",
+        "AddressFamilyNotSupported",
+        "SystemResources",
+        "ConnectionRefused",
+        "NetworkUnreachable",
+        "ConnectionTimedOut",
+        "WouldBlock",
+        "FileNotFound",
+        "ConnectionResetByPeer",
+        "ConnectionPending",
+        "Unexpected",
+    ),
+    "GetSockOptError": (
+        "AccessDenied",
+        "InvalidProtocolOption",
+        "SystemResources",
+        "Unexpected",
+    ),
+    "ShutdownError": (
+        "ConnectionAborted",
+        "ConnectionResetByPeer",
+        "BlockingOperationInProgress",
+        "NetworkSubsystemFailed",
+        "SocketNotConnected",
+        "SystemResources",
+        "Unexpected",
+    ),
 }
 
-#: Which set each syscall raises.
-SYSCALLS: dict[str, str] = {
-    "socket": "SocketError",
-    "bind": "BindError",
-    "listen": "ListenSyscallError",
-    "setsockopt": "SetSockOptError",
-    "getsockname": "GetSockNameError",
-}
+#: The sets whose union is ``Address.ListenError``, in Zig's ``||`` order.
+LISTEN_SETS: tuple[str, ...] = ("SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError")
 
-#: Marks a code Zig treats as ``unreachable``; sockffi raises CallerError for it.
-UNREACHABLE = "unreachable"
+#: The syscall records, by name (sockffi._catalogue holds the facts).
+RECORDS: dict[str, Syscall] = {record.name: record for record in _RECORDS}
+
+#: Which set each syscall raises (close raises CallerError only).
+SYSCALLS: dict[str, str] = {r.name: r.set for r in _RECORDS if r.set}
 
 # POSIX (Linux and macOS run the same branch; only the numbers differ, and the
-# backend resolves names through the errno module of the running platform).
+# backend resolves names through the errno module of the running platform),
+# and Windows: {table key: {code name: error name}}, from the records.
 # Anything not listed is Unexpected.
-POSIX: dict[str, dict[str, str]] = {
-    "socket": {
-        "EACCES": "AccessDenied",
-        "EAFNOSUPPORT": "AddressFamilyNotSupported",
-        "EINVAL": "ProtocolFamilyNotAvailable",
-        "EMFILE": "ProcessFdQuotaExceeded",
-        "ENFILE": "SystemFdQuotaExceeded",
-        "ENOBUFS": "SystemResources",
-        "ENOMEM": "SystemResources",
-        "EPROTONOSUPPORT": "ProtocolNotSupported",
-        "EPROTOTYPE": "SocketTypeNotSupported",
-    },
-    # fcntl inside socket(), where SOCK_CLOEXEC/SOCK_NONBLOCK are emulated
-    # (Zig's setSockFlags; every fcntl error it catches is unreachable).
-    "socket.fcntl": {
-        "EMFILE": "ProcessFdQuotaExceeded",
-        "EBADF": UNREACHABLE,
-        "EINVAL": UNREACHABLE,
-        "ENOTDIR": UNREACHABLE,
-        "EAGAIN": UNREACHABLE,
-        "EACCES": UNREACHABLE,
-        "EBUSY": UNREACHABLE,
-        "EPERM": UNREACHABLE,
-        "EDEADLK": UNREACHABLE,
-        "ENOLCK": UNREACHABLE,
-    },
-    "bind": {
-        "EACCES": "AccessDenied",
-        "EPERM": "AccessDenied",
-        "EADDRINUSE": "AddressInUse",
-        "EBADF": UNREACHABLE,
-        "EINVAL": "AlreadyBound",  # departure: Zig says unreachable
-        "ENOTSOCK": "FileDescriptorNotASocket",  # departure: Zig says unreachable
-        "EAFNOSUPPORT": "AddressFamilyNotSupported",
-        "EADDRNOTAVAIL": "AddressNotAvailable",
-        "EFAULT": UNREACHABLE,
-        "ELOOP": "SymLinkLoop",
-        "ENAMETOOLONG": "NameTooLong",
-        "ENOENT": "FileNotFound",
-        "ENOMEM": "SystemResources",
-        "ENOTDIR": "NotDir",
-        "EROFS": "ReadOnlyFileSystem",
-    },
-    "listen": {
-        "EADDRINUSE": "AddressInUse",
-        "EBADF": UNREACHABLE,
-        "ENOTSOCK": "FileDescriptorNotASocket",
-        "EOPNOTSUPP": "OperationNotSupported",
-        "ENOTSUP": "OperationNotSupported",  # departure on macOS only (45 vs 102)
-    },
-    "setsockopt": {
-        "EBADF": UNREACHABLE,
-        "ENOTSOCK": "FileDescriptorNotASocket",  # departure: Zig says unreachable
-        "EINVAL": UNREACHABLE,
-        "EFAULT": UNREACHABLE,
-        "EDOM": "TimeoutTooBig",
-        "EISCONN": "AlreadyConnected",
-        "ENOPROTOOPT": "InvalidProtocolOption",
-        "ENOMEM": "SystemResources",
-        "ENOBUFS": "SystemResources",
-        "EPERM": "PermissionDenied",
-        "ENODEV": "NoDevice",
-        "EOPNOTSUPP": "OperationNotSupported",
-        "ENOTSUP": "OperationNotSupported",  # departure on macOS only (45 vs 102)
-    },
-    "getsockname": {
-        "EBADF": UNREACHABLE,
-        "EFAULT": UNREACHABLE,
-        "EINVAL": UNREACHABLE,
-        "ENOTSOCK": "FileDescriptorNotASocket",
-        "ENOBUFS": "SystemResources",
-    },
-    # close(2): Zig's posix.close ignores every code but EBADF (and EINTR counts
-    # as success); it is listed for sockffi.close's caller-bug check.
-    "close": {"EBADF": UNREACHABLE},
-}
+POSIX: dict[str, dict[str, str]] = {key: table for r in _RECORDS for key, table in r.posix.items()}
+WINDOWS: dict[str, dict[str, str]] = {key: table for r in _RECORDS for key, table in r.windows.items()}
 
-#: Winsock codes by name (winerror.h); fixed numbers on every Windows version.
-WSA_CODES: dict[str, int] = {
-    "WSAEINTR": 10004,
-    "WSAEBADF": 10009,
-    "WSAEACCES": 10013,
-    "WSAEFAULT": 10014,
-    "WSAEINVAL": 10022,
-    "WSAEMFILE": 10024,
-    "WSAEWOULDBLOCK": 10035,
-    "WSAEINPROGRESS": 10036,
-    "WSAEALREADY": 10037,
-    "WSAENOTSOCK": 10038,
-    "WSAEDESTADDRREQ": 10039,
-    "WSAEMSGSIZE": 10040,
-    "WSAEPROTOTYPE": 10041,
-    "WSAENOPROTOOPT": 10042,
-    "WSAEPROTONOSUPPORT": 10043,
-    "WSAESOCKTNOSUPPORT": 10044,
-    "WSAEOPNOTSUPP": 10045,
-    "WSAEPFNOSUPPORT": 10046,
-    "WSAEAFNOSUPPORT": 10047,
-    "WSAEADDRINUSE": 10048,
-    "WSAEADDRNOTAVAIL": 10049,
-    "WSAENETDOWN": 10050,
-    "WSAENETUNREACH": 10051,
-    "WSAENETRESET": 10052,
-    "WSAECONNABORTED": 10053,
-    "WSAECONNRESET": 10054,
-    "WSAENOBUFS": 10055,
-    "WSAEISCONN": 10056,
-    "WSAENOTCONN": 10057,
-    "WSAESHUTDOWN": 10058,
-    "WSAETIMEDOUT": 10060,
-    "WSAECONNREFUSED": 10061,
-    "WSAELOOP": 10062,
-    "WSAENAMETOOLONG": 10063,
-    "WSAEPROCLIM": 10067,
-    "WSASYSNOTREADY": 10091,
-    "WSAVERNOTSUPPORTED": 10092,
-    "WSANOTINITIALISED": 10093,
-    "WSAEINVALIDPROVIDER": 10105,
-    "WSAEPROVIDERFAILEDINIT": 10106,
-}
 
-WINDOWS: dict[str, dict[str, str]] = {
-    "socket": {
-        "WSAEPROTOTYPE": "SocketTypeNotSupported",  # departure: Zig says Unexpected
-        "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
-        "WSAEMFILE": "ProcessFdQuotaExceeded",
-        "WSAENOBUFS": "SystemResources",
-        "WSAEPROTONOSUPPORT": "ProtocolNotSupported",
-    },
-    # ioctlsocket(FIONBIO) inside socket(): Zig marks every code unreachable.
-    "socket.ioctlsocket": {},
-    # WSAStartup, run once before the first socket (Zig's callWSAStartup).
-    "socket.WSAStartup": {
-        "WSASYSNOTREADY": "SystemResources",
-        "WSAEPROCLIM": "ProcessFdQuotaExceeded",
-    },
-    "bind": {
-        "WSANOTINITIALISED": UNREACHABLE,
-        "WSAEACCES": "AccessDenied",
-        "WSAEADDRINUSE": "AddressInUse",
-        "WSAEADDRNOTAVAIL": "AddressNotAvailable",
-        "WSAENOTSOCK": "FileDescriptorNotASocket",
-        "WSAEFAULT": UNREACHABLE,
-        "WSAEINVAL": "AlreadyBound",
-        "WSAENOBUFS": "SystemResources",
-        "WSAENETDOWN": "NetworkSubsystemFailed",
-    },
-    "listen": {
-        "WSANOTINITIALISED": UNREACHABLE,
-        "WSAENETDOWN": "NetworkSubsystemFailed",
-        "WSAEADDRINUSE": "AddressInUse",
-        "WSAEISCONN": "AlreadyConnected",
-        "WSAEINVAL": "SocketNotBound",
-        "WSAEMFILE": "SystemResources",
-        "WSAENOBUFS": "SystemResources",
-        "WSAENOTSOCK": "FileDescriptorNotASocket",
-        "WSAEOPNOTSUPP": "OperationNotSupported",
-        "WSAEINPROGRESS": UNREACHABLE,
-    },
-    "setsockopt": {
-        "WSANOTINITIALISED": UNREACHABLE,
-        "WSAENETDOWN": "NetworkSubsystemFailed",
-        "WSAEFAULT": UNREACHABLE,
-        "WSAENOTSOCK": "FileDescriptorNotASocket",
-        "WSAEINVAL": UNREACHABLE,  # departure: Zig says SocketNotBound
-        "WSAENOPROTOOPT": "InvalidProtocolOption",  # departure: Zig says Unexpected
-    },
-    "getsockname": {
-        "WSANOTINITIALISED": UNREACHABLE,
-        "WSAENETDOWN": "NetworkSubsystemFailed",
-        "WSAEFAULT": UNREACHABLE,
-        "WSAENOTSOCK": "FileDescriptorNotASocket",
-        "WSAEINVAL": "SocketNotBound",
-    },
-    "close": {"WSAENOTSOCK": UNREACHABLE},
-}
-
-#: Every errno name with its number, per POSIX platform: Linux's generic table
-#: (x86_64, aarch64), and macOS's (xnu's sys/errno.h). For showing and reading
-#: any platform's codes from any one of them (the CLI's ``explain``, the docs);
-#: the backends resolve codes through the running platform's own errno module.
-LINUX_ERRNO: dict[str, int] = {
-    "EPERM": 1,
-    "ENOENT": 2,
-    "ESRCH": 3,
-    "EINTR": 4,
-    "EIO": 5,
-    "ENXIO": 6,
-    "E2BIG": 7,
-    "ENOEXEC": 8,
-    "EBADF": 9,
-    "ECHILD": 10,
-    "EAGAIN": 11,
-    "EWOULDBLOCK": 11,
-    "ENOMEM": 12,
-    "EACCES": 13,
-    "EFAULT": 14,
-    "ENOTBLK": 15,
-    "EBUSY": 16,
-    "EEXIST": 17,
-    "EXDEV": 18,
-    "ENODEV": 19,
-    "ENOTDIR": 20,
-    "EISDIR": 21,
-    "EINVAL": 22,
-    "ENFILE": 23,
-    "EMFILE": 24,
-    "ENOTTY": 25,
-    "ETXTBSY": 26,
-    "EFBIG": 27,
-    "ENOSPC": 28,
-    "ESPIPE": 29,
-    "EROFS": 30,
-    "EMLINK": 31,
-    "EPIPE": 32,
-    "EDOM": 33,
-    "ERANGE": 34,
-    "EDEADLK": 35,
-    "EDEADLOCK": 35,
-    "ENAMETOOLONG": 36,
-    "ENOLCK": 37,
-    "ENOSYS": 38,
-    "ENOTEMPTY": 39,
-    "ELOOP": 40,
-    "ENOMSG": 42,
-    "EIDRM": 43,
-    "ECHRNG": 44,
-    "EL2NSYNC": 45,
-    "EL3HLT": 46,
-    "EL3RST": 47,
-    "ELNRNG": 48,
-    "EUNATCH": 49,
-    "ENOCSI": 50,
-    "EL2HLT": 51,
-    "EBADE": 52,
-    "EBADR": 53,
-    "EXFULL": 54,
-    "ENOANO": 55,
-    "EBADRQC": 56,
-    "EBADSLT": 57,
-    "EBFONT": 59,
-    "ENOSTR": 60,
-    "ENODATA": 61,
-    "ETIME": 62,
-    "ENOSR": 63,
-    "ENONET": 64,
-    "ENOPKG": 65,
-    "EREMOTE": 66,
-    "ENOLINK": 67,
-    "EADV": 68,
-    "ESRMNT": 69,
-    "ECOMM": 70,
-    "EPROTO": 71,
-    "EMULTIHOP": 72,
-    "EDOTDOT": 73,
-    "EBADMSG": 74,
-    "EOVERFLOW": 75,
-    "ENOTUNIQ": 76,
-    "EBADFD": 77,
-    "EREMCHG": 78,
-    "ELIBACC": 79,
-    "ELIBBAD": 80,
-    "ELIBSCN": 81,
-    "ELIBMAX": 82,
-    "ELIBEXEC": 83,
-    "EILSEQ": 84,
-    "ERESTART": 85,
-    "ESTRPIPE": 86,
-    "EUSERS": 87,
-    "ENOTSOCK": 88,
-    "EDESTADDRREQ": 89,
-    "EMSGSIZE": 90,
-    "EPROTOTYPE": 91,
-    "ENOPROTOOPT": 92,
-    "EPROTONOSUPPORT": 93,
-    "ESOCKTNOSUPPORT": 94,
-    "ENOTSUP": 95,
-    "EOPNOTSUPP": 95,
-    "EPFNOSUPPORT": 96,
-    "EAFNOSUPPORT": 97,
-    "EADDRINUSE": 98,
-    "EADDRNOTAVAIL": 99,
-    "ENETDOWN": 100,
-    "ENETUNREACH": 101,
-    "ENETRESET": 102,
-    "ECONNABORTED": 103,
-    "ECONNRESET": 104,
-    "ENOBUFS": 105,
-    "EISCONN": 106,
-    "ENOTCONN": 107,
-    "ESHUTDOWN": 108,
-    "ETOOMANYREFS": 109,
-    "ETIMEDOUT": 110,
-    "ECONNREFUSED": 111,
-    "EHOSTDOWN": 112,
-    "EHOSTUNREACH": 113,
-    "EALREADY": 114,
-    "EINPROGRESS": 115,
-    "ESTALE": 116,
-    "EUCLEAN": 117,
-    "ENOTNAM": 118,
-    "ENAVAIL": 119,
-    "EISNAM": 120,
-    "EREMOTEIO": 121,
-    "EDQUOT": 122,
-    "ENOMEDIUM": 123,
-    "EMEDIUMTYPE": 124,
-    "ECANCELED": 125,
-    "ENOKEY": 126,
-    "EKEYEXPIRED": 127,
-    "EKEYREVOKED": 128,
-    "EKEYREJECTED": 129,
-    "EOWNERDEAD": 130,
-    "ENOTRECOVERABLE": 131,
-    "ERFKILL": 132,
-}
-MACOS_ERRNO: dict[str, int] = {
-    "EPERM": 1,
-    "ENOENT": 2,
-    "ESRCH": 3,
-    "EINTR": 4,
-    "EIO": 5,
-    "ENXIO": 6,
-    "E2BIG": 7,
-    "ENOEXEC": 8,
-    "EBADF": 9,
-    "ECHILD": 10,
-    "EDEADLK": 11,
-    "ENOMEM": 12,
-    "EACCES": 13,
-    "EFAULT": 14,
-    "ENOTBLK": 15,
-    "EBUSY": 16,
-    "EEXIST": 17,
-    "EXDEV": 18,
-    "ENODEV": 19,
-    "ENOTDIR": 20,
-    "EISDIR": 21,
-    "EINVAL": 22,
-    "ENFILE": 23,
-    "EMFILE": 24,
-    "ENOTTY": 25,
-    "ETXTBSY": 26,
-    "EFBIG": 27,
-    "ENOSPC": 28,
-    "ESPIPE": 29,
-    "EROFS": 30,
-    "EMLINK": 31,
-    "EPIPE": 32,
-    "EDOM": 33,
-    "ERANGE": 34,
-    "EAGAIN": 35,
-    "EWOULDBLOCK": 35,
-    "EINPROGRESS": 36,
-    "EALREADY": 37,
-    "ENOTSOCK": 38,
-    "EDESTADDRREQ": 39,
-    "EMSGSIZE": 40,
-    "EPROTOTYPE": 41,
-    "ENOPROTOOPT": 42,
-    "EPROTONOSUPPORT": 43,
-    "ESOCKTNOSUPPORT": 44,
-    "ENOTSUP": 45,
-    "EPFNOSUPPORT": 46,
-    "EAFNOSUPPORT": 47,
-    "EADDRINUSE": 48,
-    "EADDRNOTAVAIL": 49,
-    "ENETDOWN": 50,
-    "ENETUNREACH": 51,
-    "ENETRESET": 52,
-    "ECONNABORTED": 53,
-    "ECONNRESET": 54,
-    "ENOBUFS": 55,
-    "EISCONN": 56,
-    "ENOTCONN": 57,
-    "ESHUTDOWN": 58,
-    "ETOOMANYREFS": 59,
-    "ETIMEDOUT": 60,
-    "ECONNREFUSED": 61,
-    "ELOOP": 62,
-    "ENAMETOOLONG": 63,
-    "EHOSTDOWN": 64,
-    "EHOSTUNREACH": 65,
-    "ENOTEMPTY": 66,
-    "EPROCLIM": 67,
-    "EUSERS": 68,
-    "EDQUOT": 69,
-    "ESTALE": 70,
-    "EREMOTE": 71,
-    "EBADRPC": 72,
-    "ERPCMISMATCH": 73,
-    "EPROGUNAVAIL": 74,
-    "EPROGMISMATCH": 75,
-    "EPROCUNAVAIL": 76,
-    "ENOLCK": 77,
-    "ENOSYS": 78,
-    "EFTYPE": 79,
-    "EAUTH": 80,
-    "ENEEDAUTH": 81,
-    "EPWROFF": 82,
-    "EDEVERR": 83,
-    "EOVERFLOW": 84,
-    "EBADEXEC": 85,
-    "EBADARCH": 86,
-    "ESHLIBVERS": 87,
-    "EBADMACHO": 88,
-    "ECANCELED": 89,
-    "EIDRM": 90,
-    "ENOMSG": 91,
-    "EILSEQ": 92,
-    "ENOATTR": 93,
-    "EBADMSG": 94,
-    "EMULTIHOP": 95,
-    "ENODATA": 96,
-    "ENOLINK": 97,
-    "ENOSR": 98,
-    "ENOSTR": 99,
-    "EPROTO": 100,
-    "ETIME": 101,
-    "EOPNOTSUPP": 102,
-    "ENOPOLICY": 103,
-    "ENOTRECOVERABLE": 104,
-    "EOWNERDEAD": 105,
-    "EQFULL": 106,
-}
-
-#: Every place sockffi raises something other than what Zig 0.15.2 does, with why.
-#: Keys are (platform, syscall, code name). The docs and the tests read this.
-DEPARTURES: dict[tuple[str, str, str], str] = {
-    ("posix", "bind", "EINVAL"): (
-        "Zig: unreachable. Linux answers EINVAL both for a socket that is bound already "
-        "(Windows' WSAEINVAL, AlreadyBound) and for an address of another family than "
-        "the socket's; sockffi asks the socket on the error path: AlreadyBound only if "
-        "getsockname shows it bound, AddressFamilyNotSupported for the other family, "
-        "otherwise Unexpected with the errno kept."
-    ),
-    ("posix", "bind", "ENOTSOCK"): (
-        "Zig: unreachable. Windows names this FileDescriptorNotASocket (WSAENOTSOCK), "
-        "a BindError member; sockffi gives the same name on every OS."
-    ),
-    ("posix", "setsockopt", "ENOTSOCK"): (
-        "Zig: unreachable. Windows names this FileDescriptorNotASocket (WSAENOTSOCK), "
-        "a SetSockOptError member; sockffi gives the same name on every OS."
-    ),
-    ("posix", "listen", "ENOTSUP"): (
-        "macOS only (ENOTSUP 45 differs from EOPNOTSUPP 102 there; Linux has one "
-        "code). Zig's Darwin errno enum calls 45 OPNOTSUPP and has no 102, so the "
-        "code macOS really returns would be Unexpected; sockffi maps both."
-    ),
-    ("posix", "setsockopt", "ENOTSUP"): ("macOS only, as for listen."),
-    ("windows", "setsockopt", "WSAEINVAL"): (
-        "Zig: SocketNotBound. Microsoft documents WSAEINVAL from setsockopt as 'the "
-        "level parameter is not valid, or the information in the buffer pointed to "
-        "by optval is not valid': invalid arguments, as POSIX EINVAL, which Zig "
-        "treats as unreachable. sockffi raises CallerError on both."
-    ),
-    ("windows", "setsockopt", "WSAENOPROTOOPT"): (
-        "Zig: Unexpected. Microsoft documents it as 'the option is unknown or "
-        "unsupported for the specified provider or socket', which is "
-        "InvalidProtocolOption, as POSIX ENOPROTOOPT is."
-    ),
-    ("windows", "socket", "WSAEPROTOTYPE"): (
-        "Zig: Unexpected. Microsoft documents it as 'the specified protocol is the "
-        "wrong type for this socket', the condition POSIX EPROTOTYPE names "
-        "SocketTypeNotSupported."
-    ),
-    ("windows", "socket.ioctlsocket", "*"): (
-        "Zig: every ioctlsocket(FIONBIO) failure inside socket() is unreachable. "
-        "Setting the socket non-blocking is sockffi's own step, never the caller's "
-        "bug, so any code raises Unexpected (keeping it), after closing the socket."
-    ),
-    ("any", "*", "unreachable"): (
-        "Zig panics (or, in release builds, has undefined behaviour) on codes it "
-        "marks unreachable. sockffi raises CallerError, outside every set, keeping "
-        "errno."
-    ),
-    ("any", "listen_tcp", "unreachable"): (
-        "Zig's Address.listen would panic too. listen_tcp creates the fd and builds "
-        "the sockaddr itself, so such a code cannot be the caller's bug: it raises "
-        "Unexpected, keeping the code, so every listen_tcp failure is a ListenError."
-    ),
-    ("any", "*", "Unexpected"): (
-        "Zig's error.Unexpected carries no code; sockffi's Unexpected keeps errno "
-        "(and winerror) so the cause is never lost."
-    ),
-}
-
-#: The 26 names, alphabetical.
+#: The 38 names, alphabetical.
 ERROR_NAMES: tuple[str, ...] = tuple(sorted({n for m in SETS.values() for n in m}))
+#: The 26 names of ``Address.ListenError``, alphabetical.
+LISTEN_NAMES: tuple[str, ...] = tuple(sorted({n for s in LISTEN_SETS for n in SETS[s]}))
 
 
 def _members(names: tuple[str, ...]) -> tuple[type, ...]:
@@ -887,11 +618,23 @@ def _members(names: tuple[str, ...]) -> tuple[type, ...]:
 
 for _set, _names in SETS.items():
     globals()[_set].members = _members(_names)
-# The union in the order Zig's `||` lists it: each set's new names in turn,
+# ListenError in the order Zig's `||` lists it: each set's new names in turn,
 # Unexpected (a member of every set) last.
 ListenError.members = _members(
-    (*tuple(dict.fromkeys(n for s in SETS.values() for n in s if n != "Unexpected")), "Unexpected")
+    (*tuple(dict.fromkeys(n for s in LISTEN_SETS for n in SETS[s] if n != "Unexpected")), "Unexpected")
 )
+# The connect unions in the order Zig's @typeInfo gives them: SocketError's
+# names (Unexpected among them), then the new ones of each set in turn.
+TcpConnectToAddressError.members = _members(tuple(dict.fromkeys((*SETS["SocketError"], *SETS["ConnectError"]))))
+ConnectUnixSocketError.members = _members(
+    tuple(dict.fromkeys((*SETS["SocketError"], "NameTooLong", *SETS["ConnectError"])))
+)
+#: The unions, as users write them, with the sets each joins.
+UNIONS: dict[str, tuple[str, ...]] = {
+    "ListenError": LISTEN_SETS,
+    "TcpConnectToAddressError": ("SocketError", "ConnectError"),
+    "ConnectUnixSocketError": ("SocketError", "ConnectError"),
+}
 del _set, _names
 
 
@@ -917,13 +660,18 @@ def lookup(
 
 #: The platforms the tables describe, and how people write them.
 PLATFORMS: tuple[tuple[str, str], ...] = (("linux", "Linux"), ("macos", "macOS"), ("windows", "Windows"))
-#: The 26 names, and every set class's name, by what users type.
-SET_NAMES: tuple[str, ...] = ("SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError")
+#: Every set class's name.
+SET_NAMES: tuple[str, ...] = tuple(SETS)
 #: The calls whose codes the tables give (close only has its caller bug).
 CALLS: tuple[str, ...] = (*SYSCALLS, "close")
 EXIT_BASE = 10
-#: sockffi's CLI exits with EXIT_BASE + an error's index in ERROR_NAMES (AccessDenied 10 ... Unexpected 35).
-EXIT_CODES: dict[str, int] = {name: EXIT_BASE + i for i, name in enumerate(ERROR_NAMES)}
+#: sockffi's CLI exits with EXIT_BASE + an error's index: the 26 ListenError
+#: names alphabetically (AccessDenied 10 ... Unexpected 35), then the 12 that
+#: the connection calls added, alphabetically (BlockedByFirewall 36 ...
+#: WouldBlock 47), so no status changed meaning when they came.
+EXIT_CODES: dict[str, int] = {
+    name: EXIT_BASE + i for i, name in enumerate((*LISTEN_NAMES, *(n for n in ERROR_NAMES if n not in LISTEN_NAMES)))
+}
 _NUMBERS: dict[str, dict[str, int]] = {"linux": LINUX_ERRNO, "macos": MACOS_ERRNO, "windows": WSA_CODES}
 
 #: (Linux, macOS) numbers of the errno names the tables use.
@@ -944,7 +692,7 @@ def set_class(title: str) -> Optional[type]:
     """The set class for a name as users write it (``BindError``,
     ``posix.ListenError``; ``ListenError`` is the union)."""
     name = {"posix.ListenError": "ListenSyscallError", "ListenSyscallError": "ListenSyscallError"}.get(title, title)
-    if name in SET_NAMES or name == "ListenError":
+    if name in SET_NAMES or name in UNIONS:
         cls: type = globals()[name]
         return cls
     return None
@@ -952,7 +700,7 @@ def set_class(title: str) -> Optional[type]:
 
 def sets_of(cls: type) -> list[str]:
     """The sets an error class belongs to, as users write them, in syscall order."""
-    return [set_title(set_name) for set_name in SYSCALLS.values() if issubclass(cls, globals()[set_name])]
+    return [set_title(s) for s in dict.fromkeys(SYSCALLS.values()) if issubclass(cls, globals()[s])]
 
 
 def syscalls_of(cls: type) -> list[str]:

@@ -14,6 +14,10 @@ import os
 
 from . import _addr, _seam, errors
 from ._sockffi import lib
+from .posix import accept_into as _accept_into
+from .posix import getsockname as _getsockname
+from .posix import peer_name as _peer_name
+from .posix import shutdown as _shutdown
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 
     class _Generic(Generic[A]):
         __slots__ = ()
+
+    _O = TypeVar("_O", bound="_Owner[Any]")
 else:
 
     def overload(fn):  # typing.overload, without importing typing at run time
@@ -38,7 +44,7 @@ else:
             return cls
 
 
-__all__ = ["Server", "listen_tcp", "listen_unix"]
+__all__ = ["Connection", "Server", "connect_tcp", "connect_unix", "listen_tcp", "listen_unix"]
 
 _C = _seam.C
 _type = type
@@ -78,24 +84,15 @@ _new_cell = _seam.new_cell
 _flag = _seam.flag
 
 
-class Server(_Generic["A"]):
-    """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
-
-    ``fd`` is the socket and ``address`` the address getsockname reported (the
-    real port when port 0 was asked for). The Server owns the fd until
-    :meth:`close`, :meth:`detach` or :meth:`to_socket`; from then on ``fd`` and
-    ``fileno()`` are -1, as for a closed ``socket.socket``, and any sockffi call
-    given the Server raises :class:`~sockffi.CallerError` before any syscall.
-    ``close()`` is idempotent; the context manager closes. A Server cannot be
-    copied or pickled: two objects would own one fd.
-    """
+class _Owner(_Generic["A"]):
+    """What a Server and a Connection share: a socket owned through a cell,
+    from inside the C call that made it until exactly one of close, detach,
+    to_socket or the finalizer gives it up."""
 
     __slots__ = {
         "__weakref__": None,
         "_blocking": None,
         "_owned": None,
-        "address": "The address getsockname reported after the bind (the real port when "
-        "port 0 was asked for), in CPython's shape.",
         "fd": "The socket's fd (a SOCKET handle on Windows); -1 once closed, detached or handed over.",
     }
 
@@ -104,24 +101,13 @@ class Server(_Generic["A"]):
     _owned: list[Any]
     _blocking: bool
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
-
     def fileno(self) -> int:
         """The fd, or -1 once closed, detached or handed over."""
         return self.fd
 
     @property
-    def family(self) -> int:
-        """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
-        address = self.address
-        if isinstance(address, tuple):
-            return _AF_INET6 if len(address) == 4 else _AF_INET
-        return _AF_UNIX
-
-    @property
     def closed(self) -> bool:
-        """True once the Server no longer owns a socket (closed, detached or handed over)."""
+        """True once it no longer owns a socket (closed, detached or handed over)."""
         return not self._owned
 
     def close(self) -> None:
@@ -155,8 +141,8 @@ class Server(_Generic["A"]):
             raise exc
 
     def detach(self) -> int:
-        """Give the fd away: the caller owns it from now on (-1 if the Server no
-        longer has one). A unix socket's file stays where it is."""
+        """Give the fd away: the caller owns it from now on (-1 if there is no
+        longer one). A unix socket's file stays where it is."""
         self.fd = -1
         try:
             cell = self._owned.pop()
@@ -168,14 +154,14 @@ class Server(_Generic["A"]):
 
     def to_socket(self) -> socket.socket:
         """A ``socket.socket`` that owns the fd from now on, in the same blocking
-        mode (a ``nonblocking=True`` Server gives a non-blocking socket)."""
+        mode (a ``nonblocking=True`` one gives a non-blocking socket)."""
         import socket
 
         self.fd = -1
         try:
             cell = self._owned.pop()
         except IndexError:
-            raise ValueError("the Server is closed") from None
+            raise ValueError(f"the {_type(self).__name__} is closed") from None
         fd = _seam.cell_fd(cell)
         sock = socket.socket.__new__(socket.socket)
         try:
@@ -183,7 +169,7 @@ class Server(_Generic["A"]):
             sock.setblocking(self._blocking if _seam.WINDOWS else os.get_blocking(fd))
             _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
         except BaseException:
-            # Whatever was interrupted, exactly one owner remains: the Server.
+            # Whatever was interrupted, exactly one owner remains: this object.
             # The socket may hold the fd too (it took it before the cell let
             # go): it gives it back, unclosed.
             if sock.fileno() != -1:
@@ -199,7 +185,7 @@ class Server(_Generic["A"]):
         _give_cell(cell)
         return sock
 
-    def __enter__(self) -> Server[A]:
+    def __enter__(self: _O) -> _O:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -208,21 +194,133 @@ class Server(_Generic["A"]):
     def __repr__(self) -> str:
         owned = getattr(self, "_owned", None)
         address = getattr(self, "address", None)
+        name = _type(self).__name__
         if owned:
-            return f"<sockffi.Server fd={_seam.cell_fd(owned[0])} address={address!r}>"
-        return f"<sockffi.Server closed address={address!r}>"
+            return f"<sockffi.{name} fd={_seam.cell_fd(owned[0])} address={address!r}>"
+        return f"<sockffi.{name} closed address={address!r}>"
 
     def __reduce_ex__(self, protocol: object) -> NoReturn:
         raise TypeError(f"cannot pickle {_type(self).__name__!r} object")
 
     def __copy__(self) -> NoReturn:
-        raise TypeError("a Server cannot be copied: it owns its fd (detach() or to_socket() hand it over)")
+        raise TypeError(
+            f"a {_type(self).__name__} cannot be copied: it owns its fd (detach() or to_socket() hand it over)"
+        )
 
     def __deepcopy__(self, memo: object) -> NoReturn:
         self.__copy__()
 
 
-_seam.OWNERS.append(Server)
+class Server(_Owner["A"]):
+    """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
+
+    ``fd`` is the socket and ``address`` the address getsockname reported (the
+    real port when port 0 was asked for). The Server owns the fd until
+    :meth:`close`, :meth:`detach` or :meth:`to_socket`; from then on ``fd`` and
+    ``fileno()`` are -1, as for a closed ``socket.socket``, and any sockffi call
+    given the Server raises :class:`~sockffi.CallerError` before any syscall.
+    ``close()`` is idempotent; the context manager closes. A Server cannot be
+    copied or pickled: two objects would own one fd.
+    """
+
+    __slots__ = {
+        "address": "The address getsockname reported after the bind (the real port when "
+        "port 0 was asked for), in CPython's shape.",
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
+
+    @property
+    def family(self) -> int:
+        """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
+        return _family_of(self.address)
+
+    def accept(self, *, nonblocking: bool = False) -> Connection:
+        """Zig's ``Server.accept``: the next connection, as a :class:`Connection`
+        that owns its fd from inside the accept4 call.
+
+        Blocks until a client connects (a ``nonblocking=True`` listener raises
+        :class:`WouldBlock` instead). The new socket is close-on-exec, and
+        blocking unless ``nonblocking=True``, whatever the listener's mode.
+        Raises a member of :class:`sockffi.AcceptError`; the listener is
+        sockffi's own, so a code Zig treats as unreachable is
+        :class:`Unexpected` here, as in listen_tcp.
+        """
+        fd = self.fd
+        if fd == -1:
+            raise _seam.closed_error("accept", self)
+        if nonblocking is False:
+            flags = _SOCK_CLOEXEC
+        else:
+            flags = _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _flag(nonblocking, "nonblocking") else 0)
+        cell, r, buf = _accept_into(fd, flags, _seam.COMPOSED)
+        conn: Connection = _new(Connection)
+        conn._owned = [cell]
+        conn.fd = cell[0] - 1
+        conn._blocking = not (flags & _SOCK_NONBLOCK)
+        conn._local = None
+        conn.address = _peer_name(r, buf, cell)
+        return conn
+
+
+class Connection(_Owner["A"]):
+    """A connected socket: from :meth:`Server.accept`, :func:`connect_tcp` or
+    :func:`connect_unix` (Zig's ``Server.Connection`` and ``Stream``).
+
+    It owns its fd exactly as a :class:`Server` does, from inside the C call
+    that made it until :meth:`close`, :meth:`detach` or :meth:`to_socket`
+    (-1 after, a context manager, no copies or pickles). sockffi binds the
+    calls that set connections up, not I/O: data goes through
+    :meth:`to_socket`.
+    """
+
+    __slots__ = {
+        "_local": None,
+        "address": "The peer's address, in CPython's shape (what getpeername gives; for "
+        "connect_tcp and connect_unix the address connected to).",
+    }
+
+    _local: Any
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "Connection objects are made by Server.accept(), sockffi.connect_tcp() and sockffi.connect_unix()"
+        )
+
+    @property
+    def family(self) -> int:
+        """AF_INET, AF_INET6 or AF_UNIX."""
+        return _family_of(self.address)
+
+    @property
+    def local_address(self) -> Any:
+        """This end's address (getsockname), read the first time it is asked
+        for, while the Connection is open, and kept from then on."""
+        local = self._local
+        if local is None:
+            fd = self.fd
+            if fd == -1:
+                raise _seam.closed_error("getsockname", self)
+            local = self._local = _getsockname(fd)
+        return local
+
+    def shutdown(self, how: int) -> None:
+        """shutdown(2) on the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Raises
+        a member of :class:`sockffi.ShutdownError`."""
+        fd = self.fd
+        if fd == -1:
+            raise _seam.closed_error("shutdown", self)
+        _shutdown(fd, how)
+
+
+def _family_of(address: Any) -> int:
+    if isinstance(address, tuple):
+        return _AF_INET6 if len(address) == 4 else _AF_INET
+    return _AF_UNIX
+
+
+_seam.OWNERS.extend((Server, Connection))
 
 
 def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
@@ -523,24 +621,30 @@ def _failed(cell: Any, step: int, r: int) -> int:
     return -((step << _STEP_SHIFT) | -r)
 
 
-def _ip_address(address: Any) -> tuple[int, tuple[Any, ...]]:
-    """(family, bind arguments) for listen_tcp's address: an IP address only."""
+_UNIX_TWIN = {"listen_tcp": "listen_unix", "connect_tcp": "connect_unix"}
+
+
+def _ip_address(address: Any, op: str = "listen_tcp") -> tuple[int, tuple[Any, ...]]:
+    """(family, bind/connect arguments) for an IP address only (listen_tcp's,
+    connect_tcp's)."""
     if isinstance(address, tuple):
         return _addr.encode(address)  # a tuple is always an IP address
     if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
         raise TypeError(
-            f"listen_tcp takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
-            "for an AF_UNIX socket path use sockffi.listen_unix()"
+            f"{op} takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
+            f"for an AF_UNIX socket path use sockffi.{_UNIX_TWIN[op]}()"
         )
     if isinstance(address, int) and not isinstance(address, bool):
+        if op == "connect_tcp":
+            raise TypeError(f"connect_tcp takes an address, not a bare port: ('127.0.0.1', {address}), say")
         raise TypeError(
             f"listen_tcp takes an address, not a bare port: ('0.0.0.0', {address}) for every IPv4 "
             f"interface, ('127.0.0.1', {address}) for this machine only"
         )
-    raise TypeError(f"listen_tcp takes (host, port) or 'HOST:PORT', not {_type(address).__name__}")
+    raise TypeError(f"{op} takes (host, port) or 'HOST:PORT', not {_type(address).__name__}")
 
 
-def _parse_host_port(text: str) -> tuple[str, int]:
+def _parse_host_port(text: str, op: str = "listen_tcp") -> tuple[str, int]:
     """'127.0.0.1:8080' or '[::1]:8080' ('[fe80::1%eth0]:80'), numeric only."""
     host = port = None
     if text.startswith("["):
@@ -557,10 +661,10 @@ def _parse_host_port(text: str) -> tuple[str, int]:
     looks_like_path = "/" in text or text.startswith(("unix:", "@", "\0", ".")) or text.endswith(".sock")
     if looks_like_path:
         raise ValueError(
-            f"listen_tcp: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT'; for an AF_UNIX socket path "
-            "use sockffi.listen_unix()"
+            f"{op}: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT'; for an AF_UNIX socket path "
+            f"use sockffi.{_UNIX_TWIN[op]}()"
         )
-    raise ValueError(f"listen_tcp takes a numeric 'HOST:PORT' or '[V6HOST]:PORT': {why_not_host_port(text)}")
+    raise ValueError(f"{op} takes a numeric 'HOST:PORT' or '[V6HOST]:PORT': {why_not_host_port(text)}")
 
 
 def why_not_host_port(text: str) -> str:
@@ -665,3 +769,221 @@ def listen_unix(
     server.address = _addr.other_name(r, buf, server.fd)
     _give_name_buffer(buf)
     return server
+
+
+# ----------------------------------------------------------------- connect_tcp, connect_unix
+
+_ETIMEDOUT: int = _seam.backend.code("WSAETIMEDOUT" if _seam.WINDOWS else "ETIMEDOUT") or 110
+_EINTR: int = _seam.backend.code("EINTR") or -1
+_IN_PROGRESS: int = (_seam.backend.code("WSAEWOULDBLOCK") if _seam.WINDOWS else _seam.backend.code("EINPROGRESS")) or -1
+_CODE_MASK = _seam.CODE_MASK
+_STILL_OPEN = _seam.STILL_OPEN
+_in4_text = _addr.in4_text
+
+
+def connect_tcp(address: Any, *, nonblocking: bool = False, timeout: Any = None) -> Connection[Any]:
+    """socket → connect, to an IP address: Zig's ``tcpConnectToAddress``.
+
+    ``address`` is what :func:`listen_tcp` takes: CPython's tuples or a
+    numeric ``"HOST:PORT"`` / ``"[V6HOST]:PORT"`` (no DNS). The socket is
+    ``socket(family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP)``; any failure
+    closes it and re-raises the error, a member of
+    :class:`sockffi.TcpConnectToAddressError` carrying ``address``.
+
+    Departures from Zig, documented: ``timeout`` (seconds) connects
+    non-blocking, waits, reads SO_ERROR, and raises
+    :class:`ConnectionTimedOut` (errno ETIMEDOUT) when the time runs out;
+    ``nonblocking=True`` without a timeout returns the Connection at once
+    with the connect in progress (``getsockopt_error(conn)`` once it is
+    writable says how it ended). The Connection is blocking unless
+    ``nonblocking=True``.
+    """
+    if nonblocking is not False and nonblocking is not True:
+        nonblocking = _flag(nonblocking, "nonblocking")
+    # The common case in one C crossing: a plain (str, int) pair whose host
+    # was seen before, blocking, no timeout.
+    if timeout is None and _type(address) is tuple and len(address) == 2:
+        host, port = address
+        if _type(host) is str and _type(port) is int:
+            named = _in4_named(host)
+            connect4 = _C.connect_tcp4
+            if named is not None and connect4 is not None:
+                try:
+                    cell = _take_cell()
+                except IndexError:
+                    cell = _new_cell()
+                try:
+                    r = connect4(cell, _KIND if nonblocking is False else _KIND | _SOCK_NONBLOCK, named[0], port)
+                except OverflowError:
+                    r = -_seam.REJECTED
+                if r == 0:
+                    conn: Connection[Any] = _new(Connection)
+                    conn._owned = [cell]
+                    conn.fd = cell[0] - 1
+                    conn._blocking = nonblocking is False
+                    conn._local = None
+                    conn.address = (named[1], port)
+                    return conn
+                if not -r & _seam.REJECTED:
+                    peer4 = (named[1], port)
+                    return _connect_went_on(
+                        cell, r, peer4, address, "connect_tcp", nonblocking, None, _AF_INET, (named[0], port)
+                    )
+                _give_cell(cell)
+    ms = None if timeout is None else _seam.timeout_ms(timeout)
+    if isinstance(address, str):
+        address = _parse_host_port(str.__str__(address), "connect_tcp")
+    family, args = _ip_address(address, "connect_tcp")
+    if family == _AF_INET:
+        peer: Any = (_in4_text(args[0]), args[1])
+    else:
+        peer = (_addr.ntop6(args[0]), *args[1:])
+    return _connect(family, args, peer, address, "connect_tcp", nonblocking, ms)
+
+
+def connect_unix(path: Any, *, nonblocking: bool = False, timeout: Any = None) -> Connection[Any]:
+    """socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC) → connect, to a path: Zig's
+    ``connectUnixSocket``.
+
+    ``path`` is what :func:`listen_unix` takes (str, bytes, ``os.PathLike``;
+    a leading NUL names a Linux abstract socket); one too long for
+    ``sun_path`` is :class:`NameTooLong` before any syscall. Any failure
+    closes the socket and re-raises the error, a member of
+    :class:`sockffi.ConnectUnixSocketError` carrying ``address``.
+    ``nonblocking`` and ``timeout`` as for :func:`connect_tcp`; an AF_UNIX
+    listener whose backlog is full answers a non-blocking connect with
+    :class:`WouldBlock` (EAGAIN), not a connect in progress, so that is
+    raised.
+    """
+    if nonblocking is not False and nonblocking is not True:
+        nonblocking = _flag(nonblocking, "nonblocking")
+    ms = None if timeout is None else _seam.timeout_ms(timeout)
+    if isinstance(path, (tuple, int)):
+        raise TypeError(f"connect_unix takes a path, not {_type(path).__name__}; for an IP address use connect_tcp()")
+    try:
+        raw = _addr.unix_path(path)
+    except errors.SockffiError as exc:
+        raise _seam.with_context(exc, path, "connect_unix") from None
+    peer = raw if raw[:1] == b"\0" else os.fsdecode(raw)
+    return _connect(_AF_UNIX, (raw,), peer, path, "connect_unix", nonblocking, ms)
+
+
+def _connect(
+    family: int, args: tuple[Any, ...], peer: Any, address: Any, op: str, nonblocking: bool, ms: Any
+) -> Connection[Any]:
+    """connect_tcp/connect_unix for every address: one C crossing unless traced."""
+    kind = _KIND | (_SOCK_NONBLOCK if nonblocking or ms is not None else 0)
+    try:
+        cell = _take_cell()
+    except IndexError:
+        cell = _new_cell()
+    one = _C.connect_tcp4 if family == _AF_INET else _C.connect_tcp6 if family == _AF_INET6 else _C.connect_unix
+    if one is not None:
+        r = one(cell, kind, args[0], len(args[0])) if family == _AF_UNIX else one(cell, kind, *args)
+    else:  # traced or injected: each step its own call
+        C = _C
+        fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
+        if fd < 0:
+            r = -((lib.SF_STEP_SOCKET << _STEP_SHIFT) | -fd)
+        else:
+            r = _connect_once(fd, family, args)
+            if r:
+                code = -r & _CODE_MASK
+                if code in (_EINTR, _IN_PROGRESS) and not -r & _seam.REJECTED:
+                    r = -((lib.SF_STEP_CONNECT << _STEP_SHIFT) | -r | _STILL_OPEN)
+                else:
+                    C.cell_close(cell)
+                    r = -((lib.SF_STEP_CONNECT << _STEP_SHIFT) | -r)
+    if r == 0:
+        return _connection(cell, peer, not nonblocking)
+    if -r & _seam.REJECTED and not -r & _STILL_OPEN:
+        _give_cell(cell)
+        raise _seam.with_context(_seam.rejected(-r), address, op)
+    return _connect_went_on(cell, r, peer, address, op, nonblocking, ms, family, args)
+
+
+def _connection(cell: Any, peer: Any, blocking: bool) -> Connection[Any]:
+    conn: Connection[Any] = _new(Connection)
+    conn._owned = [cell]
+    conn.fd = cell[0] - 1
+    conn._blocking = blocking
+    conn._local = None
+    conn.address = peer
+    return conn
+
+
+def _connect_once(fd: int, family: int, args: tuple[Any, ...]) -> int:
+    if family == _AF_INET:
+        return _C.connect_in4(fd, *args)
+    if family == _AF_INET6:
+        return _C.connect_in6(fd, *args)
+    return _C.connect_un(fd, args[0], len(args[0]))
+
+
+def _connect_went_on(
+    cell: Any,
+    r: int,
+    peer: Any,
+    address: Any,
+    op: str,
+    nonblocking: bool,
+    ms: Any,
+    family: int,
+    args: tuple[Any, ...],
+) -> Connection[Any]:
+    """A composed connect that did not simply succeed: raise its error (the C
+    closed the socket), or, where the socket is still open (SF_STILL_OPEN),
+    connect again after an interruption, wait for a connect in progress, or
+    hand it over in progress (nonblocking=True)."""
+    if not -r & _STILL_OPEN:
+        _give_cell(cell)
+        raise _seam.with_context(_seam.step_failure(r), address, op)
+    fd = cell[0] - 1
+    code = -r & _CODE_MASK
+    try:
+        # EINTR: a signal arrived; its handlers ran at this call (and may
+        # have raised), and the connect is made again, as Zig does.
+        while code == _EINTR:
+            r = _connect_once(fd, family, args)
+            if r == 0:
+                return _connection(cell, peer, not nonblocking)
+            code = -r & _CODE_MASK
+        if code != _IN_PROGRESS:
+            raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
+        if ms is None:
+            if nonblocking:
+                return _connection(cell, peer, False)
+            raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
+        _wait(fd, ms)
+        if not nonblocking:
+            s = _C.set_nonblocking(fd, 0)
+            if s:
+                raise _seam.failure(s, {}, "fcntl")
+    except BaseException as exc:
+        _C.cell_close(cell)
+        _give_cell(cell)
+        raise _seam.with_context(exc, address, op) from None
+    return _connection(cell, peer, not nonblocking)
+
+
+def _wait(fd: int, ms: int) -> None:
+    """Wait up to ms for the connect in progress on fd, then read how it ended."""
+    import time
+
+    deadline = time.monotonic() + ms / 1000
+    left = ms
+    while True:
+        w = _C.wait_connect(fd, left)
+        if w == 1:
+            break
+        if w == 0:
+            raise _seam.new_error(errors.ConnectionTimedOut, _ETIMEDOUT, "connect")
+        if (-w & _CODE_MASK) != _EINTR:
+            raise _seam.failure(w, {}, "poll")
+        # Interrupted: handlers ran; wait for what is left.
+        left = max(0, int((deadline - time.monotonic()) * 1000 + 0.999))
+    v = _C.getsockopt_error(fd)
+    if v > 0:
+        raise _seam.so_error(v, _seam.COMPOSED)
+    if v < 0:
+        raise _seam.failure(v, _seam.COMPOSED.getsockopt_error_call, "getsockopt")

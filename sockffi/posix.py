@@ -1,16 +1,22 @@
 """One function per socket syscall, each raising only its own Zig error set.
 
-=============  =========================================================
-function       raises (besides TypeError/ValueError/OverflowError for bad
+================  =========================================================
+function          raises (besides TypeError/ValueError/OverflowError for bad
                arguments, before any syscall)
 =============  =========================================================
-socket         SocketError
-bind           BindError
-listen         ListenError (listen(2)'s own set: ``sockffi.posix.ListenError``)
-setsockopt     SetSockOptError
-getsockname    GetSockNameError
-close          CallerError for a bad fd; other close(2) codes are ignored, as in Zig
-=============  =========================================================
+socket            SocketError
+bind              BindError
+listen            ListenError (listen(2)'s own set: ``sockffi.posix.ListenError``)
+setsockopt        SetSockOptError
+getsockname       GetSockNameError
+accept            AcceptError
+connect           ConnectError
+getsockopt        GetSockOptError
+getsockopt_error  ConnectError (what SO_ERROR holds), as Zig's getsockoptError
+getpeername       GetSockNameError, as Zig's getpeername
+shutdown          ShutdownError
+close             CallerError for a bad fd; other close(2) codes are ignored, as in Zig
+================  =========================================================
 
 Codes that Zig treats as ``unreachable`` (caller bugs such as ``EBADF``) raise
 :class:`sockffi.CallerError`, which belongs to no set. A closed ``Server`` or
@@ -30,7 +36,21 @@ if TYPE_CHECKING:
 
     from .types import Address, Buffer, FileDescriptor
 
-__all__ = ["ListenError", "bind", "close", "getsockname", "listen", "setsockopt", "socket"]
+__all__ = [
+    "ListenError",
+    "accept",
+    "bind",
+    "close",
+    "connect",
+    "getpeername",
+    "getsockname",
+    "getsockopt",
+    "getsockopt_error",
+    "listen",
+    "setsockopt",
+    "shutdown",
+    "socket",
+]
 
 #: listen(2)'s own error set (``std.posix.ListenError``); ``sockffi.ListenError``
 #: is the union that :func:`sockffi.listen_tcp` raises.
@@ -54,6 +74,20 @@ _release_shared = _seam.release_shared_name
 _GSN_BUSY: int = lib.SF_GSN_BUSY
 _fd_of = _seam.fd_of
 _bind_failure = _seam.bind_failure
+_connect_failure = _seam.failure_for["connect"]
+_getsockopt_failure = _seam.failure_for["getsockopt"]
+_getpeername_failure = _seam.failure_for["getpeername"]
+_shutdown_failure = _seam.failure_for["shutdown"]
+_SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
+_EINTR: int = _seam.backend.code("EINTR") or -1  # Windows has no EINTR from these calls
+_CODE_MASK = _seam.CODE_MASK
+_take_cell = _seam.take_cell
+_give_cell = _seam.give_cell
+_new_cell = _seam.new_cell
+_take_name_buffer = _seam.take_name_buffer
+_give_name_buffer = _seam.give_name_buffer
+_new_name_buffer = _seam.new_name_buffer
+_NAME_BUFFER = _seam.NAME_BUFFER
 
 
 def socket(family: int, type: int, protocol: int = 0) -> int:
@@ -310,3 +344,201 @@ def _claim(obj: Any) -> Any:
             "call its own close()"
         )
     return _fd_of(obj, "close")
+
+
+# ----------------------------------------------------------------- the connection calls
+
+
+def accept(fd: FileDescriptor, *, nonblocking: bool = False) -> tuple[int, Any]:
+    """accept(2): ``(new fd, peer address)``, the address in CPython's shape.
+
+    As Zig's ``posix.accept`` with ``SOCK_CLOEXEC`` (``accept4``; plain
+    accept and fcntl where the platform has no accept4): the new socket is
+    close-on-exec, and blocking unless ``nonblocking=True``, whatever the
+    listener's mode. An interrupted accept (EINTR) is made again, after any
+    signal handler ran (PEP 475), as Zig retries it. :meth:`Server.accept`
+    gives a ``Connection`` that owns its fd from inside the C call.
+
+    Raises a member of :class:`AcceptError` (``WouldBlock`` on a non-blocking
+    listener with no connection waiting).
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "accept")
+    flags = (
+        _SOCK_CLOEXEC
+        if nonblocking is False
+        else _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _seam.flag(nonblocking, "nonblocking") else 0)
+    )
+    cell, r, buf = accept_into(fd, flags)
+    peer = peer_name(r, buf, cell)
+    return _seam.cell_detach(cell), peer
+
+
+def accept_into(fd: int, flags: int, tables: Any = None) -> tuple[Any, int, Any]:
+    """accept4 into a new cell, retried on EINTR: (cell, packed peer, name
+    buffer); raises the AcceptError member."""
+    try:
+        cell = _take_cell()
+    except IndexError:
+        cell = _new_cell()
+    try:
+        buf = _take_name_buffer()
+    except IndexError:
+        buf = _new_name_buffer(_NAME_BUFFER)
+    while True:
+        try:
+            r: int = _C.accept(cell, fd, flags, buf)
+        except OverflowError:
+            raise _seam.overflow("accept", fd=fd) from None
+        # EINTR: a signal arrived; its handlers run at this loop's turn (and
+        # may raise), then accept is made again, as Zig does.
+        if r >= 0 or (-r & _CODE_MASK) != _EINTR or -r & _seam.REJECTED:
+            break
+    if r < 0:
+        _give_cell(cell)
+        _give_name_buffer(buf)
+        raise _seam.accept_failure(r, tables or _seam.DIRECT)
+    return cell, r, buf
+
+
+def peer_name(r: int, buf: Any, cell: Any) -> Any:
+    """The peer address of a packed accept result (the name buffer goes back)."""
+    address = _names_get(r)
+    if address is None:
+        address = _addr.other_name(r, buf, _seam.cell_fd(cell)) if r >= _GSN_OTHER else _addr.sockname(r, -1)
+    _give_name_buffer(buf)
+    return address
+
+
+def connect(fd: FileDescriptor, address: Address) -> None:
+    """connect(2) ``fd`` to ``address`` (CPython's shapes; numeric hosts only).
+
+    As Zig's ``posix.connect``: an interrupted connect (EINTR) is made again,
+    after any signal handler ran. On a non-blocking socket a connect that goes
+    on raises :class:`WouldBlock` (EINPROGRESS); wait until the socket is
+    writable, then :func:`getsockopt_error` says how it ended.
+
+    Raises a member of :class:`ConnectError`, carrying ``address``.
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "connect")
+    try:
+        family, args = _addr.encode(address)
+    except errors.SockffiError as exc:  # NameTooLong, before the call
+        raise _seam.with_context(exc, address) from None
+    C = _C
+    while True:
+        try:
+            if family == _AF_INET:
+                r = C.connect_in4(fd, *args)
+            elif family == _AF_INET6:
+                r = C.connect_in6(fd, *args)
+            else:
+                r = C.connect_un(fd, args[0], len(args[0]))
+        except OverflowError:
+            raise _seam.overflow("connect", fd=fd) from None
+        if not r or (-r & _CODE_MASK) != _EINTR or -r & _seam.REJECTED:
+            break
+    if r:
+        raise _seam.with_context(_connect_failure(r), address)
+
+
+def getsockopt_error(fd: FileDescriptor) -> None:
+    """Zig's ``getsockoptError``: read (and so clear) SO_ERROR, after a
+    non-blocking connect reported the socket writable. None when it holds no
+    error (also while a connect is still in progress, as in Zig: that is not
+    a proof of being connected); else raises the :class:`ConnectError` member
+    it means, with ``syscall`` "connect", the call whose outcome it is.
+
+    A failure of getsockopt itself is :class:`CallerError` (a closed fd, not
+    a socket) or :class:`Unexpected`.
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "getsockopt")
+    try:
+        r: int = _C.getsockopt_error(fd)
+    except OverflowError:
+        raise _seam.overflow("getsockopt", fd=fd) from None
+    if r:
+        if r > 0:
+            raise _seam.so_error(r)
+        raise _seam.failure(r, _seam.DIRECT.getsockopt_error_call, "getsockopt")
+
+
+def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] = None) -> Union[int, bytes]:
+    """getsockopt(2): an int (the option read as a C int) when ``size`` is
+    None, else the option's bytes, at most ``size`` of them (1 to 1024), as
+    ``socket.socket.getsockopt`` returns them.
+
+    Raises a member of :class:`GetSockOptError`.
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "getsockopt")
+    if _type(level) is not int:
+        level = _seam.c_int(level, "level")
+    if _type(option) is not int:
+        option = _seam.c_int(option, "option")
+    if size is None:
+        try:
+            r: int = _C.getsockopt_int(fd, level, option)
+        except OverflowError:
+            raise _seam.overflow("getsockopt", fd=fd, level=level, option=option) from None
+        if r < 0:
+            raise _getsockopt_failure(r)
+        return r - 0x100000000 if r >= 0x80000000 else r
+    cap = _seam.c_int(size, "size", 1, 1024)  # CPython's limit for a buffer
+    buf = _addr.ffi.new("char[]", cap)
+    try:
+        n: int = _C.getsockopt(fd, level, option, buf, cap)
+    except OverflowError:
+        raise _seam.overflow("getsockopt", fd=fd, level=level, option=option) from None
+    if n < 0:
+        raise _getsockopt_failure(n)
+    return bytes(_addr.ffi.buffer(buf, min(n, cap)))
+
+
+def getpeername(fd: FileDescriptor) -> Any:
+    """getpeername(2): the connected peer's address, exactly as
+    ``socket.socket.getpeername()`` returns it.
+
+    Raises a member of :class:`GetSockNameError`, the set Zig's getpeername
+    raises. A socket that is not connected (ENOTCONN) is :class:`Unexpected`
+    there, errno kept: the set has no member for it (a documented point of
+    Zig's, kept).
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "getpeername")
+    try:
+        r: int = _C.getpeername(fd)
+    except OverflowError:
+        raise _seam.overflow("getpeername", fd=fd) from None
+    address = _names_get(r)
+    if address is not None:
+        return address
+    if r < 0:
+        raise _getpeername_failure(r)
+    if r < _GSN_OTHER:
+        return _addr.sockname(r, fd)
+    if r & _GSN_BUSY:
+        return _addr.read_name(fd, "getpeername")
+    try:
+        return _addr.other_name(r, _SHARED, fd)
+    finally:
+        _release_shared()
+
+
+def shutdown(fd: FileDescriptor, how: int) -> None:
+    """shutdown(2): ``how`` is SHUT_RD, SHUT_WR or SHUT_RDWR (Zig's
+    ``ShutdownHow`` recv, send, both).
+
+    Raises a member of :class:`ShutdownError`.
+    """
+    if _type(fd) is not int:
+        fd = _fd_of(fd, "shutdown")
+    how = _seam.how_of(how)
+    try:
+        r = _C.shutdown(fd, how)
+    except OverflowError:
+        raise _seam.overflow("shutdown", fd=fd) from None
+    if r:
+        raise _shutdown_failure(r)
