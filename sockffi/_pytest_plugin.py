@@ -30,7 +30,8 @@ from . import _seccomp, testing
 
 MARKER = (
     "sockffi_fail(call, error, *, times=None, required=True, **match): while this test runs (setup to "
-    "teardown), the kernel answers `call` (socket, bind, listen, setsockopt, getsockname) with `error` "
+    "teardown), the kernel answers `call` (socket, bind, listen, setsockopt, getsockname, accept, connect, "
+    "getsockopt, getpeername, shutdown) with `error` "
     "(a code's name or one of sockffi's errors), for any code in this process or its children; the test "
     "fails if the call never happened (required=False: fine). Linux x86_64/aarch64"
 )
@@ -71,7 +72,7 @@ class _Kernel:
         except OSError:
             pass
         ours, theirs = socket.socketpair()
-        names = {str(_seccomp.ARCHES[_platform()][1][n]): n for n in _seccomp.NOTIFIED}
+        names = {str(nr): n for nr, n in _seccomp.numbers_of(_platform()).items()}
         # Started before the filter exists, so it never answers itself; -I: nothing from the cwd.
         cls.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _seccomp.SUPERVISOR, str(theirs.fileno()), json.dumps(names)],

@@ -19,20 +19,25 @@ import platform
 import struct
 import sys
 
+from ._catalogue import RECORDS
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional
 
-#: machine -> (AUDIT_ARCH, syscall numbers)
-ARCHES: dict[str, tuple[int, dict[str, int]]] = {
-    "x86_64": (
-        0xC000003E,
-        {"socket": 41, "bind": 49, "listen": 50, "getsockname": 51, "setsockopt": 54, "fcntl": 72, "close": 3},
-    ),
-    "aarch64": (
-        0xC00000B7,
-        {"socket": 198, "bind": 200, "listen": 201, "getsockname": 204, "setsockopt": 208, "fcntl": 25, "close": 57},
-    ),
+#: machine -> (AUDIT_ARCH, {syscall: its numbers}), from the syscall records
+#: (accept's are accept4's and accept's), and fcntl, which an emulated flag uses.
+_AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+_FCNTL = {"x86_64": 72, "aarch64": 25}
+ARCHES: dict[str, tuple[int, dict[str, tuple[int, ...]]]] = {
+    machine: (
+        audit,
+        {
+            **{r.kernel: r.seccomp[machine] for r in RECORDS if r.kernel != "getsockopt" or r.name == "getsockopt"},
+            "fcntl": (_FCNTL[machine],),
+        },
+    )
+    for machine, audit in _AUDIT.items()
 }
 
 PR_SET_NO_NEW_PRIVS = 38
@@ -62,21 +67,25 @@ def _insn(code: int, jt: int, jf: int, k: int) -> bytes:
 
 
 def program(syscall: str, errno_value: int, matches: Optional[Matches] = None) -> list[bytes]:
-    """The BPF program: `syscall` (with every match) fails with errno_value."""
+    """The BPF program: `syscall` (any of its numbers, with every match) fails
+    with errno_value; everything else is allowed."""
     arch, numbers = ARCHES[platform.machine()]
+    nrs = numbers[syscall]
     checks = sorted((matches or {}).items())
-    per_check = 3  # load, and, compare
+    k, per_check = len(nrs), 3  # per check: load, and, compare
+    allow = 3 + k + per_check * len(checks) + 1  # the index of the ALLOW return
     prog = [
         _insn(BPF_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
-        _insn(BPF_JEQ_K, 0, 3 + per_check * len(checks), arch),  # another arch: allow
+        _insn(BPF_JEQ_K, 0, allow - 2, arch),  # another arch: allow
         _insn(BPF_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
-        _insn(BPF_JEQ_K, 0, 1 + per_check * len(checks), numbers[syscall]),
     ]
-    for i, (index, (value, mask)) in enumerate(checks):
-        remaining = len(checks) - i - 1
+    for i, nr in enumerate(nrs):  # any of its numbers: on to the checks
+        pc = 3 + i
+        prog.append(_insn(BPF_JEQ_K, k - 1 - i, 0 if i < k - 1 else allow - pc - 1, nr))
+    for index, (value, mask) in checks:
         prog.append(_insn(BPF_LD_W_ABS, 0, 0, 16 + 8 * index))  # the low half of args[index]
         prog.append(_insn(BPF_ALU_AND_K, 0, 0, mask))
-        prog.append(_insn(BPF_JEQ_K, 0, 1 + per_check * remaining, value & mask))
+        prog.append(_insn(BPF_JEQ_K, 0, allow - len(prog) - 1, value & mask))
     prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | (errno_value & 0xFFFF)))
     prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
     return prog
@@ -120,20 +129,28 @@ SECCOMP_FILTER_FLAG_NEW_LISTENER = 8
 SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 16
 SECCOMP_RET_USER_NOTIF = 0x7FC00000
 SECCOMP_NR = {"x86_64": 317, "aarch64": 277}
-#: The syscalls the supervisor sees (the marker can fail any of them).
-NOTIFIED = ("socket", "bind", "listen", "setsockopt", "getsockname")
+#: The syscalls the supervisor sees (the marker can fail any of them): every
+#: record's but close's.
+NOTIFIED: tuple[str, ...] = tuple(dict.fromkeys(r.kernel for r in RECORDS if r.kernel != "close"))
+
+
+def numbers_of(machine: str, names: tuple[str, ...] = NOTIFIED) -> dict[int, str]:
+    """{syscall number: name} for the supervisor (accept4 and accept are "accept")."""
+    table = ARCHES[machine][1]
+    return {nr: name for name in names for nr in table[name]}
 
 
 def notify_program(names: tuple[str, ...] = NOTIFIED) -> list[bytes]:
-    arch, numbers = ARCHES[platform.machine()]
+    arch, _ = ARCHES[platform.machine()]
+    nrs = list(numbers_of(platform.machine(), names))
     prog = [
         _insn(BPF_LD_W_ABS, 0, 0, 4),
-        _insn(BPF_JEQ_K, 0, len(names) + 1, arch),  # another arch: allow
+        _insn(BPF_JEQ_K, 0, len(nrs) + 1, arch),  # another arch: allow
         _insn(BPF_LD_W_ABS, 0, 0, 0),
     ]
-    for i, name in enumerate(names):
-        remaining = len(names) - i - 1
-        prog.append(_insn(BPF_JEQ_K, remaining + 1, 0, numbers[name]))  # to the notify return
+    for i, nr in enumerate(nrs):
+        remaining = len(nrs) - i - 1
+        prog.append(_insn(BPF_JEQ_K, remaining + 1, 0, nr))  # to the notify return
     prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW))
     prog.append(_insn(BPF_RET_K, 0, 0, SECCOMP_RET_USER_NOTIF))
     return prog

@@ -49,19 +49,25 @@ if TYPE_CHECKING:
 
 __all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "fail", "resolve"]
 
-#: The calls that can be made to fail, with the C calls of sockffi's each one is.
-CALLS: dict[str, tuple[str, ...]] = {
-    "socket": ("socket", "socket_cell"),
-    "bind": ("bind_in4", "bind_in6", "bind_un", "bind_un_cell"),
-    "listen": ("listen",),
-    "setsockopt": ("setsockopt_int", "setsockopt"),
-    "getsockname": ("getsockname", "getsockname_into"),
-}
+#: The calls that can be made to fail, with the C calls of sockffi's each one
+#: is (from the syscall records).
+CALLS: dict[str, tuple[str, ...]] = {name: r.helpers for name, r in errors.RECORDS.items() if r.set}
 #: What an argument match may name, per call: (index in the syscall, mask).
-MATCHABLE: dict[str, dict[str, tuple[int, int]]] = {
-    "socket": {"family": (0, 0xFFFFFFFF), "type": (1, 0xF), "protocol": (2, 0xFFFFFFFF)},
-    "setsockopt": {"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
-    "listen": {"backlog": (1, 0xFFFFFFFF)},
+MATCHABLE: dict[str, dict[str, tuple[int, int]]] = {name: r.match for name, r in errors.RECORDS.items() if r.match}
+#: Where each matchable argument sits among the arguments of sockffi's C calls.
+_HELPER_ARGS: dict[str, dict[str, int]] = {
+    "socket": {"family": -3, "type": -2, "protocol": -1},
+    "socket_cell": {"family": -3, "type": -2, "protocol": -1},
+    "setsockopt_int": {"level": 1, "option": 2},
+    "setsockopt": {"level": 1, "option": 2},
+    "getsockopt_int": {"level": 1, "option": 2},
+    "getsockopt": {"level": 1, "option": 2},
+    "listen": {"backlog": 1},
+    "shutdown": {"how": 1},
+    "bind_in4": {"port": 2},
+    "bind_in6": {"port": 2},
+    "connect_in4": {"port": 2},
+    "connect_in6": {"port": 2},
 }
 
 
@@ -85,7 +91,7 @@ def _platform() -> str:
 def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
     """Check a request and find the code this platform gives for it.
 
-    ``error`` is one of the 26 error classes (or its name), or an OS code's
+    ``error`` is one of the 38 error classes (or its name), or an OS code's
     name (``"EADDRINUSE"``, ``"WSAEADDRINUSE"``). ``Unexpected`` takes the code
     to raise it with (``code="EIO"``), one the call's set does not name.
     """
@@ -97,7 +103,7 @@ def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
     if isinstance(error, type):
         cls: type = error
         if not issubclass(cls, errors.SockffiError) or cls.__name__ not in errors.ERROR_NAMES:
-            raise TypeError(f"error must be one of sockffi's 26 error classes or a code's name, not {cls!r}")
+            raise TypeError(f"error must be one of sockffi's 38 error classes or a code's name, not {cls!r}")
     elif isinstance(error, str) and error in errors.ERROR_NAMES:
         cls = getattr(errors, error)
     elif isinstance(error, str):
@@ -159,6 +165,11 @@ def _match_value(call: str, key: str, value: object) -> int:
 def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
     """What the pytest plugin's fresh interpreter installs: the syscall, its
     errno, and the argument matches (index -> [value, mask])."""
+    if call == "getsockopt_error":
+        raise ValueError(
+            "the kernel cannot be made to store a code in SO_ERROR: mark 'connect' to fail the connect "
+            "itself, or use sockffi.testing.fail('getsockopt_error', ...)"
+        )
     failure = resolve(call, error)
     allowed = MATCHABLE.get(call, {})
     matches: dict[str, list[int]] = {}
@@ -168,7 +179,12 @@ def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
             raise ValueError(f"{call} can be matched on {can} (the scalar arguments of the syscall), not {key!r}")
         index, mask = allowed[key]
         matches[str(index)] = [_match_value(call, key, value), mask]
-    return {"syscall": call, "errno": failure.code, "name": failure.code_name, "matches": matches}
+    return {
+        "syscall": errors.RECORDS[call].kernel,
+        "errno": failure.code,
+        "name": failure.code_name,
+        "matches": matches,
+    }
 
 
 # ------------------------------------------------------------------- library-level
@@ -176,16 +192,10 @@ def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
 
 def _arguments(name: str, args: tuple[Any, ...]) -> dict[str, int]:
     """The matchable arguments of one of sockffi's C calls."""
-    if name in ("socket", "socket_cell"):
-        family, kind, protocol = args[-3:]
-        return {"family": family, "type": kind & 0xF, "protocol": protocol}
-    if name in ("setsockopt_int", "setsockopt"):
-        return {"level": args[1], "option": args[2]}
-    if name == "listen":
-        return {"backlog": args[1]}
-    if name in ("bind_in4", "bind_in6"):
-        return {"port": args[2]}
-    return {}
+    found = {key: args[i] for key, i in _HELPER_ARGS.get(name, {}).items()}
+    if "type" in found:
+        found["type"] &= 0xF
+    return found
 
 
 class NotFired(AssertionError):
@@ -208,7 +218,7 @@ class Injection:
         self.required = required
         self.count = 0
         self.seen: dict[str, int] = {}
-        allowed = {*MATCHABLE.get(failure.call, {}), *(["port"] if failure.call == "bind" else [])}
+        allowed = {*MATCHABLE.get(failure.call, {}), *errors.RECORDS[failure.call].library_match}
         for key in match:
             if key not in allowed:
                 can = ", ".join(sorted(allowed)) or "nothing"
@@ -218,7 +228,8 @@ class Injection:
         # The result sockffi's C gives for this failure; bind's EINVAL is
         # AlreadyBound only on a socket its getsockname shows bound.
         flags = _seam.BOUND if failure.error is errors.AlreadyBound else 0
-        self.result = -(failure.code | flags)
+        # getsockopt_error reports what SO_ERROR holds: the code itself.
+        self.result = failure.code if failure.call == "getsockopt_error" else -(failure.code | flags)
         self.active = False
         self._checked = False
 
@@ -334,8 +345,10 @@ def fail(
     Use it as a context manager, or ``.close()`` it.
 
     ``match`` narrows which calls: ``socket(family=, type=, protocol=)``,
-    ``setsockopt(level=, option=)``, ``listen(backlog=)``, ``bind(port=)``;
-    constants by value or by name (``option="SO_REUSEPORT"``).
+    ``setsockopt(level=, option=)``, ``getsockopt(level=, option=)``,
+    ``listen(backlog=)``, ``shutdown(how=)``, ``bind(port=)``,
+    ``connect(port=)``; constants by value or by name (``option="SO_REUSEPORT"``).
+    ``getsockopt_error`` fails by reporting the code as what SO_ERROR held.
 
     Once ``times`` calls have failed, the injection removes itself: later calls
     cost what they cost with no injection. Closing (or leaving the ``with``

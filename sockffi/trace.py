@@ -63,7 +63,7 @@ class Event:
         """The class a direct sockffi call raises for this code (None on success)."""
         if not self.code:
             return None
-        key = f"socket.{self.aux}" if self.aux else self.syscall
+        key = f"{'accept' if self.syscall == 'accept' else 'socket'}.{self.aux}" if self.aux else self.syscall
         cls: type = _seam.table(key).get(self.code, errors.Unexpected)
         return cls
 
@@ -98,7 +98,17 @@ _PROTOCOLS = _names("IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6")
 _LEVELS = _names("SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
 _OPTIONS: dict[int, dict[int, str]] = {
     lib.SOL_SOCKET: _names(
-        "SO_REUSEADDR", "SO_KEEPALIVE", "SO_RCVBUF", "SO_SNDBUF", "SO_RCVTIMEO", "SO_SNDTIMEO", "SO_TYPE", "SO_LINGER"
+        "SO_REUSEADDR",
+        "SO_KEEPALIVE",
+        "SO_RCVBUF",
+        "SO_SNDBUF",
+        "SO_RCVTIMEO",
+        "SO_SNDTIMEO",
+        "SO_TYPE",
+        "SO_LINGER",
+        "SO_ERROR",
+        "SO_ACCEPTCONN",
+        "SO_BROADCAST",
     ),
     lib.IPPROTO_TCP: _names("TCP_NODELAY"),
     lib.IPPROTO_IPV6: _names("IPV6_V6ONLY"),
@@ -211,6 +221,15 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
         return Event("socket", args, -1, code & _seam.CODE_MASK, elapsed, aux)
     if name == "cell_close":
         return _failed("close", (str(cell_fd),), rc, elapsed) if rc else Event("close", (str(cell_fd),), 0, 0, elapsed)
+    if name in ("accept", "accept_emulated"):
+        flags = describe_type(a[2] | lib.SOCK_STREAM).partition("|")[2] or "0"
+        if rc < 0:
+            code, aux = -rc, ""
+            if code & _seam.AUX:
+                aux = _seam.AUX_NAME
+            return Event("accept", (str(a[1]), "...", flags), -1, code & _seam.CODE_MASK, elapsed, aux)
+        peer = _sockaddr(_addr.other_name(rc, a[3], -1)) if rc >= _seam.GSN_OTHER else _packed(rc)
+        return Event("accept", (str(a[1]), peer, flags), _seam.cell_fd(a[0]), 0, elapsed)
     fd = str(a[0])
     if name == "getsockname":
         if rc < 0:
@@ -221,8 +240,48 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
             return _failed("getsockname", (fd, "..."), rc, elapsed)
         shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
         return Event("getsockname", (fd, shown), 0, 0, elapsed)
+    if name == "getpeername":
+        if rc < 0:
+            return _failed("getpeername", (fd, "..."), rc, elapsed)
+        return Event("getpeername", (fd, _packed(rc, True)), 0, 0, elapsed)
+    if name == "getpeername_into":
+        if rc < 0:
+            return _failed("getpeername", (fd, "..."), rc, elapsed)
+        shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
+        return Event("getpeername", (fd, shown), 0, 0, elapsed)
+    if name in ("getsockopt_int", "getsockopt", "getsockopt_error"):
+        level, option = (lib.SOL_SOCKET, lib.SO_ERROR) if name == "getsockopt_error" else (a[1], a[2])
+        shown_level = _LEVELS.get(level, str(level))
+        shown_option = _OPTIONS.get(level, {}).get(option, str(option))
+        if rc < 0:
+            return _failed("getsockopt", (fd, shown_level, shown_option, "..."), rc, elapsed)
+        if name == "getsockopt":
+            value = f"{_shown_bytes(ffi.buffer(a[3], min(rc, a[4]))[:])}, {rc}"
+        elif name == "getsockopt_error" and rc:
+            value = f"[{backend.code_name(rc)}], 4"
+        else:
+            value = f"[{rc - 0x100000000 if rc >= 0x80000000 else rc}], 4"
+        return Event("getsockopt", (fd, shown_level, shown_option, value), 0, 0, elapsed)
+    if name == "wait_connect":
+        args = (f"[{{fd={fd}, events=POLLOUT}}]", "1", str(a[1]))
+        if rc < 0:
+            return _failed("poll", args, rc, elapsed)
+        return Event("poll", args, rc, 0, elapsed)
+    if name == "set_nonblocking":
+        args = (fd, "F_SETFL", "O_NONBLOCK" if a[1] else "~O_NONBLOCK")
+        return _failed("fcntl", args, rc, elapsed) if rc < 0 else Event("fcntl", args, 0, 0, elapsed)
     if name == "bind_in4":
         args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "bind"
+    elif name == "connect_in4":
+        args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "connect"
+    elif name == "connect_in6":
+        host = _addr.ntop6(bytes(a[1]))
+        args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "connect"
+    elif name == "connect_un":
+        args, syscall = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}"), "connect"
+    elif name == "shutdown":
+        how = {lib.SHUT_RD: "SHUT_RD", lib.SHUT_WR: "SHUT_WR", lib.SHUT_RDWR: "SHUT_RDWR"}.get(a[1], str(a[1]))
+        args, syscall = (fd, how), "shutdown"
     elif name == "bind_in6":
         host = _addr.ntop6(bytes(a[1]))
         args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "bind"
