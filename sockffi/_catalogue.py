@@ -937,18 +937,18 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
         "new socket may keep the listener's non-blocking mode. sockffi makes it blocking "
         "unless nonblocking=True, on every OS."
     ),
-    ("posix", "connect", "EISCONN"): (
+    ("linux", "connect", "EISCONN"): (
         "Zig: unreachable, and a real kernel returns it for a second connect on a "
         "connected socket. ConnectError has no member for it: CallerError (the calling "
         "code connected twice), errno kept."
     ),
-    ("posix", "connect", "ECONNABORTED"): (
+    ("linux", "connect", "ECONNABORTED"): (
         "Zig: unreachable ('tried to reuse socket that previously received "
         "error.ConnectionRefused'), and a real kernel returns it for a connect after "
         "getsockopt_error read the refusal. ConnectError has no member for it: "
         "CallerError, errno kept."
     ),
-    ("posix", "connect", "EAGAIN"): (
+    ("linux", "connect", "EAGAIN"): (
         "As Zig: WouldBlock. An AF_UNIX connect gives it when the listener's backlog is "
         "full: nothing is in progress then, so connect_unix(nonblocking=True) raises it "
         "(the socket closed) rather than returning a Connection; only EINPROGRESS is a "
@@ -963,13 +963,13 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
         "Zig: Unexpected. Microsoft documents it as 'a nonblocking connect call is in "
         "progress', the condition POSIX EALREADY names ConnectionPending."
     ),
-    ("posix", "getpeername", "ENOTCONN"): (
+    ("linux", "getpeername", "ENOTCONN"): (
         "As Zig: Unexpected (errno kept). GetSockNameError, the set Zig's getpeername "
         "raises, has no member for 'not connected', so an unconnected, listening or "
         "connect-pending socket gives Unexpected with ENOTCONN (Zig 0.16 adds "
         "SocketUnconnected)."
     ),
-    ("posix", "shutdown", "ENOTSOCK"): (
+    ("linux", "shutdown", "ENOTSOCK"): (
         "Zig: unreachable, and a real kernel returns it for shutdown on a pipe. "
         "ShutdownError has no member for it: CallerError, errno kept."
     ),

@@ -141,7 +141,9 @@ def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> lis
         lines.append(style.wrap("meaning", errors.plain(errors.CallerError.__doc__ or "")))
     else:
         lines.append(style.wrap("error", name))
-        lines.append(style.wrap("sets", ", ".join(errors.sets_of(type(exc))) + "; so also sockffi.ListenError"))
+        unions = [f"sockffi.{u}" for u in errors.UNIONS if issubclass(type(exc), getattr(errors, u))]
+        tail = f"; so also {', '.join(unions)}" if unions else ""
+        lines.append(style.wrap("sets", ", ".join(errors.sets_of(type(exc))) + tail))
     lines.append(style.wrap("OS code", f"{backend.code_name(code)} ({code}): {getattr(exc, 'strerror', '')}"))
     if not isinstance(exc, errors.CallerError):
         lines.append(style.wrap("meaning", errors.plain(type(exc).__doc__ or "")))

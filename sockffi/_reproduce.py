@@ -1,4 +1,4 @@
-"""``sockffi reproduce NAME``: make one of the 26 errors happen for real, here.
+"""``sockffi reproduce NAME``: make one of the 38 errors happen for real, here.
 
 Each recipe is what the test suite does to reach that error on a real kernel.
 It runs in a child process (a fresh interpreter, isolated from the current
@@ -253,7 +253,136 @@ _keep: list[object] = []  # what a recipe's setup must keep open until its call
 _IP_MSFILTER, _SO_BINDTODEVICE, _SO_PRIORITY = 41, 25, 12
 _MSFILTER = struct.pack("4s4sII", bytes(4), bytes(4), 0, 11) + bytes(44)  # 11 sources, over igmp_max_msf
 
+# ------------------------------------------------------------------- the connection calls' names
+
+
+def _closed_port() -> int:
+    """A loopback port nobody listens on (bound once, then let go)."""
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    sockffi.bind(fd, ("127.0.0.1", 0))
+    port: int = sockffi.getsockname(fd)[1]
+    sockffi.close(fd)
+    return port
+
+
+def _would_block() -> tuple[str, Call]:
+    server = sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True)
+    return "server.accept()  (a non-blocking listener that nobody has connected to)", server.accept
+
+
+def _refused() -> tuple[str, Call]:
+    port = _closed_port()
+    return (
+        f'sockffi.connect_tcp(("127.0.0.1", {port}))  (a loopback port nobody listens on)',
+        lambda: sockffi.connect_tcp(("127.0.0.1", port)),
+    )
+
+
+def _not_listening() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    sockffi.bind(fd, ("127.0.0.1", 0))
+    return "sockffi.accept(fd)  (fd is bound, but listen was never called)", lambda: sockffi.accept(fd)
+
+
+def _not_connected() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    return "sockffi.shutdown(fd, SHUT_RDWR)  (fd was never connected)", lambda: sockffi.shutdown(fd, sockffi.SHUT_RDWR)
+
+
+def _full_queue() -> Any:
+    """A loopback listener with backlog 0 and a full queue: Linux drops new SYNs."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    keep = [socket.create_connection(listener.getsockname(), timeout=2)]
+    return listener, keep
+
+
+def _pending() -> tuple[str, Call]:
+    listener, keep = _full_queue()
+    address = listener.getsockname()
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM | sockffi.SOCK_NONBLOCK)
+    try:
+        sockffi.connect(fd, address)
+    except sockffi.WouldBlock:
+        pass
+    return (
+        "sockffi.connect(fd, address) again  (non-blocking, its first SYN unanswered: a listener with a full queue)",
+        lambda: (listener, keep, sockffi.connect(fd, address)),
+    )
+
+
+def _timed_out() -> tuple[str, Call]:
+    listener, keep = _full_queue()
+    address = listener.getsockname()
+    return (
+        f"sockffi.connect_tcp({address!r}, timeout=0.5)  (a listener with a full queue drops the SYNs)",
+        lambda: (listener, keep, sockffi.connect_tcp(address, timeout=0.5)),
+    )
+
+
+def _reset() -> tuple[str, Call]:
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM | sockffi.SOCK_NONBLOCK)
+    try:
+        sockffi.connect(fd, listener.getsockname())
+    except sockffi.WouldBlock:
+        pass
+    peer, _ = listener.accept()
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    peer.close()
+    time.sleep(0.05)
+    return (
+        "sockffi.getsockopt_error(fd)  (a non-blocking connect the peer accepted, then reset: SO_LINGER 0)",
+        lambda: sockffi.getsockopt_error(fd),
+    )
+
+
+def _unreachable() -> tuple[str, Call]:
+    _unshare(0x40000000)  # CLONE_NEWNET: a network namespace of this child's own, only lo (down)
+    return (
+        'sockffi.connect_tcp(("198.51.100.7", 9))  (in a new network namespace: no route at all)',
+        lambda: sockffi.connect_tcp(("198.51.100.7", 9)),
+    )
+
+
 RECIPES: dict[str, Recipe] = {
+    "BlockedByFirewall": _impossible(
+        "accept's EPERM: no firewall rule or ordinary path returns it on Linux (an LSM could); the suite "
+        "injects it (sockffi.testing, the sockffi_fail marker)"
+    ),
+    "BlockingOperationInProgress": _impossible(
+        "Windows' WSAEINPROGRESS from shutdown: a Winsock 1.1 blocking call in progress; POSIX shutdown "
+        "cannot return it, and the suite injects it under Wine"
+    ),
+    "ConnectionAborted": _impossible(
+        "accept's ECONNABORTED: Linux hands out a queued connection its client reset, so no reliable "
+        "trigger exists; the suite injects it"
+    ),
+    "ConnectionPending": Recipe(
+        "a second non-blocking connect while the first SYN is unanswered", ("linux",), _pending
+    ),
+    "ConnectionRefused": Recipe("connect_tcp to a loopback port nobody listens on", ("linux", "windows"), _refused),
+    "ConnectionResetByPeer": Recipe("getsockopt_error after the peer reset a fresh connection", ("linux",), _reset),
+    "ConnectionTimedOut": Recipe("connect_tcp with timeout= to a listener whose queue is full", ("linux",), _timed_out),
+    "NetworkUnreachable": Recipe(
+        "connect_tcp inside a new network namespace, which has no route", ("linux",), _unreachable, needs_root=True
+    ),
+    "ProtocolFailure": _impossible(
+        "accept's EPROTO: Linux TCP does not return it; the suite injects it (sockffi.testing, the marker)"
+    ),
+    "SocketNotConnected": Recipe("shutdown on a socket that was never connected", ("linux", "windows"), _not_connected),
+    "SocketNotListening": Recipe(
+        "accept on a bound socket that is not listening", ("linux", "windows"), _not_listening
+    ),
+    "WouldBlock": Recipe("accept on a non-blocking listener nobody connected to", ("linux", "windows"), _would_block),
     "AccessDenied": Recipe("bind port 80 as nobody (a child drops root)", ("linux",), _access_denied),
     "AddressFamilyNotSupported": Recipe("socket(46, SOCK_STREAM)", ("linux", "windows"), _address_family),
     "AddressInUse": Recipe("listen_tcp on a port another socket holds", ("linux", "windows"), _address_in_use),
@@ -347,7 +476,8 @@ RECIPES: dict[str, Recipe] = {
         _socket("AF_INET, SOCK_SEQPACKET", sockffi.AF_INET, sockffi.SOCK_SEQPACKET),
     ),
 }
-assert sorted(RECIPES) == sorted(errors.ERROR_NAMES)
+RECIPES = dict(sorted(RECIPES.items()))
+assert list(RECIPES) == list(errors.ERROR_NAMES)
 
 
 # ------------------------------------------------------------------- the CLI's side
