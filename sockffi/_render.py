@@ -52,6 +52,18 @@ HINTS: dict[str, str] = {
     "SystemFdQuotaExceeded": "the whole system is out of file descriptors (fs.file-max)",
     "SystemResources": "the kernel is out of memory or buffers for this",
     "TimeoutTooBig": "SO_RCVTIMEO/SO_SNDTIMEO value out of range (microseconds must be < 1000000)",
+    "BlockedByFirewall": "a firewall rule (or a security module) refused the connection at accept",
+    "BlockingOperationInProgress": "Windows: a blocking Winsock 1.1 call is still running on this thread",
+    "ConnectionAborted": "the connection ended before accept took it (or, on Windows, the network aborted it)",
+    "ConnectionPending": "a non-blocking connect is already under way: wait until writable, then getsockopt_error",
+    "ConnectionRefused": "nothing listens there: is the server running, on that port or path?",
+    "ConnectionResetByPeer": "the peer reset the connection (it closed with unread data, or SO_LINGER 0)",
+    "ConnectionTimedOut": "no answer in time: a firewall dropping SYNs, a host that is down, or a full queue",
+    "NetworkUnreachable": "no route to that network or host from here (check `ip route`)",
+    "ProtocolFailure": "a protocol error ended the connection before accept took it",
+    "SocketNotConnected": "shutdown needs a connected socket (a listener takes only SHUT_RD)",
+    "SocketNotListening": "accept needs a socket that listen() was called on",
+    "WouldBlock": "nothing to do yet on a non-blocking socket: wait until it is ready (select/poll), then retry",
     "Unexpected": "the OS returned a code this call's error set does not name; errno keeps it",
 }
 #: The same error, another cause, for a unix socket path.

@@ -289,6 +289,18 @@ def _not_connected() -> tuple[str, Call]:
     return "sockffi.shutdown(fd, SHUT_RDWR)  (fd was never connected)", lambda: sockffi.shutdown(fd, sockffi.SHUT_RDWR)
 
 
+def _keeping(kept: object, call: Call) -> Call:
+    """call, holding `kept` (the listener it needs) alive until it has run."""
+
+    def run() -> object:
+        del_me = kept
+        result = call()
+        del del_me
+        return result
+
+    return run
+
+
 def _full_queue() -> Any:
     """A loopback listener with backlog 0 and a full queue: Linux drops new SYNs."""
     import socket
@@ -310,7 +322,7 @@ def _pending() -> tuple[str, Call]:
         pass
     return (
         "sockffi.connect(fd, address) again  (non-blocking, its first SYN unanswered: a listener with a full queue)",
-        lambda: (listener, keep, sockffi.connect(fd, address)),
+        _keeping((listener, keep), lambda: sockffi.connect(fd, address)),
     )
 
 
@@ -335,13 +347,14 @@ def _reset() -> tuple[str, Call]:
         sockffi.connect(fd, listener.getsockname())
     except sockffi.WouldBlock:
         pass
+    address = listener.getsockname()
     peer, _ = listener.accept()
     peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     peer.close()
     time.sleep(0.05)
     return (
-        "sockffi.getsockopt_error(fd)  (a non-blocking connect the peer accepted, then reset: SO_LINGER 0)",
-        lambda: sockffi.getsockopt_error(fd),
+        "sockffi.connect(fd, address) again  (a non-blocking connect the peer accepted, then reset: SO_LINGER 0)",
+        _keeping(listener, lambda: sockffi.connect(fd, address)),
     )
 
 

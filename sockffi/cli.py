@@ -37,7 +37,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from . import __version__, _render, errors, trace
-from .net import Server, listen_tcp, listen_unix
+from .net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
 
 EXIT_USAGE = _render.EXIT_USAGE
 EXIT_CALLER_BUG = _render.EXIT_CALLER_BUG
@@ -212,6 +212,46 @@ def cmd_listen(args: argparse.Namespace, out: Any, err: Any) -> int:
         )
     except (ValueError, TypeError, OverflowError) as exc:  # refused before any syscall
         raise UsageError(str(exc)) from None
+
+
+def cmd_connect(args: argparse.Namespace, out: Any, err: Any) -> int:
+    """connect_tcp / connect_unix, traced: each syscall, then the connection or
+    the failure explained."""
+    kind, address = parse_address(args.address)
+    style = Style(out)
+    show = _render.Echo(out, style, "")
+    try:
+        with trace.observe(show):
+            if kind == "tcp":
+                conn = connect_tcp(address, timeout=args.timeout)
+            else:
+                conn = connect_unix(address, timeout=args.timeout)
+    except (ValueError, TypeError, OverflowError) as exc:  # refused before any syscall
+        raise UsageError(str(exc)) from None
+    except errors.SockffiError as exc:
+        out.flush()
+        block = explain_failure(exc, Style(err), unix=kind == "unix")
+        err.write("\n" + "\n".join(block) + "\n")
+        err.flush()
+        return exit_status(exc)
+    with conn:
+        show.check()
+        out.write(f"{style.bold('connected to ' + errors.describe_address(conn.address))} (fd {conn.fd})\n")
+        out.flush()
+        with trace.observe(show):
+            conn.close()
+    show.check()
+    return 0
+
+
+def timeout_value(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+    return value
 
 
 # ------------------------------------------------------------------- errors, explain
@@ -451,8 +491,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="sockffi",
         description="Watch socket calls happen, look sockffi's errors up, and make one happen for real.",
-        epilog="Exit status: 0 ok, 1 a recipe that cannot run here, 2 usage, 10-35 an error from the OS "
-        "(10 + its index in `sockffi errors --json`'s alphabetical list), 70 a caller bug, 74 output failed, "
+        epilog="Exit status: 0 ok, 1 a recipe that cannot run here, 2 usage, 10-47 an error from the OS "
+        "(`sockffi errors --json` gives each one's), 70 a caller bug, 74 output failed, "
         "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"sockffi {__version__}")
@@ -481,6 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep listening this long, or until Ctrl-C with 'forever'",
     )
     p.set_defaults(run=cmd_listen)
+    p = sub.add_parser("connect", help="connect to ADDRESS (loopback or a unix socket), printing every syscall")
+    p.add_argument("address", metavar="ADDRESS", help="127.0.0.1:8080, [::1]:8080, a unix socket path, or @name")
+    p.add_argument("--timeout", type=timeout_value, default=None, metavar="SECONDS", help="give up after this long")
+    p.set_defaults(run=cmd_connect)
     p = sub.add_parser("errors", help="the error-set tables: each member's OS codes on each platform")
     p.add_argument(
         "call", nargs="?", choices=list(errors.CALLS), metavar="CALL", help="only this call: " + ", ".join(errors.CALLS)

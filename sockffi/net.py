@@ -236,7 +236,7 @@ class Server(_Owner["A"]):
         """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
         return _family_of(self.address)
 
-    def accept(self, *, nonblocking: bool = False) -> Connection:
+    def accept(self, *, nonblocking: bool = False) -> Connection[Any]:
         """Zig's ``Server.accept``: the next connection, as a :class:`Connection`
         that owns its fd from inside the accept4 call.
 
@@ -255,7 +255,7 @@ class Server(_Owner["A"]):
         else:
             flags = _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _flag(nonblocking, "nonblocking") else 0)
         cell, r, buf = _accept_into(fd, flags, _seam.COMPOSED)
-        conn: Connection = _new(Connection)
+        conn: Connection[Any] = _new(Connection)
         conn._owned = [cell]
         conn.fd = cell[0] - 1
         conn._blocking = not (flags & _SOCK_NONBLOCK)
@@ -781,7 +781,7 @@ _STILL_OPEN = _seam.STILL_OPEN
 _in4_text = _addr.in4_text
 
 
-def connect_tcp(address: Any, *, nonblocking: bool = False, timeout: Any = None) -> Connection[Any]:
+def connect_tcp(address: Any, *, nonblocking: object = False, timeout: Any = None) -> Connection[Any]:
     """socket → connect, to an IP address: Zig's ``tcpConnectToAddress``.
 
     ``address`` is what :func:`listen_tcp` takes: CPython's tuples or a
@@ -841,7 +841,7 @@ def connect_tcp(address: Any, *, nonblocking: bool = False, timeout: Any = None)
     return _connect(family, args, peer, address, "connect_tcp", nonblocking, ms)
 
 
-def connect_unix(path: Any, *, nonblocking: bool = False, timeout: Any = None) -> Connection[Any]:
+def connect_unix(path: Any, *, nonblocking: object = False, timeout: Any = None) -> Connection[Any]:
     """socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC) → connect, to a path: Zig's
     ``connectUnixSocket``.
 
@@ -877,9 +877,9 @@ def _connect(
         cell = _take_cell()
     except IndexError:
         cell = _new_cell()
-    one = _C.connect_tcp4 if family == _AF_INET else _C.connect_tcp6 if family == _AF_INET6 else _C.connect_unix
+    one: Any = _C.connect_tcp4 if family == _AF_INET else _C.connect_tcp6 if family == _AF_INET6 else _C.connect_unix
     if one is not None:
-        r = one(cell, kind, args[0], len(args[0])) if family == _AF_UNIX else one(cell, kind, *args)
+        r: int = one(cell, kind, args[0], len(args[0])) if family == _AF_UNIX else one(cell, kind, *args)
     else:  # traced or injected: each step its own call
         C = _C
         fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import sys
 
 from . import _addr, _seam, errors
+from ._sockffi import ffi as _ffi
 from ._sockffi import lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
@@ -487,14 +488,14 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
             raise _getsockopt_failure(r)
         return r - 0x100000000 if r >= 0x80000000 else r
     cap = _seam.c_int(size, "size", 1, 1024)  # CPython's limit for a buffer
-    buf = _addr.ffi.new("char[]", cap)
+    buf = _ffi.new("char[]", cap)
     try:
         n: int = _C.getsockopt(fd, level, option, buf, cap)
     except OverflowError:
         raise _seam.overflow("getsockopt", fd=fd, level=level, option=option) from None
     if n < 0:
         raise _getsockopt_failure(n)
-    return bytes(_addr.ffi.buffer(buf, min(n, cap)))
+    return bytes(_ffi.buffer(buf, min(n, cap)))
 
 
 def getpeername(fd: FileDescriptor) -> Any:

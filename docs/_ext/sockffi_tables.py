@@ -19,6 +19,12 @@ MAN = {
     "setsockopt": ("setsockopt", "nf-winsock2-setsockopt", "setsockopt"),
     "getsockname": ("getsockname", "nf-winsock2-getsockname", "getsockname"),
     "close": ("close", "nf-winsock2-closesocket", "closesocket"),
+    "accept": ("accept", "nf-winsock2-accept", "accept"),
+    "connect": ("connect", "nf-winsock2-connect", "connect"),
+    "getsockopt": ("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
+    "getsockopt_error": ("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
+    "getpeername": ("getpeername", "nf-winsock-getpeername", "getpeername"),
+    "shutdown": ("shutdown", "nf-winsock-shutdown", "shutdown"),
 }
 PLATFORMS = errors.PLATFORMS
 
