@@ -22,7 +22,7 @@ from .posix import shutdown as _shutdown
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket
-    from typing import Any, Generic, NoReturn, TypeVar, overload
+    from typing import Any, Generic, NoReturn, Optional, TypeVar, overload
 
     from .types import IPv4Address, IPv6Address, UnixAddress
 
@@ -294,7 +294,7 @@ class Connection(_Owner["A"]):
         return _family_of(self.address)
 
     @property
-    def local_address(self) -> Any:
+    def local_address(self) -> A:
         """This end's address (getsockname), read the first time it is asked
         for, while the Connection is open, and kept from then on."""
         local = self._local
@@ -303,7 +303,8 @@ class Connection(_Owner["A"]):
             if fd == -1:
                 raise _seam.closed_error("getsockname", self)
             local = self._local = _getsockname(fd)
-        return local
+        result: A = local
+        return result
 
     def shutdown(self, how: int) -> None:
         """shutdown(2) on the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Raises
@@ -781,7 +782,9 @@ _STILL_OPEN = _seam.STILL_OPEN
 _in4_text = _addr.in4_text
 
 
-def connect_tcp(address: Any, *, nonblocking: object = False, timeout: Any = None) -> Connection[Any]:
+def connect_tcp(
+    address: tuple[Any, ...] | str, *, nonblocking: bool = False, timeout: Optional[float] = None
+) -> Connection[Any]:
     """socket → connect, to an IP address: Zig's ``tcpConnectToAddress``.
 
     ``address`` is what :func:`listen_tcp` takes: CPython's tuples or a
@@ -799,7 +802,7 @@ def connect_tcp(address: Any, *, nonblocking: object = False, timeout: Any = Non
     ``nonblocking=True``.
     """
     if nonblocking is not False and nonblocking is not True:
-        nonblocking = _flag(nonblocking, "nonblocking")
+        nonblocking = _flag(nonblocking, "nonblocking")  # type: ignore[unreachable]
     # The common case in one C crossing: a plain (str, int) pair whose host
     # was seen before, blocking, no timeout.
     if timeout is None and _type(address) is tuple and len(address) == 2:
@@ -841,7 +844,7 @@ def connect_tcp(address: Any, *, nonblocking: object = False, timeout: Any = Non
     return _connect(family, args, peer, address, "connect_tcp", nonblocking, ms)
 
 
-def connect_unix(path: Any, *, nonblocking: object = False, timeout: Any = None) -> Connection[Any]:
+def connect_unix(path: UnixAddress, *, nonblocking: bool = False, timeout: Optional[float] = None) -> Connection[Any]:
     """socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC) → connect, to a path: Zig's
     ``connectUnixSocket``.
 
@@ -856,7 +859,7 @@ def connect_unix(path: Any, *, nonblocking: object = False, timeout: Any = None)
     raised.
     """
     if nonblocking is not False and nonblocking is not True:
-        nonblocking = _flag(nonblocking, "nonblocking")
+        nonblocking = _flag(nonblocking, "nonblocking")  # type: ignore[unreachable]
     ms = None if timeout is None else _seam.timeout_ms(timeout)
     if isinstance(path, (tuple, int)):
         raise TypeError(f"connect_unix takes a path, not {_type(path).__name__}; for an IP address use connect_tcp()")

@@ -519,8 +519,6 @@ def test_getpeername_and_shutdown_for_real(server, no_fd_leak):
         sockffi.shutdown(fd, sockffi.SHUT_RDWR)
     sockffi.close(fd)
     with sockffi.listen_tcp(("127.0.0.1", 0)) as other:
-        with pytest.raises(sockffi.SocketNotConnected):
-            sockffi.shutdown(other, sockffi.SHUT_WR)
         sockffi.shutdown(other, sockffi.SHUT_RD)  # a listener takes recv (and Linux stops it listening)
     with sockffi.connect_tcp(server.address) as conn:
         for how in (sockffi.SHUT_WR, sockffi.SHUT_RD, sockffi.SHUT_RDWR, sockffi.SHUT_RDWR):

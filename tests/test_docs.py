@@ -95,7 +95,7 @@ def check_set_tables(page: str) -> None:
     parser = Tables()
     parser.feed(page)
     for syscall, set_name in errors.SYSCALLS.items():
-        rows = parser.tables[f"set-{syscall}"]
+        rows = parser.tables[f"set-{syscall}".replace("_", "-")]
         assert rows[0] == ["member", "Linux", "macOS", "Windows"]
         by_member = {row[0]: row[1:] for row in rows[1:]}
         assert list(by_member)[: len(errors.SETS[set_name])] == list(errors.SETS[set_name])
