@@ -783,22 +783,25 @@ void sf_shared_name_release(void)
 
 /* The raw address into a caller-owned buffer (zeroed first, as CPython and
    socket2 do); returns its length. */
-int sf_getsockname_into(sf_fd_t fd, char *out, int cap)
+static int sf_raw_name(sf_fd_t fd, char *out, int cap, int peer)
 {
     sf_socklen_t len = (sf_socklen_t)cap;
+    int rc;
     SF_CHECK_FD(fd);
     memset(out, 0, (size_t)cap);
-    if (SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)out, &len))) return sf_fail(0);
-    return (int)len;
+    rc = peer ? getpeername(SF_SOCK(fd), (struct sockaddr *)out, &len)
+              : getsockname(SF_SOCK(fd), (struct sockaddr *)out, &len);
+    return SF_FAILED(rc) ? sf_fail(0) : (int)len;
+}
+
+int sf_getsockname_into(sf_fd_t fd, char *out, int cap)
+{
+    return sf_raw_name(fd, out, cap, 0);
 }
 
 int sf_getpeername_into(sf_fd_t fd, char *out, int cap)
 {
-    sf_socklen_t len = (sf_socklen_t)cap;
-    SF_CHECK_FD(fd);
-    memset(out, 0, (size_t)cap);
-    if (SF_FAILED(getpeername(SF_SOCK(fd), (struct sockaddr *)out, &len))) return sf_fail(0);
-    return (int)len;
+    return sf_raw_name(fd, out, cap, 1);
 }
 
 /* ------------------------------------------------------------------ Zig's Address.listen */

@@ -80,6 +80,95 @@ class Syscall:
         return f"<Syscall {self.name}: {self.set or 'no set'}>"
 
 
+# Tables more than one call uses, each as Zig has it once.
+
+#: Zig's setSockFlags: the fcntl calls that emulate SOCK_CLOEXEC/SOCK_NONBLOCK
+#: (in socket() and accept(), where the platform cannot take the flags).
+FCNTL_FLAGS: dict[str, str] = {
+    "EMFILE": "ProcessFdQuotaExceeded",
+    "EBADF": UNREACHABLE,
+    "EINVAL": UNREACHABLE,
+    "ENOTDIR": UNREACHABLE,
+    "EAGAIN": UNREACHABLE,
+    "EACCES": UNREACHABLE,
+    "EBUSY": UNREACHABLE,
+    "EPERM": UNREACHABLE,
+    "EDEADLK": UNREACHABLE,
+    "ENOLCK": UNREACHABLE,
+}
+
+#: getsockname's switch, which Zig's getpeername repeats exactly.
+NAME_POSIX: dict[str, str] = {
+    "EBADF": UNREACHABLE,
+    "EFAULT": UNREACHABLE,
+    "EINVAL": UNREACHABLE,
+    "ENOTSOCK": "FileDescriptorNotASocket",
+    "ENOBUFS": "SystemResources",
+}
+NAME_WINDOWS: dict[str, str] = {
+    "WSANOTINITIALISED": UNREACHABLE,
+    "WSAENETDOWN": "NetworkSubsystemFailed",
+    "WSAEFAULT": UNREACHABLE,
+    "WSAENOTSOCK": "FileDescriptorNotASocket",
+    "WSAEINVAL": "SocketNotBound",
+}
+
+CONNECT_POSIX: dict[str, str] = {
+    "EACCES": "AccessDenied",
+    "EPERM": "PermissionDenied",
+    "EADDRINUSE": "AddressInUse",
+    "EADDRNOTAVAIL": "AddressNotAvailable",
+    "EAFNOSUPPORT": "AddressFamilyNotSupported",
+    "EAGAIN": "WouldBlock",
+    "EINPROGRESS": "WouldBlock",
+    "EALREADY": "ConnectionPending",
+    "EBADF": UNREACHABLE,
+    "ECONNREFUSED": "ConnectionRefused",
+    "ECONNRESET": "ConnectionResetByPeer",
+    "EFAULT": UNREACHABLE,
+    "EISCONN": UNREACHABLE,
+    "EHOSTUNREACH": "NetworkUnreachable",
+    "ENETUNREACH": "NetworkUnreachable",
+    "ENOTSOCK": UNREACHABLE,
+    "EPROTOTYPE": UNREACHABLE,
+    "ETIMEDOUT": "ConnectionTimedOut",
+    "ENOENT": "FileNotFound",
+    "ECONNABORTED": UNREACHABLE,
+}
+CONNECT_WINDOWS: dict[str, str] = {
+    "WSAEADDRINUSE": "AddressInUse",
+    "WSAEADDRNOTAVAIL": "AddressNotAvailable",
+    "WSAECONNREFUSED": "ConnectionRefused",
+    "WSAECONNRESET": "ConnectionResetByPeer",
+    "WSAETIMEDOUT": "ConnectionTimedOut",
+    "WSAEHOSTUNREACH": "NetworkUnreachable",
+    "WSAENETUNREACH": "NetworkUnreachable",
+    "WSAEFAULT": UNREACHABLE,
+    "WSAEINVAL": UNREACHABLE,
+    "WSAEISCONN": UNREACHABLE,
+    "WSAENOTSOCK": UNREACHABLE,
+    "WSAEWOULDBLOCK": "WouldBlock",
+    "WSAEACCES": "AccessDenied",
+    "WSAENOBUFS": "SystemResources",
+    "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
+    "WSAEALREADY": "ConnectionPending",
+}
+
+#: What Zig's getsockoptError makes of the code SO_ERROR holds: connect's
+#: switch, with its stated differences (EAGAIN is SystemResources there;
+#: EINPROGRESS, ENOENT and ECONNABORTED are Unexpected).
+SO_ERROR_POSIX: dict[str, str] = {
+    code: ("SystemResources" if code == "EAGAIN" else member)
+    for code, member in CONNECT_POSIX.items()
+    if code not in ("EINPROGRESS", "ENOENT", "ECONNABORTED")
+}
+#: Zig has no Windows branch here; sockffi reads SO_ERROR's Winsock code with
+#: connect's Windows names, but for the codes only connect itself returns.
+SO_ERROR_WINDOWS: dict[str, str] = {
+    code: member for code, member in CONNECT_WINDOWS.items() if code not in ("WSAEWOULDBLOCK", "WSAEINVAL")
+}
+
+
 RECORDS: tuple[Syscall, ...] = (
     Syscall(
         "socket",
@@ -102,18 +191,7 @@ RECORDS: tuple[Syscall, ...] = (
                 "EPROTONOSUPPORT": "ProtocolNotSupported",
                 "EPROTOTYPE": "SocketTypeNotSupported",
             },
-            "socket.fcntl": {
-                "EMFILE": "ProcessFdQuotaExceeded",
-                "EBADF": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOTDIR": UNREACHABLE,
-                "EAGAIN": UNREACHABLE,
-                "EACCES": UNREACHABLE,
-                "EBUSY": UNREACHABLE,
-                "EPERM": UNREACHABLE,
-                "EDEADLK": UNREACHABLE,
-                "ENOLCK": UNREACHABLE,
-            },
+            "socket.fcntl": FCNTL_FLAGS,
         },
         windows={
             "socket": {
@@ -252,22 +330,10 @@ RECORDS: tuple[Syscall, ...] = (
         kernel="getsockname",
         seccomp={"x86_64": (51,), "aarch64": (204,)},
         posix={
-            "getsockname": {
-                "EBADF": UNREACHABLE,
-                "EFAULT": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "ENOBUFS": "SystemResources",
-            },
+            "getsockname": NAME_POSIX,
         },
         windows={
-            "getsockname": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEINVAL": "SocketNotBound",
-            },
+            "getsockname": NAME_WINDOWS,
         },
     ),
     Syscall(
@@ -296,18 +362,7 @@ RECORDS: tuple[Syscall, ...] = (
                 "EPROTO": "ProtocolFailure",
                 "EPERM": "BlockedByFirewall",
             },
-            "accept.fcntl": {
-                "EMFILE": "ProcessFdQuotaExceeded",
-                "EBADF": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOTDIR": UNREACHABLE,
-                "EAGAIN": UNREACHABLE,
-                "EACCES": UNREACHABLE,
-                "EBUSY": UNREACHABLE,
-                "EPERM": UNREACHABLE,
-                "EDEADLK": UNREACHABLE,
-                "ENOLCK": UNREACHABLE,
-            },
+            "accept.fcntl": FCNTL_FLAGS,
         },
         windows={
             "accept": {
@@ -340,48 +395,10 @@ RECORDS: tuple[Syscall, ...] = (
         kernel="connect",
         seccomp={"x86_64": (42,), "aarch64": (203,)},
         posix={
-            "connect": {
-                "EACCES": "AccessDenied",
-                "EPERM": "PermissionDenied",
-                "EADDRINUSE": "AddressInUse",
-                "EADDRNOTAVAIL": "AddressNotAvailable",
-                "EAFNOSUPPORT": "AddressFamilyNotSupported",
-                "EAGAIN": "WouldBlock",
-                "EINPROGRESS": "WouldBlock",
-                "EALREADY": "ConnectionPending",
-                "EBADF": UNREACHABLE,
-                "ECONNREFUSED": "ConnectionRefused",
-                "ECONNRESET": "ConnectionResetByPeer",
-                "EFAULT": UNREACHABLE,
-                "EISCONN": UNREACHABLE,
-                "EHOSTUNREACH": "NetworkUnreachable",
-                "ENETUNREACH": "NetworkUnreachable",
-                "ENOTSOCK": UNREACHABLE,
-                "EPROTOTYPE": UNREACHABLE,
-                "ETIMEDOUT": "ConnectionTimedOut",
-                "ENOENT": "FileNotFound",
-                "ECONNABORTED": UNREACHABLE,
-            },
+            "connect": CONNECT_POSIX,
         },
         windows={
-            "connect": {
-                "WSAEADDRINUSE": "AddressInUse",
-                "WSAEADDRNOTAVAIL": "AddressNotAvailable",
-                "WSAECONNREFUSED": "ConnectionRefused",
-                "WSAECONNRESET": "ConnectionResetByPeer",
-                "WSAETIMEDOUT": "ConnectionTimedOut",
-                "WSAEHOSTUNREACH": "NetworkUnreachable",
-                "WSAENETUNREACH": "NetworkUnreachable",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAEINVAL": UNREACHABLE,
-                "WSAEISCONN": UNREACHABLE,
-                "WSAENOTSOCK": UNREACHABLE,
-                "WSAEWOULDBLOCK": "WouldBlock",
-                "WSAEACCES": "AccessDenied",
-                "WSAENOBUFS": "SystemResources",
-                "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
-                "WSAEALREADY": "ConnectionPending",
-            },
+            "connect": CONNECT_WINDOWS,
         },
     ),
     Syscall(
@@ -425,25 +442,7 @@ RECORDS: tuple[Syscall, ...] = (
         kernel="getsockopt",
         seccomp={"x86_64": (55,), "aarch64": (209,)},
         posix={
-            "getsockopt_error": {
-                "EACCES": "AccessDenied",
-                "EPERM": "PermissionDenied",
-                "EADDRINUSE": "AddressInUse",
-                "EADDRNOTAVAIL": "AddressNotAvailable",
-                "EAFNOSUPPORT": "AddressFamilyNotSupported",
-                "EAGAIN": "SystemResources",
-                "EALREADY": "ConnectionPending",
-                "EBADF": UNREACHABLE,
-                "ECONNREFUSED": "ConnectionRefused",
-                "EFAULT": UNREACHABLE,
-                "EISCONN": UNREACHABLE,
-                "EHOSTUNREACH": "NetworkUnreachable",
-                "ENETUNREACH": "NetworkUnreachable",
-                "ENOTSOCK": UNREACHABLE,
-                "EPROTOTYPE": UNREACHABLE,
-                "ETIMEDOUT": "ConnectionTimedOut",
-                "ECONNRESET": "ConnectionResetByPeer",
-            },
+            "getsockopt_error": SO_ERROR_POSIX,
             "getsockopt_error.getsockopt": {
                 "EBADF": UNREACHABLE,
                 "EFAULT": UNREACHABLE,
@@ -453,22 +452,7 @@ RECORDS: tuple[Syscall, ...] = (
             },
         },
         windows={
-            "getsockopt_error": {
-                "WSAEACCES": "AccessDenied",
-                "WSAEADDRINUSE": "AddressInUse",
-                "WSAEADDRNOTAVAIL": "AddressNotAvailable",
-                "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
-                "WSAEALREADY": "ConnectionPending",
-                "WSAECONNREFUSED": "ConnectionRefused",
-                "WSAEHOSTUNREACH": "NetworkUnreachable",
-                "WSAENETUNREACH": "NetworkUnreachable",
-                "WSAETIMEDOUT": "ConnectionTimedOut",
-                "WSAECONNRESET": "ConnectionResetByPeer",
-                "WSAENOBUFS": "SystemResources",
-                "WSAEISCONN": UNREACHABLE,
-                "WSAENOTSOCK": UNREACHABLE,
-                "WSAEFAULT": UNREACHABLE,
-            },
+            "getsockopt_error": SO_ERROR_WINDOWS,
             "getsockopt_error.getsockopt": {
                 "WSANOTINITIALISED": UNREACHABLE,
                 "WSAEFAULT": UNREACHABLE,
@@ -488,22 +472,10 @@ RECORDS: tuple[Syscall, ...] = (
         kernel="getpeername",
         seccomp={"x86_64": (52,), "aarch64": (205,)},
         posix={
-            "getpeername": {
-                "EBADF": UNREACHABLE,
-                "EFAULT": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "ENOBUFS": "SystemResources",
-            },
+            "getpeername": NAME_POSIX,
         },
         windows={
-            "getpeername": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEINVAL": "SocketNotBound",
-            },
+            "getpeername": NAME_WINDOWS,
         },
     ),
     Syscall(

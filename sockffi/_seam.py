@@ -545,12 +545,13 @@ def how_of(how: Any) -> int:
 
 def timeout_ms(timeout: Any) -> int:
     """A connect timeout in seconds (int or float, > 0, finite) as whole
-    milliseconds, rounded up, so a wait never ends before it was meant to."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds or None, not {_type(timeout).__name__}")
+    milliseconds, rounded up, so a wait never ends before it was meant to. A
+    subclass gives its value, not what its own __float__ says."""
     import math
 
-    seconds = float(timeout)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds or None, not {_type(timeout).__name__}")
+    seconds = float.__float__(timeout) if isinstance(timeout, float) else float(int.__index__(timeout))
     if not math.isfinite(seconds):
         raise ValueError(f"timeout must be a finite number of seconds, not {timeout!r}")
     if seconds <= 0:

@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
-from . import __version__, _render, errors, trace
+from . import __version__, _render, _seam, errors, trace
 from .net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
 
 EXIT_USAGE = _render.EXIT_USAGE
@@ -245,12 +245,12 @@ def cmd_connect(args: argparse.Namespace, out: Any, err: Any) -> int:
 
 
 def timeout_value(text: str) -> float:
+    """--timeout: connect_tcp's own rule for a timeout, said as argparse says it."""
     try:
         value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
+        _seam.timeout_ms(value)
+    except (ValueError, OverflowError) as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
     return value
 
 

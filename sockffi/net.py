@@ -14,7 +14,9 @@ import os
 
 from . import _addr, _seam, errors
 from ._sockffi import lib
+from .posix import accept_flags as _accept_flags
 from .posix import accept_into as _accept_into
+from .posix import connect_once as _connect_once
 from .posix import getsockname as _getsockname
 from .posix import peer_name as _peer_name
 from .posix import shutdown as _shutdown
@@ -250,18 +252,9 @@ class Server(_Owner["A"]):
         fd = self.fd
         if fd == -1:
             raise _seam.closed_error("accept", self)
-        if nonblocking is False:
-            flags = _SOCK_CLOEXEC
-        else:
-            flags = _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _flag(nonblocking, "nonblocking") else 0)
+        flags = _accept_flags(nonblocking)
         cell, r, buf = _accept_into(fd, flags, _seam.COMPOSED)
-        conn: Connection[Any] = _new(Connection)
-        conn._owned = [cell]
-        conn.fd = cell[0] - 1
-        conn._blocking = not (flags & _SOCK_NONBLOCK)
-        conn._local = None
-        conn.address = _peer_name(r, buf, cell)
-        return conn
+        return _connection(cell, _peer_name(r, buf, cell), not flags & _SOCK_NONBLOCK)
 
 
 class Connection(_Owner["A"]):
@@ -820,13 +813,7 @@ def connect_tcp(
                 except OverflowError:
                     r = -_seam.REJECTED
                 if r == 0:
-                    conn: Connection[Any] = _new(Connection)
-                    conn._owned = [cell]
-                    conn.fd = cell[0] - 1
-                    conn._blocking = nonblocking is False
-                    conn._local = None
-                    conn.address = (named[1], port)
-                    return conn
+                    return _connection(cell, (named[1], port), nonblocking is False)
                 if not -r & _seam.REJECTED:
                     peer4 = (named[1], port)
                     return _connect_went_on(
@@ -913,14 +900,6 @@ def _connection(cell: Any, peer: Any, blocking: bool) -> Connection[Any]:
     conn._local = None
     conn.address = peer
     return conn
-
-
-def _connect_once(fd: int, family: int, args: tuple[Any, ...]) -> int:
-    if family == _AF_INET:
-        return _C.connect_in4(fd, *args)
-    if family == _AF_INET6:
-        return _C.connect_in6(fd, *args)
-    return _C.connect_un(fd, args[0], len(args[0]))
 
 
 def _connect_went_on(

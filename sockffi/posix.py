@@ -278,15 +278,17 @@ def getsockname(fd: FileDescriptor) -> Any:
     return address
 
 
-def _unpacked(r: int, fd: int) -> Any:
+def _unpacked(r: int, fd: int, syscall: str = "getsockname") -> Any:
+    """A packed getsockname/getpeername result that is not cached: an error,
+    an address to decode, or one in the shared name buffer."""
     if r < 0:
-        raise _getsockname_failure(r)
+        raise (_getpeername_failure if syscall == "getpeername" else _getsockname_failure)(r)
     if r < _GSN_OTHER:
         return _addr.sockname(r, fd)
     if r & _GSN_BUSY:
         # Another call (a thread, a signal handler) holds the shared buffer:
         # this one asks again, into a buffer of its own.
-        return _addr.read_name(fd, "getsockname")
+        return _addr.read_name(fd, syscall)
     try:
         return _addr.other_name(r, _SHARED, fd)
     finally:
@@ -365,14 +367,16 @@ def accept(fd: FileDescriptor, *, nonblocking: bool = False) -> tuple[int, Any]:
     """
     if _type(fd) is not int:
         fd = _fd_of(fd, "accept")
-    flags = (
-        _SOCK_CLOEXEC
-        if nonblocking is False
-        else _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _seam.flag(nonblocking, "nonblocking") else 0)
-    )
-    cell, r, buf = accept_into(fd, flags)
+    cell, r, buf = accept_into(fd, accept_flags(nonblocking))
     peer = peer_name(r, buf, cell)
     return _seam.cell_detach(cell), peer
+
+
+def accept_flags(nonblocking: object) -> int:
+    """accept4's flags: always SOCK_CLOEXEC; SOCK_NONBLOCK when asked."""
+    if nonblocking is False:
+        return _SOCK_CLOEXEC
+    return _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _seam.flag(nonblocking, "nonblocking") else 0)
 
 
 def accept_into(fd: int, flags: int, tables: Any = None) -> tuple[Any, int, Any]:
@@ -427,21 +431,26 @@ def connect(fd: FileDescriptor, address: Address) -> None:
         family, args = _addr.encode(address)
     except errors.SockffiError as exc:  # NameTooLong, before the call
         raise _seam.with_context(exc, address) from None
-    C = _C
     while True:
         try:
-            if family == _AF_INET:
-                r = C.connect_in4(fd, *args)
-            elif family == _AF_INET6:
-                r = C.connect_in6(fd, *args)
-            else:
-                r = C.connect_un(fd, args[0], len(args[0]))
+            r = connect_once(fd, family, args)
         except OverflowError:
             raise _seam.overflow("connect", fd=fd) from None
         if not r or (-r & _CODE_MASK) != _EINTR or -r & _seam.REJECTED:
             break
     if r:
         raise _seam.with_context(_connect_failure(r), address)
+
+
+def connect_once(fd: int, family: int, args: tuple[Any, ...]) -> int:
+    """One connect(2) with the encoded address (_addr.encode's arguments)."""
+    if family == _AF_INET:
+        r: int = _C.connect_in4(fd, *args)
+    elif family == _AF_INET6:
+        r = _C.connect_in6(fd, *args)
+    else:
+        r = _C.connect_un(fd, args[0], len(args[0]))
+    return r
 
 
 def getsockopt_error(fd: FileDescriptor) -> None:
@@ -514,18 +523,9 @@ def getpeername(fd: FileDescriptor) -> Any:
     except OverflowError:
         raise _seam.overflow("getpeername", fd=fd) from None
     address = _names_get(r)
-    if address is not None:
-        return address
-    if r < 0:
-        raise _getpeername_failure(r)
-    if r < _GSN_OTHER:
-        return _addr.sockname(r, fd)
-    if r & _GSN_BUSY:
-        return _addr.read_name(fd, "getpeername")
-    try:
-        return _addr.other_name(r, _SHARED, fd)
-    finally:
-        _release_shared()
+    if address is None:
+        address = _unpacked(r, fd, "getpeername")
+    return address
 
 
 def shutdown(fd: FileDescriptor, how: int) -> None:

@@ -231,24 +231,16 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
         peer = _sockaddr(_addr.other_name(rc, a[3], -1)) if rc >= _seam.GSN_OTHER else _packed(rc)
         return Event("accept", (str(a[1]), peer, flags), _seam.cell_fd(a[0]), 0, elapsed)
     fd = str(a[0])
-    if name == "getsockname":
+    if name in ("getsockname", "getpeername"):
         if rc < 0:
-            return _failed("getsockname", (fd, "..."), rc, elapsed)
-        return Event("getsockname", (fd, _packed(rc, True)), 0, 0, elapsed)
-    if name == "getsockname_into":
+            return _failed(name, (fd, "..."), rc, elapsed)
+        return Event(name, (fd, _packed(rc, True)), 0, 0, elapsed)
+    if name in ("getsockname_into", "getpeername_into"):
+        syscall = name[: -len("_into")]
         if rc < 0:
-            return _failed("getsockname", (fd, "..."), rc, elapsed)
+            return _failed(syscall, (fd, "..."), rc, elapsed)
         shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
-        return Event("getsockname", (fd, shown), 0, 0, elapsed)
-    if name == "getpeername":
-        if rc < 0:
-            return _failed("getpeername", (fd, "..."), rc, elapsed)
-        return Event("getpeername", (fd, _packed(rc, True)), 0, 0, elapsed)
-    if name == "getpeername_into":
-        if rc < 0:
-            return _failed("getpeername", (fd, "..."), rc, elapsed)
-        shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
-        return Event("getpeername", (fd, shown), 0, 0, elapsed)
+        return Event(syscall, (fd, shown), 0, 0, elapsed)
     if name in ("getsockopt_int", "getsockopt", "getsockopt_error"):
         level, option = (lib.SOL_SOCKET, lib.SO_ERROR) if name == "getsockopt_error" else (a[1], a[2])
         shown_level = _LEVELS.get(level, str(level))
