@@ -133,6 +133,60 @@ double c_getsockname_unix(int fd, int n, int wall)
     return (clk(wall) - t0) / n;
 }
 
+/* n loopback clients connected to port (blocking: the listener's queue takes
+   them), each set to reset on close (SO_LINGER 0, so no TIME_WAIT piles up):
+   what an accept benchmark accepts. */
+int c_connect_many(int port, int n, int *fds)
+{
+    struct linger lg = {1, 0};
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in sin;
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+        memset(&sin, 0, sizeof sin); sin.sin_family = AF_INET; sin.sin_port = htons(port);
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0) { close(fd); return i; }
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        fds[i] = fd;
+    }
+    return n;
+}
+
+void c_close_all(int *fds, int n)
+{
+    for (int i = 0; i < n; i++) close(fds[i]);
+}
+
+/* accept4(SOCK_CLOEXEC) with the peer's address made into text, then close. */
+double c_accept_close(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_storage peer; socklen_t len = sizeof peer; char host[16];
+        int c = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&peer)->sin_addr, host, sizeof host);
+        close(c);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+/* socket, connect to a loopback port, SO_LINGER 0 (no TIME_WAIT), close:
+   connected when a listener is there, refused when not. */
+double c_connect_close(int port, int n, int wall)
+{
+    struct linger lg = {1, 0};
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in sin;
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+        memset(&sin, 0, sizeof sin); sin.sin_family = AF_INET; sin.sin_port = htons(port);
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        close(fd);
+    }
+    return (clk(wall) - t0) / n;
+}
+
 double c_failing_listen(int fd, int n, int wall)
 {
     double t0 = clk(wall);
@@ -148,6 +202,10 @@ double c_getsockname(int fd, int n, int wall);
 double c_failing_listen(int fd, int n, int wall);
 double c_cycle_unix(const char *path, int n, int wall);
 double c_getsockname_unix(int fd, int n, int wall);
+int c_connect_many(int port, int n, int *fds);
+void c_close_all(int *fds, int n);
+double c_accept_close(int fd, int n, int wall);
+double c_connect_close(int port, int n, int wall);
 """
 
 
@@ -162,7 +220,7 @@ def build_c_loop():
     sys.path.insert(0, tmp)
     import _sockffi_bench_c  # type: ignore[import-not-found]
 
-    return _sockffi_bench_c.lib
+    return _sockffi_bench_c
 
 
 def load_baseline(directory: str):
@@ -180,7 +238,7 @@ def load_baseline(directory: str):
 
 class Bench:
     def __init__(self, c, wall: bool, rounds: int) -> None:
-        self.c, self.wall, self.rounds = c, wall, rounds
+        self.c, self.ffi, self.wall, self.rounds = c.lib, c.ffi, wall, rounds
         self.timer = time.perf_counter if wall else time.thread_time
 
     def py(self, stmt: str, glb: dict, n: int):
@@ -308,6 +366,108 @@ def bench_cycle_unix(bench: Bench, modules: dict, n: int) -> dict:
         shutil.rmtree(d, ignore_errors=True)
 
 
+LINGER0 = __import__("struct").pack("ii", 1, 0)
+
+
+def bench_accept(bench: Bench, modules: dict, n: int) -> dict:
+    """Server.accept + close of the new connection, n clients queued beforehand
+    (outside the timing, by the C helper; they reset on close, so nothing
+    lingers), against CPython's accept + close and accept4 + close in C."""
+    fds = bench.ffi.new("int[]", n)
+
+    def timed(listener_port: int, accept_n) -> float:
+        got = bench.c.c_connect_many(listener_port, n, fds)
+        assert got == n, f"only {got} of {n} clients connected"
+        try:
+            t0 = bench.timer()
+            accept_n()
+            return (bench.timer() - t0) / n
+        finally:
+            bench.c.c_close_all(fds, n)
+
+    std_server = socket.socket()
+    std_server.bind(("127.0.0.1", 0))
+    std_server.listen(4096)
+    std_port = std_server.getsockname()[1]
+    servers = {name: m.listen_tcp(("127.0.0.1", 0), backlog=4096) for name, m in modules.items()}
+
+    def std_accept() -> None:
+        accept = std_server.accept
+        for _ in range(n):
+            accept()[0].close()
+
+    def sf_accept(server) -> None:
+        accept = server.accept
+        for _ in range(n):
+            accept().close()
+
+    def c_accept() -> float:
+        got = bench.c.c_connect_many(std_port, n, fds)
+        assert got == n
+        try:
+            return bench.c.c_accept_close(std_server.fileno(), n, bench.wall)
+        finally:
+            bench.c.c_close_all(fds, n)
+
+    try:
+        return bench.compare(
+            c_accept,
+            lambda: timed(std_port, std_accept),
+            {name: (lambda srv=srv: timed(srv.address[1], lambda: sf_accept(srv))) for name, srv in servers.items()},
+        )
+    finally:
+        std_server.close()
+        for srv in servers.values():
+            srv.close()
+
+
+def bench_connect(bench: Bench, modules: dict, n: int, refused: bool) -> dict:
+    """connect_tcp + close to a loopback listener (each connection reset on
+    close, SO_LINGER 0, as the C loop and CPython do too, so no TIME_WAIT piles
+    up; the listener's queue is emptied between measurements), or to a port
+    nobody listens on (refused, the error caught)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    if refused:
+        port = listener.getsockname()[1]
+        listener.close()
+    else:
+        listener.listen(4096)
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+
+    def drained(measure):
+        def run() -> float:
+            try:
+                return measure()
+            finally:
+                while not refused:
+                    try:
+                        listener.accept()[0].close()
+                    except BlockingIOError:
+                        break
+
+        return run
+
+    addr = ("127.0.0.1", port)
+    glb = {"socket": socket, "addr": addr, "L": LINGER0}
+    if refused:
+        std = "s = socket.socket()\ntry:\n s.connect(addr)\nexcept ConnectionRefusedError:\n pass\ns.close()"
+        sf = "try:\n sockffi.connect_tcp(addr)\nexcept sockffi.ConnectionRefused:\n pass"
+    else:
+        std = "s = socket.socket(); s.connect(addr); s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, L); s.close()"
+        sf = "c = sockffi.connect_tcp(addr); sockffi.setsockopt(c, sockffi.SOL_SOCKET, sockffi.SO_LINGER, L); c.close()"
+    try:
+        return bench.compare(
+            drained(lambda: bench.c.c_connect_close(port, n, bench.wall)),
+            drained(bench.py(std, glb, n)),
+            {name: drained(fn) for name, fn in contenders_for(modules, sf, bench, n, glb).items()},
+        )
+    finally:
+        if not refused:
+            listener.close()
+
+
 def bench_failing(bench: Bench, modules: dict, n: int) -> dict:
     r, w = os.pipe()
     s = socket.socket()
@@ -396,6 +556,10 @@ def main() -> None:
     lines += rows("listen_unix + close (a path)", bench_cycle_unix(bench, modules, 2000 // scale))
     lines += rows("getsockname, AF_UNIX path", bench_getsockname(bench, modules, 50_000 // scale, "unix"))
     lines += rows("failing listen (pipe), error caught", bench_failing(bench, modules, 50_000 // scale))
+    with_accept = {name: m for name, m in modules.items() if hasattr(m, "connect_tcp")}  # a baseline may predate it
+    lines += rows("Server.accept + close (loopback)", bench_accept(bench, with_accept, 500 // scale))
+    lines += rows("connect_tcp + close (loopback listener)", bench_connect(bench, with_accept, 500 // scale, False))
+    lines += rows("connect_tcp refused, error caught", bench_connect(bench, with_accept, 2000 // scale, True))
     if not args.no_import:
         lines += rows(
             "import, fresh interpreter, no .pth preloads", bench_import(args.rounds, sys.executable, True), False

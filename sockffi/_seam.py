@@ -359,8 +359,8 @@ def bind_failure(r: int, tables: Tables = DIRECT) -> Exception:
     return new_error(cls, raw, "bind")
 
 
-def step_failure(r: int) -> Exception:
-    """The error a composed listen reported as -(code | step << STEP_SHIFT)."""
+def _step_failure(r: int) -> Exception:
+    """The error a composed call reported as -(code | step << STEP_SHIFT)."""
     code = -r
     step = code >> STEP_SHIFT
     code &= (1 << STEP_SHIFT) - 1
@@ -371,7 +371,36 @@ def step_failure(r: int) -> Exception:
         return socket_failure(-code, COMPOSED)
     if syscall == "bind":
         return bind_failure(-code, COMPOSED)
-    return failure(-code & ~STILL_OPEN, getattr(COMPOSED, syscall), syscall)
+    return failure(-(code & ~STILL_OPEN), getattr(COMPOSED, syscall), syscall)
+
+
+def _remembering(make: Callable[[int], Exception]) -> Callable[[int], Exception]:
+    """make, with what it decides for each result remembered (class, code,
+    text, syscall: a pure function of the int the C returned, so this cache
+    never changes meaning; bounded): the error paths are measured too."""
+    known: dict[int, tuple[type, int, str, str]] = {}
+    remembered = known.get
+    windows = WINDOWS
+
+    def failure(r: int) -> Exception:
+        entry = remembered(r)
+        if entry is None:
+            exc = make(r)
+            if not isinstance(exc, errors.SockffiError) or exc.detail is not None:
+                return exc  # an argument refused: said once, never cached
+            entry = (_type(exc), exc.errno, exc.strerror, exc.syscall)
+            if len(known) < 256:
+                known[r] = entry
+            return exc
+        cls, code, text, syscall = entry
+        new: errors.SockffiError = cls(code, text, None, code) if windows else cls(code, text)
+        new.syscall = syscall
+        return new
+
+    return failure
+
+
+step_failure = _remembering(_step_failure)
 
 
 def accept_failure(r: int, tables: Tables = DIRECT) -> Exception:

@@ -772,6 +772,7 @@ _EINTR: int = _seam.backend.code("EINTR") or -1
 _IN_PROGRESS: int = (_seam.backend.code("WSAEWOULDBLOCK") if _seam.WINDOWS else _seam.backend.code("EINPROGRESS")) or -1
 _CODE_MASK = _seam.CODE_MASK
 _STILL_OPEN = _seam.STILL_OPEN
+_step_failure = _seam.step_failure
 _in4_text = _addr.in4_text
 
 
@@ -814,6 +815,12 @@ def connect_tcp(
                     r = -_seam.REJECTED
                 if r == 0:
                     return _connection(cell, (named[1], port), nonblocking is False)
+                if not -r & (_seam.REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
+                    _give_cell(cell)
+                    exc = _step_failure(r)
+                    exc.address = address
+                    exc.op = "connect_tcp"
+                    raise exc
                 if not -r & _seam.REJECTED:
                     peer4 = (named[1], port)
                     return _connect_went_on(

@@ -749,3 +749,108 @@ def test_running_out_of_fds_in_connect_tcp_fails_cleanly():
 
     res = in_child(child)
     assert res.value == "ok", res.tb
+
+
+# ------------------------------------------------------------------ signals in a blocking call, lying objects
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not LINUX, reason="signals in a forked child")
+def test_a_signal_in_a_blocking_accept_or_connect_runs_its_handler_and_never_leaks():
+    """EINTR: a handler that returns lets the call go on (accept then takes the
+    connection that came meanwhile); one that raises ends it, with nothing open."""
+
+    def child() -> list[str]:
+        import signal
+
+        out = []
+        server = sockffi.listen_tcp(("127.0.0.1", 0))
+        calls = []
+        signal.signal(signal.SIGALRM, lambda *a: calls.append(1))
+        pid = os.fork()
+        if pid == 0:  # a client that connects after the handler has run
+            time.sleep(0.4)
+            std.create_connection(server.address).close()
+            os._exit(0)
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        conn = server.accept()
+        os.waitpid(pid, 0)
+        out.append(f"accepted after {len(calls)} signal(s)")
+        conn.close()
+
+        class Stop(Exception):
+            pass
+
+        def stop(*a: object) -> None:
+            raise Stop
+
+        signal.signal(signal.SIGALRM, stop)
+        before = set(os.listdir("/proc/self/fd"))
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        try:
+            server.accept()
+        except Stop:
+            out.append("accept stopped")
+        # a blocking connect that waits: a listener whose queue is full drops the SYN
+        full = std.socket()
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        queued = std.create_connection(full.getsockname(), timeout=2)
+        before = set(os.listdir("/proc/self/fd"))
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        try:
+            sockffi.connect_tcp(full.getsockname())
+        except Stop:
+            out.append("connect stopped")
+        gc.collect()
+        out.append(f"leaked {sorted(set(os.listdir('/proc/self/fd')) - before)}")
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        try:
+            sockffi.connect_tcp(full.getsockname(), timeout=5)
+        except Stop:
+            out.append("timed connect stopped")
+        gc.collect()
+        out.append(f"leaked {sorted(set(os.listdir('/proc/self/fd')) - before)}")
+        queued.close()
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        res = in_child(child)
+    assert res.value == [
+        "accepted after 1 signal(s)",
+        "accept stopped",
+        "connect stopped",
+        "leaked []",
+        "timed connect stopped",
+        "leaked []",
+    ], res.tb
+
+
+class LyingInt(int):
+    def __index__(self) -> int:
+        return 999
+
+    def __int__(self) -> int:
+        return 999
+
+    def __float__(self) -> float:
+        return -1.0
+
+
+class LyingFloat(float):
+    def __float__(self) -> float:
+        return -1.0
+
+
+def test_lying_numbers_give_their_values(server, no_fd_leak):
+    """An int subclass gives its value, not what its own __index__ says."""
+    with sockffi.connect_tcp(server.address, timeout=LyingFloat(5.0)) as conn:
+        conn.shutdown(LyingInt(sockffi.SHUT_WR))
+        assert sockffi.getsockopt(conn, LyingInt(sockffi.SOL_SOCKET), LyingInt(sockffi.SO_TYPE)) == sockffi.SOCK_STREAM
+        raw = sockffi.getsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_LINGER, LyingInt(8))
+        assert len(raw) == 8
+        assert sockffi.getpeername(LyingInt(conn.fd)) == server.address
+    with sockffi.connect_tcp(server.address, timeout=LyingInt(5)):
+        pass
+    for _ in range(2):
+        server.accept().close()

@@ -193,7 +193,7 @@ def test_no_memory_growth_and_no_fd_leak(op):
 
 
 DOCS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "teaching.rst")
-STAT_NAMES = {"newfstatat": "statx", "fstatat64": "statx", "statx": "statx"}
+STAT_NAMES = {"newfstatat": "statx", "fstatat64": "statx", "statx": "statx", "ppoll": "poll"}
 
 
 def documented_sequences() -> list[tuple[str, list[str]]]:
@@ -210,8 +210,10 @@ def test_the_syscall_sequences_the_docs_show_are_the_real_ones(call, names, tmp_
     path = f"/tmp/sockffi-docs-{os.getpid()}-{len(call)}.sock"
     statement = call.split("  #")[0].replace("/tmp/app.sock", path)
     setup = "held = sockffi.listen_tcp(('127.0.0.1', 0))"
-    body = f"    try: {statement}\n    except sockffi.ListenError: pass"
-    trace = TRACED + ",openat,newfstatat,fstatat64,statx,unlink,unlinkat,getpid"
+    body = f"    try: {statement}\n    except sockffi.SockffiError: pass"
+    trace = (
+        TRACED + ",openat,newfstatat,fstatat64,statx,unlink,unlinkat,getpid,connect,accept4,poll,ppoll,getsockopt,fcntl"
+    )
     got = [STAT_NAMES.get(name, name) for name in strace_calls(body, n=2, setup=setup, trace=trace)]
     assert got == names * 2
     assert not os.path.exists(path)

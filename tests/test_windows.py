@@ -335,3 +335,114 @@ def test_a_unix_path_too_long_carries_winerror(tcp):
         sockffi.bind(tcp, "C:\\" + "x" * 200)  # refused before the call (Wine has no AF_UNIX)
     assert info.value.winerror == WSA["WSAENAMETOOLONG"]  # type: ignore[attr-defined]
     assert info.value.syscall == "bind"
+
+
+# ------------------------------------------------------------------ the connection calls on ws2_32
+
+
+def check_conn(exc: BaseException, cls: type, code: str, syscall: str) -> None:
+    assert type(exc) is cls, f"{type(exc).__name__}: {exc}"
+    assert exc.winerror == WSA[code]  # type: ignore[attr-defined]
+    assert exc.syscall == syscall  # type: ignore[attr-defined]
+
+
+def _closed_port() -> int:
+    s = std.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_connect_tcp_and_accept_make_a_connection_that_is_not_inherited(host):
+    before = handles()
+    server = sockffi.listen_tcp((host, 0))
+    with server, sockffi.connect_tcp(server.address[:2]) as client, server.accept() as conn:
+        assert conn.address[:2] == client.local_address[:2]
+        assert sockffi.getpeername(client)[:2] == server.address[:2]
+        assert sockffi.getsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_TYPE) == sockffi.SOCK_STREAM
+        client.shutdown(sockffi.SHUT_WR)
+        sock = conn.to_socket()
+        assert sock.recv(1) == b""  # the client's SHUT_WR: end of stream
+        assert not sock.get_inheritable()
+        sock.close()
+    assert handles() == before
+
+
+def test_connect_to_a_closed_port_is_connection_refused_and_leaks_nothing():
+    port = _closed_port()
+    before = handles()
+    with pytest.raises(sockffi.ConnectionRefused) as info:
+        sockffi.connect_tcp(("127.0.0.1", port))
+    check_conn(info.value, sockffi.ConnectionRefused, "WSAECONNREFUSED", "connect")
+    assert info.value.address == ("127.0.0.1", port) and isinstance(info.value, sockffi.TcpConnectToAddressError)
+    with pytest.raises(sockffi.ConnectionRefused) as timed:
+        sockffi.connect_tcp(("127.0.0.1", port), timeout=10)  # select, then SO_ERROR's Winsock code
+    assert timed.value.winerror == WSA["WSAECONNREFUSED"]
+    assert handles() == before
+
+
+def test_a_nonblocking_listener_with_nobody_waiting_would_block():
+    with sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True) as server:
+        with pytest.raises(sockffi.WouldBlock) as info:
+            server.accept()
+        check_conn(info.value, sockffi.WouldBlock, "WSAEWOULDBLOCK", "accept")
+
+
+def test_a_nonblocking_connect_comes_back_in_progress():
+    import select
+
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    with server, sockffi.connect_tcp(server.address, nonblocking=True) as client:
+        select.select([], [client.fd], [], 10)
+        assert sockffi.getsockopt_error(client) is None
+        server.accept().close()
+
+
+def test_accept_on_a_socket_that_is_not_listening(tcp):
+    sockffi.bind(tcp, ("127.0.0.1", 0))
+    with pytest.raises(sockffi.SocketNotListening) as info:
+        sockffi.accept(tcp)
+    check_conn(info.value, sockffi.SocketNotListening, "WSAEINVAL", "accept")
+
+
+def test_shutdown_and_getpeername_on_an_unconnected_socket(tcp):
+    with pytest.raises(sockffi.SocketNotConnected) as info:
+        sockffi.shutdown(tcp, sockffi.SHUT_RDWR)
+    check_conn(info.value, sockffi.SocketNotConnected, "WSAENOTCONN", "shutdown")
+    with pytest.raises(sockffi.Unexpected) as peer:  # as Zig: GetSockNameError has no name for it
+        sockffi.getpeername(tcp)
+    assert peer.value.winerror == WSA["WSAENOTCONN"]
+
+
+@pytest.mark.parametrize("call", ["accept", "connect", "getsockopt", "getsockopt_error", "getpeername", "shutdown"])
+def test_every_winsock_code_of_the_connection_calls_through_the_library_layer(call):
+    """sockffi.testing gives each call each Winsock code its table names; the
+    class, winerror and set are the table's (Zig's, and the departures)."""
+    import sockffi.testing
+
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
+        checked = 0
+        for code, member in errors.WINDOWS[call].items():
+            if member == errors.UNREACHABLE:
+                continue
+            with sockffi.testing.fail(call, code), pytest.raises(getattr(errors, member)) as info:
+                if call == "accept":
+                    sockffi.accept(server)
+                elif call == "connect":
+                    sockffi.connect_tcp(server.address).close()
+                else:
+                    with sockffi.connect_tcp(server.address) as conn:
+                        if call == "getsockopt":
+                            sockffi.getsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_TYPE)
+                        elif call == "getsockopt_error":
+                            sockffi.getsockopt_error(conn)
+                        elif call == "getpeername":
+                            sockffi.getpeername(conn)
+                        else:
+                            conn.shutdown(sockffi.SHUT_RDWR)
+                    server.accept().close()
+            assert type(info.value).__name__ == member and info.value.winerror == WSA[code], (call, code)
+            checked += 1
+        assert checked
