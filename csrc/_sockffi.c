@@ -738,6 +738,16 @@ static long long sf_name_result(const struct sockaddr_storage *ss, sf_socklen_t 
     return r;
 }
 
+/* The name buffer sf_getsockname fills for a family it does not pack, and
+   its claim (0 when free). Only such a family claims it, atomically; the
+   caller that got it reads it and frees it (sf_shared_name_release). A call
+   that finds it claimed (another thread's, or a signal handler's around the
+   claimer) does not touch it: its result carries SF_GSN_BUSY, and the caller
+   asks again with a buffer of its own (sf_getsockname_into). The IP families,
+   packed in the result, never touch it: the common call takes the fd alone. */
+char sf_shared_name[SF_ADDR_CAP];
+static sf_atomic sf_shared_claim;
+
 /* One getsockname (or getpeername), its address as sf_name_result gives it. */
 static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim, int peer)
 {
@@ -751,16 +761,6 @@ static long long sf_name_into(sf_fd_t fd, char *out, sf_atomic *claim, int peer)
     if (SF_FAILED(rc)) return sf_fail(0);
     return sf_name_result(&ss, len, out, claim);
 }
-
-/* The name buffer sf_getsockname fills for a family it does not pack, and
-   its claim (0 when free). Only such a family claims it, atomically; the
-   caller that got it reads it and frees it (sf_shared_name_release). A call
-   that finds it claimed (another thread's, or a signal handler's around the
-   claimer) does not touch it: its result carries SF_GSN_BUSY, and the caller
-   asks again with a buffer of its own (sf_getsockname_into). The IP families,
-   packed in the result, never touch it: the common call takes the fd alone. */
-char sf_shared_name[SF_ADDR_CAP];
-static sf_atomic sf_shared_claim;
 
 long long sf_getsockname(sf_fd_t fd)
 {
@@ -941,8 +941,8 @@ static int sf_set_accepted_flags(int fd, int cloexec, int nonblock)
 /* accept(2) into the cell with plain accept and the flags set after, as Zig
    does where accept4 is missing (macOS, Windows); compiled on every POSIX
    platform so Linux tests can run it. The peer's address as sf_getsockname
-   gives it (copied into out for a family it does not pack). */
-long long sf_accept_emulated(long long *cell, sf_fd_t fd, int flags, char *out)
+   gives it (a family it does not pack: into sf_shared_name, claimed). */
+long long sf_accept_emulated(long long *cell, sf_fd_t fd, int flags)
 {
     struct sockaddr_storage ss;
     sf_socklen_t len = (sf_socklen_t)sizeof ss;
@@ -974,12 +974,12 @@ long long sf_accept_emulated(long long *cell, sf_fd_t fd, int flags, char *out)
         }
     }
 #endif
-    return sf_name_result(&ss, len, out, NULL);
+    return sf_name_result(&ss, len, sf_shared_name, &sf_shared_claim);
 }
 
 /* Zig's posix.accept (accept4 with SOCK_CLOEXEC[|SOCK_NONBLOCK]) into the
    cell: the socket is the cell's from inside this call. */
-long long sf_accept(long long *cell, sf_fd_t fd, int flags, char *out)
+long long sf_accept(long long *cell, sf_fd_t fd, int flags)
 {
 #if SF_HAS_ACCEPT4
     struct sockaddr_storage ss;
@@ -990,9 +990,9 @@ long long sf_accept(long long *cell, sf_fd_t fd, int flags, char *out)
     c = accept4(fd, (struct sockaddr *)&ss, &len, flags & (SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (c == -1) return sf_fail(0);
     SF_XCHG64(&cell[0], (long long)c + 1);
-    return sf_name_result(&ss, len, out, NULL);
+    return sf_name_result(&ss, len, sf_shared_name, &sf_shared_claim);
 #else
-    return sf_accept_emulated(cell, fd, flags, out);
+    return sf_accept_emulated(cell, fd, flags);
 #endif
 }
 

@@ -252,9 +252,12 @@ class Server(_Owner["A"]):
         fd = self.fd
         if fd == -1:
             raise _seam.closed_error("accept", self)
-        flags = _accept_flags(nonblocking)
-        cell, r, buf = _accept_into(fd, flags, _seam.COMPOSED)
-        return _connection(cell, _peer_name(r, buf, cell), not flags & _SOCK_NONBLOCK)
+        flags = _SOCK_CLOEXEC if nonblocking is False else _accept_flags(nonblocking)
+        cell, r = _accept_into(fd, flags, _seam.COMPOSED)
+        peer = _names_get(r)
+        if peer is None:
+            peer = _peer_name(r, cell)
+        return _connection(cell, peer, not flags & _SOCK_NONBLOCK)
 
 
 class Connection(_Owner["A"]):
@@ -817,7 +820,7 @@ def connect_tcp(
                     return _connection(cell, (named[1], port), nonblocking is False)
                 if not -r & (_seam.REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
                     _give_cell(cell)
-                    exc = _step_failure(r)
+                    exc: Any = _step_failure(r)
                     exc.address = address
                     exc.op = "connect_tcp"
                     raise exc

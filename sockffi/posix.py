@@ -85,10 +85,6 @@ _CODE_MASK = _seam.CODE_MASK
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
 _new_cell = _seam.new_cell
-_take_name_buffer = _seam.take_name_buffer
-_give_name_buffer = _seam.give_name_buffer
-_new_name_buffer = _seam.new_name_buffer
-_NAME_BUFFER = _seam.NAME_BUFFER
 
 
 def socket(family: int, type: int, protocol: int = 0) -> int:
@@ -367,8 +363,10 @@ def accept(fd: FileDescriptor, *, nonblocking: bool = False) -> tuple[int, Any]:
     """
     if _type(fd) is not int:
         fd = _fd_of(fd, "accept")
-    cell, r, buf = accept_into(fd, accept_flags(nonblocking))
-    peer = peer_name(r, buf, cell)
+    cell, r = accept_into(fd, accept_flags(nonblocking))
+    peer = _names_get(r)
+    if peer is None:
+        peer = peer_name(r, cell)
     return _seam.cell_detach(cell), peer
 
 
@@ -379,20 +377,16 @@ def accept_flags(nonblocking: object) -> int:
     return _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _seam.flag(nonblocking, "nonblocking") else 0)
 
 
-def accept_into(fd: int, flags: int, tables: Any = None) -> tuple[Any, int, Any]:
-    """accept4 into a new cell, retried on EINTR: (cell, packed peer, name
-    buffer); raises the AcceptError member."""
+def accept_into(fd: int, flags: int, tables: Any = None) -> tuple[Any, int]:
+    """accept4 into a new cell, retried on EINTR: (cell, packed peer, as
+    sf_getsockname packs it); raises the AcceptError member."""
     try:
         cell = _take_cell()
     except IndexError:
         cell = _new_cell()
-    try:
-        buf = _take_name_buffer()
-    except IndexError:
-        buf = _new_name_buffer(_NAME_BUFFER)
     while True:
         try:
-            r: int = _C.accept(cell, fd, flags, buf)
+            r: int = _C.accept(cell, fd, flags)
         except OverflowError:
             raise _seam.overflow("accept", fd=fd) from None
         # EINTR: a signal arrived; its handlers run at this loop's turn (and
@@ -401,18 +395,24 @@ def accept_into(fd: int, flags: int, tables: Any = None) -> tuple[Any, int, Any]
             break
     if r < 0:
         _give_cell(cell)
-        _give_name_buffer(buf)
         raise _seam.accept_failure(r, tables or _seam.DIRECT)
-    return cell, r, buf
+    return cell, r
 
 
-def peer_name(r: int, buf: Any, cell: Any) -> Any:
-    """The peer address of a packed accept result (the name buffer goes back)."""
-    address = _names_get(r)
-    if address is None:
-        address = _addr.other_name(r, buf, _seam.cell_fd(cell)) if r >= _GSN_OTHER else _addr.sockname(r, -1)
-    _give_name_buffer(buf)
-    return address
+def peer_name(r: int, cell: Any) -> Any:
+    """The peer address of a packed accept result that is not cached: decoded
+    (not remembered: every peer is another port), or read from the shared name
+    buffer the accept claimed (released here), or, when another call held that
+    buffer, asked of the new socket (getpeername)."""
+    if r < _GSN_OTHER:
+        return _addr.sockname(r, -1, False)
+    fd = _seam.cell_fd(cell)
+    if r & _GSN_BUSY:
+        return _addr.read_name(fd, "getpeername", _seam.COMPOSED)
+    try:
+        return _addr.other_name(r, _SHARED, fd)
+    finally:
+        _release_shared()
 
 
 def connect(fd: FileDescriptor, address: Address) -> None:

@@ -228,8 +228,7 @@ def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int)
             if code & _seam.AUX:
                 aux = _seam.AUX_NAME
             return Event("accept", (str(a[1]), "...", flags), -1, code & _seam.CODE_MASK, elapsed, aux)
-        peer = _sockaddr(_addr.other_name(rc, a[3], -1)) if rc >= _seam.GSN_OTHER else _packed(rc)
-        return Event("accept", (str(a[1]), peer, flags), _seam.cell_fd(a[0]), 0, elapsed)
+        return Event("accept", (str(a[1]), _packed(rc, True), flags), _seam.cell_fd(a[0]), 0, elapsed)
     fd = str(a[0])
     if name in ("getsockname", "getpeername"):
         if rc < 0:
