@@ -1037,7 +1037,7 @@ static int sf_connect_goes_on(int err)
 }
 
 /* Zig's tcpConnectToAddress (connectUnixSocket for AF_UNIX) into the cell:
-   socket, connect. 0 once connected; else -(code | step << SF_STEP_SHIFT),
+   socket, connect. The fd once connected; else -(code | step << SF_STEP_SHIFT),
    with the cell closed, or still holding the socket (SF_STILL_OPEN) when the
    connect goes on (sf_connect_goes_on). */
 static long long sf_connect_cell(long long *cell, int family, int type, int protocol, const void *sa,
@@ -1047,7 +1047,7 @@ static long long sf_connect_cell(long long *cell, int family, int type, int prot
     int err;
     if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
     err = sf_connect_sa((sf_fd_t)fd, sa, len);
-    if (err == 0) return 0;
+    if (err == 0) return fd;
     if (sf_connect_goes_on(-err & SF_CODE_MASK))
         return -(((long long)SF_STEP_CONNECT << SF_STEP_SHIFT) | -err | SF_STILL_OPEN);
     sf_cell_close(cell);

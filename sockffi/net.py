@@ -816,8 +816,14 @@ def connect_tcp(
                     r = connect4(cell, _KIND if nonblocking is False else _KIND | _SOCK_NONBLOCK, named[0], port)
                 except OverflowError:
                     r = -_seam.REJECTED
-                if r == 0:
-                    return _connection(cell, (named[1], port), nonblocking is False)
+                if r >= 0:  # the fd; written out, not called: this is the measured path
+                    conn: Connection[Any] = _new(Connection)
+                    conn._owned = [cell]
+                    conn.fd = r
+                    conn._blocking = nonblocking is False
+                    conn._local = None
+                    conn.address = address if named[1] == host else (named[1], port)
+                    return conn
                 if not -r & (_seam.REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
                     _give_cell(cell)
                     exc: Any = _step_failure(r)
@@ -880,6 +886,7 @@ def _connect(
     one: Any = _C.connect_tcp4 if family == _AF_INET else _C.connect_tcp6 if family == _AF_INET6 else _C.connect_unix
     if one is not None:
         r: int = one(cell, kind, args[0], len(args[0])) if family == _AF_UNIX else one(cell, kind, *args)
+        r = min(r, 0)  # success is the fd, which the cell holds: 0 from here on
     else:  # traced or injected: each step its own call
         C = _C
         fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
