@@ -341,7 +341,7 @@ def test_demo_is_the_readme_story():
 
 
 def test_reproduce_list_says_yes_or_why_not_for_all_26():
-    from sockffi import _reproduce
+    from sockffi.cli import _reproduce
 
     r = run("reproduce", "--list")
     assert r.returncode == 0
@@ -355,7 +355,7 @@ def test_reproduce_list_says_yes_or_why_not_for_all_26():
 
 @pytest.mark.parametrize("name", sockffi.errors.ERROR_NAMES)
 def test_reproduce_makes_the_error_happen_for_real(name):
-    from sockffi import _reproduce
+    from sockffi.cli import _reproduce
 
     ok, why = _reproduce.RECIPES[name].available(name)
     if not ok:
@@ -458,7 +458,8 @@ def test_every_exit_status_the_cli_has_is_documented():
     import re
     from pathlib import Path
 
-    from sockffi import _render, errors
+    from sockffi import errors
+    from sockffi.cli import _render
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "api.rst").read_text()
     table = page[page.index("Exit status, the same for every command") :]
@@ -495,7 +496,7 @@ def test_reproduce_hints_name_the_error_and_never_drop_root_twice():
     from conftest import in_child
 
     def child():
-        from sockffi import _reproduce
+        from sockffi.cli import _reproduce
 
         os.setgroups([])
         os.setgid(65534)

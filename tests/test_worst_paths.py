@@ -131,8 +131,15 @@ HOSTILE = 'import os, sys; sys.stdout.write("HOSTILE CODE RAN\\n"); sys.stdout.f
 
 def hostile_cwd(root: str) -> str:
     d = os.path.join(root, "cwd")
-    os.makedirs(os.path.join(d, "sockffi"))
-    for name in ("sockffi/__init__.py", "sockffi/_reproduce.py", "runpy.py", "json.py", "pytest.py"):
+    os.makedirs(os.path.join(d, "sockffi", "cli"))
+    for name in (
+        "sockffi/__init__.py",
+        "sockffi/cli/__init__.py",
+        "sockffi/cli/_reproduce.py",
+        "runpy.py",
+        "json.py",
+        "pytest.py",
+    ):
         with open(os.path.join(d, name), "w") as f:
             f.write(HOSTILE)
     return d

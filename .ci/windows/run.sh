@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")/../.." && pwd)
 export WINEPREFIX=$ROOT/prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 BUILD=$ROOT/build
 rm -rf "$BUILD" && mkdir -p "$BUILD/sockffi"
-cp "$HERE"/sockffi/*.py "$HERE"/sockffi/py.typed "$BUILD/sockffi/"
+cp "$HERE"/sockffi/*.py "$HERE"/sockffi/py.typed "$BUILD/sockffi/" && mkdir -p "$BUILD/sockffi/cli" && cp "$HERE"/sockffi/cli/*.py "$BUILD/sockffi/cli/"
 
 start=$(date +%s)
 (cd "$HERE" && "$HOSTPY" -c "

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sockffi import _reproduce, errors
+from sockffi import errors
+from sockffi.cli import _reproduce
 
 MAN = {
     "socket": ("socket", "nf-winsock2-wsasocketw", "WSASocketW"),

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import sockffi
 
-from . import errors
+from .. import errors
 
 LINUX = sys.platform.startswith("linux")
 WINDOWS = sys.platform == "win32"
@@ -517,7 +517,7 @@ def run(name: str, out: Any, err: Any) -> int:
         try:
             if not stopped:
                 try:
-                    running.append(subprocess.Popen(child_argv("sockffi._reproduce", name), cwd=scratch))
+                    running.append(subprocess.Popen(child_argv("sockffi.cli._reproduce", name), cwd=scratch))
                 except OSError as exc:  # the interpreter itself could not be started
                     err.write(f"sockffi: cannot start {sys.executable} to reproduce {name}: {exc.strerror}\n")
                     return 1
@@ -597,7 +597,8 @@ def _remove_tree(path: str) -> None:
 def _child(name: str) -> int:
     import signal
 
-    from . import _render, trace
+    from .. import trace
+    from . import _render
 
     def terminated(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)  # unwinds: every open socket is closed on the way out

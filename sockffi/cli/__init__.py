@@ -36,8 +36,9 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
-from . import __version__, _render, _seam, errors, trace
-from .net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
+from .. import __version__, _seam, errors, trace
+from ..net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
+from . import _render
 
 EXIT_USAGE = _render.EXIT_USAGE
 EXIT_CALLER_BUG = _render.EXIT_CALLER_BUG
@@ -74,7 +75,7 @@ def parse_address(text: str) -> tuple[str, Any]:
     if re.fullmatch(r"\[[0-9A-Fa-f:.%\w-]+\]:\d+|[0-9.]+:\d+", text):
         return "tcp", text
     if ":" in text or text != text.strip():  # meant as HOST:PORT: say what is wrong with it
-        from .net import why_not_host_port
+        from ..net import why_not_host_port
 
         raise UsageError(why_not_host_port(text))
     raise UsageError(

@@ -12,8 +12,8 @@ import shutil
 import textwrap
 from typing import Any, Optional
 
-from . import errors, trace
-from ._seam import backend
+from .. import errors, trace
+from .._seam import backend
 
 EXIT_USAGE = 2
 EXIT_CALLER_BUG = 70
