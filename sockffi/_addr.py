@@ -220,7 +220,7 @@ def unix_path(path: object) -> bytes:
     # A regular path needs room for its terminating NUL; an abstract name does not.
     if len(raw) + (0 if abstract else 1) > SUN_PATH_MAX:
         limit = SUN_PATH_MAX if abstract else SUN_PATH_MAX - 1
-        code = _seam.backend.code("WSAENAMETOOLONG" if _seam.WINDOWS else "ENAMETOOLONG") or 0
+        code = _seam.backend.NAME_TOO_LONG
         raise _seam.new_error(
             errors.NameTooLong, code, "bind", f"AF_UNIX path is {len(raw)} bytes; at most {limit} fit in sun_path"
         )
@@ -353,7 +353,7 @@ def decode(raw: bytes, fd: int) -> Any:
     return (family, raw[2:16].ljust(14, b"\0"))
 
 
-_LINUX = sys.platform.startswith("linux")
-_BSD = sys.platform == "darwin" or "bsd" in sys.platform
+_LINUX = _seam.backend.LINUX
+_BSD = _seam.backend.SA_LEN
 _AF_NETLINK = 16 if _LINUX else -1
 _AF_PACKET = 17 if _LINUX else -1

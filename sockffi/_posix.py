@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno as _errno
 import os
+import sys
 
 from . import errors
 
@@ -13,6 +14,29 @@ if TYPE_CHECKING:
 
 PLATFORM = "posix"
 TABLES = errors.POSIX
+
+# What the layers above ask of the platform: they read these, and never test
+# which platform it is.
+#: The largest fd (a C int).
+FD_MAX = 2**31 - 1
+#: The code a closed fd gives (what a closed object is refused with).
+CLOSED_FD_CODE: int = _errno.EBADF
+NAME_TOO_LONG: int = _errno.ENAMETOOLONG
+TIMED_OUT: int = _errno.ETIMEDOUT
+#: A call interrupted by a signal (retried, after the handlers ran).
+INTERRUPTED: int = _errno.EINTR
+#: What a non-blocking connect that goes on answers.
+CONNECT_IN_PROGRESS: int = _errno.EINPROGRESS
+#: Errors carry winerror too.
+WINERROR = False
+#: listen_tcp's reuse_address=True sets SO_REUSEADDR (Python's servers do).
+SETS_REUSEADDR = True
+#: os.get_blocking reads a socket's mode.
+BLOCKING_READABLE = True
+#: sockaddr starts with a length byte (BSD), not a 2-byte family.
+SA_LEN = sys.platform == "darwin" or "bsd" in sys.platform
+#: Linux: abstract unix names, AF_NETLINK (16) and AF_PACKET (17).
+LINUX = sys.platform.startswith("linux")
 #: The helper calls that socket() may make after the socket exists, keyed by the
 #: flag the C layer or-s into their code: (syscall name, table key).
 AUX_CALLS = {"aux": ("fcntl", "socket.fcntl"), "startup": ("", "")}

@@ -10,7 +10,6 @@ reaches into another's globals.
 
 from __future__ import annotations
 
-import errno as _errno
 import os
 import sys
 from _thread import RLock
@@ -64,7 +63,8 @@ STEPS: dict[int, str] = {
     lib.SF_STEP_CONNECT: "connect",
 }
 
-WINDOWS = backend.PLATFORM == "windows"
+#: Errors carry winerror (Windows): the one platform fact the error paths read.
+WINERROR: bool = backend.WINERROR
 
 # ----------------------------------------------------------------- the raw calls
 
@@ -302,7 +302,7 @@ def _failure_for(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
     # int the C returned, so this cache never changes meaning. Bounded.
     known: dict[int, tuple[type, str, int]] = {}
     remembered = known.get
-    windows = WINDOWS
+    windows = WINERROR
 
     def failure(r: int) -> Exception:
         code = -r
@@ -380,7 +380,7 @@ def _remembering(make: Callable[[int], Exception]) -> Callable[[int], Exception]
     never changes meaning; bounded): the error paths are measured too."""
     known: dict[int, tuple[type, int, str, str]] = {}
     remembered = known.get
-    windows = WINDOWS
+    windows = WINERROR
 
     def failure(r: int) -> Exception:
         entry = remembered(r)
@@ -489,14 +489,14 @@ def cell_fd(cell: Any) -> int:
 
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
-FD_MAX: int = 2**63 - 1 if WINDOWS else INT_MAX
+FD_MAX: int = backend.FD_MAX
 
 
 def closed_error(syscall: str, what: object) -> Exception:
     """A closed (or detached) object given as an fd: refused before any syscall,
     with the code the OS gives for a closed fd, as CPython's methods on a closed
     socket do."""
-    code = (backend.code("WSAENOTSOCK") if WINDOWS else None) or _errno.EBADF
+    code = backend.CLOSED_FD_CODE
     exc = new_error(errors.CallerError, code, syscall)  # strerror stays the OS's own text
     exc.detail = f"the {_type(what).__name__} is closed: its fileno() is -1"
     return exc

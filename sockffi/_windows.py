@@ -11,6 +11,22 @@ if TYPE_CHECKING:
 
 PLATFORM = "windows"
 TABLES = errors.WINDOWS
+
+# What the layers above ask of the platform (as _posix says it).
+FD_MAX = 2**63 - 1  # a SOCKET is pointer-sized
+CLOSED_FD_CODE: int = errors.WSA_CODES["WSAENOTSOCK"]
+NAME_TOO_LONG: int = errors.WSA_CODES["WSAENAMETOOLONG"]
+TIMED_OUT: int = errors.WSA_CODES["WSAETIMEDOUT"]
+INTERRUPTED = -1  # these calls are never interrupted with a code here
+CONNECT_IN_PROGRESS: int = errors.WSA_CODES["WSAEWOULDBLOCK"]
+WINERROR = True
+# SO_REUSEADDR on Windows lets another socket take over a bound port; exclusive
+# use is already the default there, so reuse_address sets nothing (as
+# CPython's create_server and libuv).
+SETS_REUSEADDR = False
+BLOCKING_READABLE = False  # os.get_blocking takes no SOCKET: the object remembers its mode
+SA_LEN = False
+LINUX = False
 AUX_CALLS = {"aux": ("ioctlsocket", "socket.ioctlsocket"), "startup": ("WSAStartup", "socket.WSAStartup")}
 
 _NAMES = {v: k for k, v in errors.WSA_CODES.items()}

@@ -60,10 +60,10 @@ _SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
 _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
 _KIND: int = _SOCK_STREAM | _SOCK_CLOEXEC
 _HAS_REUSEPORT = bool(lib.SF_HAS_SO_REUSEPORT)
-# On Windows SO_REUSEADDR lets another socket take over a bound port; exclusive
-# use is already the default there, so reuse_address sets nothing (as CPython's
-# create_server and libuv).
-_OPT_REUSEADDR: int = 0 if _seam.WINDOWS else lib.SF_OPT_REUSEADDR
+_BLOCKING_READABLE: bool = _seam.backend.BLOCKING_READABLE
+# Where SO_REUSEADDR would let another socket take over the port (Windows),
+# reuse_address sets nothing: the backend says.
+_OPT_REUSEADDR: int = lib.SF_OPT_REUSEADDR if _seam.backend.SETS_REUSEADDR else 0
 _OPT_REUSEPORT: int = lib.SF_OPT_REUSEPORT
 _OPT_V6ONLY: int = lib.SF_OPT_V6ONLY
 _OPT_DUALSTACK: int = lib.SF_OPT_DUALSTACK
@@ -168,7 +168,7 @@ class _Owner(_Generic["A"]):
         sock = socket.socket.__new__(socket.socket)
         try:
             sock.__init__(fileno=fd)  # type: ignore[misc]
-            sock.setblocking(self._blocking if _seam.WINDOWS else os.get_blocking(fd))
+            sock.setblocking(os.get_blocking(fd) if _BLOCKING_READABLE else self._blocking)
             _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
         except BaseException:
             # Whatever was interrupted, exactly one owner remains: this object.
@@ -770,9 +770,9 @@ def listen_unix(
 
 # ----------------------------------------------------------------- connect_tcp, connect_unix
 
-_ETIMEDOUT: int = _seam.backend.code("WSAETIMEDOUT" if _seam.WINDOWS else "ETIMEDOUT") or 110
-_EINTR: int = _seam.backend.code("EINTR") or -1
-_IN_PROGRESS: int = (_seam.backend.code("WSAEWOULDBLOCK") if _seam.WINDOWS else _seam.backend.code("EINPROGRESS")) or -1
+_ETIMEDOUT: int = _seam.backend.TIMED_OUT
+_EINTR: int = _seam.backend.INTERRUPTED
+_IN_PROGRESS: int = _seam.backend.CONNECT_IN_PROGRESS
 _CODE_MASK = _seam.CODE_MASK
 _STILL_OPEN = _seam.STILL_OPEN
 _step_failure = _seam.step_failure

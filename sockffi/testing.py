@@ -85,7 +85,7 @@ class Failure:
 
 
 def _platform() -> str:
-    return "windows" if _seam.WINDOWS else "posix"
+    return str(_seam.backend.PLATFORM)
 
 
 def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
@@ -99,7 +99,6 @@ def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
         raise ValueError(f"sockffi.testing cannot fail {call!r}: the calls are {', '.join(CALLS)}")
     set_name = errors.SYSCALLS[call]
     table = _seam.table(call)  # code -> class, on this platform
-    names = errors.WSA_CODES if _seam.WINDOWS else None
     if isinstance(error, type):
         cls: type = error
         if not issubclass(cls, errors.SockffiError) or cls.__name__ not in errors.ERROR_NAMES:
@@ -132,9 +131,9 @@ def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
         if table.get(value) is not None:
             raise ValueError(f"{code} is not Unexpected from {call}: it means {table[value].__name__}")
         return Failure(call, cls, value, code)
-    platform_table = errors.WINDOWS if _seam.WINDOWS else errors.POSIX
+    platform_table = _seam.backend.TABLES
     for name, member in platform_table.get(call, {}).items():
-        value = names.get(name) if names is not None else _seam.backend.code(name)
+        value = _seam.backend.code(name)
         if member == cls.__name__ and value is not None and table.get(value) is cls:
             return Failure(call, cls, value, name)
     raise ValueError(f"on this platform ({_platform()}) no OS code makes {call} raise {cls.__name__}")
