@@ -13,6 +13,13 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 SPEC_FILES = [HERE / "data" / "zig-spec.md", HERE.parent.parent / "shared" / "spec" / "zig-spec.md"]
+#: The connection calls' spec (accept, connect, getsockoptError, getpeername, shutdown).
+CONNECTION_SPEC_FILES = [
+    HERE / "data" / "zig-spec-connections.md",
+    HERE.parent.parent / "shared" / "spec" / "zig-spec-connections.md",
+]
+#: Zig's names for the calls whose sockffi names differ.
+_SECTIONS = {"getsockoptError": "getsockopt_error"}
 
 _CODE = re.compile(r"\b((?:WSA|E)[A-Z0-9]+)\b")
 _RESULT = re.compile(r"\b(unreachable|Unexpected|[A-Z][a-z]+[A-Za-z]*)\b")
@@ -50,7 +57,7 @@ def parse(text: str, names: set) -> Mapping:
     for line in text.splitlines():
         m = re.match(r"### 2\.\d (\w+):", line)
         if m:
-            section, errno_tables_seen, header = m.group(1), 0, []
+            section, errno_tables_seen, header = _SECTIONS.get(m.group(1), m.group(1)), 0, []
             continue
         if line.startswith(("## ", "### 3")):
             section = ""
@@ -76,7 +83,9 @@ def parse(text: str, names: set) -> Mapping:
             pairs.append(("windows", section, cells[0], cells[1]))
         elif header[0].startswith("WSAStartup"):
             pairs.append(("windows", f"{section}.WSAStartup", cells[0], cells[1]))
-        elif header[0] == "POSIX errno":
+        elif header[0] == "SO_ERROR":  # getsockoptError: what the stored code means
+            pairs.append(("posix", section, cells[0], cells[1]))
+        elif header[0].startswith("POSIX errno"):
             pairs.append(("posix", section, cells[0], cells[1]))
             if len(cells) >= 4:
                 pairs.append(("windows", section, cells[2], cells[3]))
