@@ -853,3 +853,26 @@ def test_lying_numbers_give_their_values(server, no_fd_leak):
         pass
     for _ in range(2):
         server.accept().close()
+
+
+@pytest.mark.skipif(not LINUX, reason="Linux's TCP_SYNCNT")
+def test_the_kernels_own_timeout_is_connection_timed_out(no_fd_leak):
+    """Not sockffi's timeout=: the kernel gives up (ETIMEDOUT) after one SYN
+    retry (TCP_SYNCNT=1, about 3 s) to a listener whose full queue drops SYNs."""
+    listener = std.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    queued = std.create_connection(listener.getsockname(), timeout=2)
+    time.sleep(0.05)
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        sockffi.setsockopt(fd, sockffi.IPPROTO_TCP, std.TCP_SYNCNT, 1)
+        start = time.monotonic()
+        with pytest.raises(sockffi.ConnectionTimedOut) as info:
+            sockffi.connect(fd, listener.getsockname())
+        assert info.value.errno == errno.ETIMEDOUT and info.value.syscall == "connect"
+        assert 1 < time.monotonic() - start < 30
+    finally:
+        sockffi.close(fd)
+        queued.close()
+        listener.close()

@@ -329,9 +329,12 @@ def _pending() -> tuple[str, Call]:
 def _timed_out() -> tuple[str, Call]:
     listener, keep = _full_queue()
     address = listener.getsockname()
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    sockffi.setsockopt(fd, sockffi.IPPROTO_TCP, 7, 1)  # TCP_SYNCNT: one SYN retry, so about 3 s
     return (
-        f"sockffi.connect_tcp({address!r}, timeout=0.5)  (a listener with a full queue drops the SYNs)",
-        lambda: (listener, keep, sockffi.connect_tcp(address, timeout=0.5)),
+        f"sockffi.connect(fd, {address!r})  (TCP_SYNCNT=1; the listener's full queue drops the SYNs: "
+        "the kernel gives up after about 3 s)",
+        _keeping((listener, keep), lambda: sockffi.connect(fd, address)),
     )
 
 
