@@ -9,7 +9,7 @@ static void sf_warn_unclosed(long long fd)
 {
     PyGILState_STATE state = PyGILState_Ensure();
     char text[128];
-    PyOS_snprintf(text, sizeof text, "unclosed sockffi.Server (fd %lld), closed when it was dropped", fd);
+    PyOS_snprintf(text, sizeof text, "unclosed sockffi socket (fd %lld): a Server or Connection dropped unclosed", fd);
     if (PyErr_WarnEx(PyExc_ResourceWarning, text, 1) < 0)
         PyErr_WriteUnraisable(NULL);
     PyGILState_Release(state);

@@ -685,12 +685,26 @@ def drain(listener: Any) -> None:
 @pytest.mark.skipif(not LINUX, reason="counts /proc/self/fd")
 def test_a_dropped_connection_closes_even_when_its_warning_is_an_error(server):
     before = open_fds()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ResourceWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
         conn = sockffi.connect_tcp(server.address)
         del conn
         gc.collect()
     assert open_fds() == before
+    assert any("unclosed sockffi socket" in str(w.message) for w in caught), [str(w.message) for w in caught]
+    unraisable: list[Any] = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ResourceWarning)
+            conn = sockffi.connect_tcp(server.address)
+            del conn
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert open_fds() == before  # closed first: the warning turned error cannot keep it open
+    assert unraisable and issubclass(unraisable[0].exc_type, ResourceWarning)
+    server.accept().close()
     server.accept().close()
 
 

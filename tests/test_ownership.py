@@ -374,7 +374,7 @@ def test_a_dropped_server_closes_first_even_when_its_warning_is_an_error():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0"
-    assert done.stderr.count("ResourceWarning: unclosed sockffi.Server") == 3
+    assert done.stderr.count("ResourceWarning: unclosed sockffi socket") == 3
 
 
 def test_a_server_in_a_reference_cycle_is_closed_by_the_collector(no_fd_leak):
