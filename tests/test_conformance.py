@@ -211,6 +211,54 @@ def test_flag_emulation_success_sets_the_flags():
         os.close(rc)
 
 
+# ------------------------------------------- the composed calls at every failure point
+
+
+def _failing_call(setup: Any, call: Any, union: type, syscall: str, code: int, match: Any = None) -> tuple[Any, ...]:
+    """In a child: setup(), then `syscall` fails with `code`, then call(what
+    setup gave). Its outcome, whether the error is in `union`, and whether the
+    socket's number is free again and stays open once reused (nothing closes
+    it a second time, not even a garbage collection), and what leaked."""
+
+    def child() -> Any:
+        ctx = setup()
+        expected_fd = _lowest_free_fd()
+        before = _fds()
+        inject(syscall, code, match)
+        exc = None
+        try:
+            call(ctx)
+        except BaseException as e:
+            exc = e
+        in_union = isinstance(exc, union)
+        reopened = os.dup(0)
+        gc.collect()
+        try:
+            os.fstat(reopened)
+            still_open = True
+        except OSError:
+            still_open = False
+        leaked = len(_fds() - before) - 1
+        del ctx
+        return (*_outcome(exc), in_union, reopened == expected_fd, still_open, leaked)
+
+    result = in_child(child)
+    assert result.exc is None, result.tb
+    return tuple(result.value)
+
+
+def _judged(outcome: tuple[Any, ...], want: str, code: int, syscall: str, counter: str) -> Optional[tuple[Any, ...]]:
+    """None when the call failed as it must (want, the code, the syscall, in
+    its union, the fd closed once, nothing leaked); else what was wrong."""
+    name, got, got_syscall, in_union, reused, still_open, leaked = outcome
+    COUNTS[counter] += 1
+    COUNTS["leaks"] += max(leaked, 0)
+    COUNTS["double_closes"] += not still_open
+    if (name, got, got_syscall, in_union, reused, still_open, leaked) == (want, code, syscall, True, True, True, 0):
+        return None
+    return (errno.errorcode[code], name, want, got_syscall, in_union, reused, still_open, leaked)
+
+
 # ------------------------------------------- listen_tcp and listen_unix at every failure point
 
 IPV6_V6ONLY = sockffi.IPV6_V6ONLY
@@ -254,52 +302,13 @@ def test_listen_fails_cleanly_at_every_step_with_every_errno(step, call):
     if "REUSEPORT" in step and SO_REUSEPORT is None:
         pytest.skip("no SO_REUSEPORT")
 
-    def attempt(code: int) -> Any:
-        def child() -> Any:
-            expected_fd = _lowest_free_fd()
-            before = _fds()
-            inject(syscall, code, match)
-            exc = None
-            try:
-                CALLS[call]()
-            except BaseException as e:
-                exc = e
-            is_listen_error = isinstance(exc, sockffi.ListenError)
-            # The socket's number is free again, and stays open once reused:
-            # nothing closes it a second time (not even a garbage collection).
-            reopened = os.dup(0)
-            gc.collect()
-            try:
-                os.fstat(reopened)
-                still_open = True
-            except OSError:
-                still_open = False
-            leaked = len(_fds() - before) - 1
-            return (*_outcome(exc), is_listen_error, reopened == expected_fd, still_open, leaked)
-
-        result = in_child(child)
-        assert result.exc is None, result.tb
-        return result.value
-
     problems = []
     for code in ALL_ERRNOS if call in ("v4", "v6") else SAMPLE:
-        name, got, got_syscall, is_listen_error, reused, still_open, leaked = attempt(code)
+        outcome = _failing_call(lambda: None, lambda _ctx: CALLS[call](), sockffi.ListenError, syscall, code, match)
         want = expected(syscall, code, errors.Unexpected).__name__
-        COUNTS["listen_tcp_pairs"] += 1
-        COUNTS["leaks"] += max(leaked, 0)
-        COUNTS["double_closes"] += not still_open
-        if (name, got, got_syscall, is_listen_error, reused, still_open, leaked) != (
-            want,
-            code,
-            syscall,
-            True,
-            True,
-            True,
-            0,
-        ):
-            problems.append(
-                (errno.errorcode[code], name, want, got_syscall, is_listen_error, reused, still_open, leaked)
-            )
+        problem = _judged(outcome, want, code, syscall, "listen_tcp_pairs")
+        if problem:
+            problems.append(problem)
     assert not problems, problems
 
 
@@ -352,58 +361,26 @@ def test_connection_calls_fail_cleanly_at_every_step_with_every_errno(op, step):
     syscall, table = step
     path = f"\0sockffi-conformance-connect-{os.getpid()}"
 
-    def attempt(code: int) -> Any:
-        def child() -> Any:
-            import socket as std
+    def setup() -> Any:
+        import socket as std
 
-            if listener == "unix":
-                server = sockffi.listen_unix(path)
-            else:
-                server = sockffi.listen_tcp(("::1" if listener == "tcp6" else "127.0.0.1", 0))
-            client = std.create_connection(server.address[:2]) if op == "Server.accept" else None
-            expected_fd = _lowest_free_fd()
-            before = _fds()
-            inject(errors.RECORDS[syscall].kernel if syscall in errors.RECORDS else syscall, code)
-            exc = None
-            try:
-                fn(server, path).close()
-            except BaseException as e:
-                exc = e
-            in_union = isinstance(exc, union)
-            reopened = os.dup(0)
-            gc.collect()
-            try:
-                os.fstat(reopened)
-                still_open = True
-            except OSError:
-                still_open = False
-            leaked = len(_fds() - before) - 1
-            del client
-            return (*_outcome(exc), in_union, reopened == expected_fd, still_open, leaked)
+        if listener == "unix":
+            server = sockffi.listen_unix(path)
+        else:
+            server = sockffi.listen_tcp(("::1" if listener == "tcp6" else "127.0.0.1", 0))
+        client = std.create_connection(server.address[:2]) if op == "Server.accept" else None
+        return server, client
 
-        result = in_child(child)
-        assert result.exc is None, result.tb
-        return result.value
-
+    kernel = errors.RECORDS[syscall].kernel
     problems = []
     for code in SAMPLE:
         if code == errno.EINTR and syscall in ("accept", "connect"):
             continue  # retried, as Zig does
         if op == "connect_tcp timeout" and syscall == "connect" and code == errno.EINPROGRESS:
             continue  # the connect goes on: what timeout= waits for (tested for real)
-        name, got, got_syscall, in_union, reused, still_open, leaked = attempt(code)
+        outcome = _failing_call(setup, lambda ctx: fn(ctx[0], path).close(), union, kernel, code)
         want = _seam.table(table, errors.Unexpected).get(code, errors.Unexpected).__name__
-        COUNTS["connection_composed_pairs"] += 1
-        COUNTS["leaks"] += max(leaked, 0)
-        COUNTS["double_closes"] += not still_open
-        if (name, got, got_syscall, in_union, reused, still_open, leaked) != (
-            want,
-            code,
-            syscall,
-            True,
-            True,
-            True,
-            0,
-        ):
-            problems.append((errno.errorcode[code], name, want, got_syscall, in_union, reused, still_open, leaked))
+        problem = _judged(outcome, want, code, syscall, "connection_composed_pairs")
+        if problem:
+            problems.append(problem)
     assert not problems, problems
