@@ -506,6 +506,11 @@ def fd_of(fd: Any, syscall: str) -> int:
     """An fd from an int (of any int type) or anything with fileno(). Nothing is
     taken from an object's own __index__/__int__: an int subclass gives its
     value, as CPython's C calls read it."""
+    if _type(fd) in OWNERS:  # exactly a Server or a Connection (not a subclass): its own slot
+        value = fd.fd
+        if value == -1:
+            raise closed_error(syscall, fd)
+        return value  # type: ignore[no-any-return]
     if isinstance(fd, int):
         if isinstance(fd, bool):
             raise TypeError("fd must be an int, not bool")
