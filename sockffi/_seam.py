@@ -438,8 +438,8 @@ def close_failure(r: int) -> Optional[Exception]:
 def with_context(exc: BaseException, address: Any, op: Optional[str] = None) -> BaseException:
     """Attach the address (and the composed call) an OS error was raised for."""
     if isinstance(exc, errors.SockffiError):
-        exc.address = address
-        exc.op = op
+        exc._address = address
+        exc._op = op
     return exc
 
 

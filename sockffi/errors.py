@@ -117,15 +117,34 @@ class SockffiError(OSError):
     does: ``listen_tcp 127.0.0.1:8080: bind: [Errno 98] Address already in use``.
     """
 
-    # A slot, not the instance __dict__: raising stays as cheap as CPython's own.
-    __slots__ = ("syscall",)
+    # Slots, not the instance __dict__: raising stays as cheap as CPython's own
+    # (the error paths set _address and _op directly; address and op read them).
+    __slots__ = ("_address", "_op", "syscall")
     syscall: str
     errno: int  # always set: never None, unlike a bare OSError
     strerror: str
-    address: Any = None
-    op: Optional[str] = None
+    _address: Any
+    _op: Optional[str]
     #: What the calling code did, where sockffi knows (a closed object given as an fd).
     detail: Optional[str] = None
+
+    @property
+    def address(self) -> Any:
+        """The address the call was given (None if it took none)."""
+        return getattr(self, "_address", None)
+
+    @address.setter
+    def address(self, value: Any) -> None:
+        self._address = value
+
+    @property
+    def op(self) -> Optional[str]:
+        """The composed call that made the error ("listen_tcp", "connect_unix" ...), or None."""
+        return getattr(self, "_op", None)
+
+    @op.setter
+    def op(self, value: Optional[str]) -> None:
+        self._op = value
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -136,12 +155,13 @@ class SockffiError(OSError):
         return f"{self.op} {where}: {syscall}: {text}" if self.op else f"{syscall} {where}: {text}"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # OSError pickles its __dict__ only; keep the slot too.
+        # OSError pickles its __dict__ only; keep the slots too.
         reduced = super().__reduce__()
         assert isinstance(reduced, tuple)
         state = dict(reduced[2]) if len(reduced) > 2 and reduced[2] else {}
-        if hasattr(self, "syscall"):
-            state["syscall"] = self.syscall
+        for name in SockffiError.__slots__:
+            if hasattr(self, name):
+                state[name] = getattr(self, name)
         return (reduced[0], reduced[1], state)
 
 

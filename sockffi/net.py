@@ -827,8 +827,8 @@ def connect_tcp(
                 if not -r & (_seam.REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
                     _give_cell(cell)
                     exc: Any = _step_failure(r)
-                    exc.address = address
-                    exc.op = "connect_tcp"
+                    exc._address = address
+                    exc._op = "connect_tcp"
                     raise exc
                 if not -r & _seam.REJECTED:
                     peer4 = (named[1], port)
