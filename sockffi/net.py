@@ -776,6 +776,7 @@ _IN_PROGRESS: int = _seam.backend.CONNECT_IN_PROGRESS
 _CODE_MASK = _seam.CODE_MASK
 _STILL_OPEN = _seam.STILL_OPEN
 _step_failure = _seam.step_failure
+_REJECTED_OR_OPEN = _seam.REJECTED | _STILL_OPEN
 _in4_text = _addr.in4_text
 
 
@@ -824,7 +825,7 @@ def connect_tcp(
                     conn._local = None
                     conn.address = address if named[1] == host else (named[1], port)
                     return conn
-                if not -r & (_seam.REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
+                if not -r & _REJECTED_OR_OPEN:  # failed, and the C closed the socket
                     _give_cell(cell)
                     exc: Any = _step_failure(r)
                     exc._address = address
