@@ -69,45 +69,25 @@ WINERROR: bool = backend.WINERROR
 # ----------------------------------------------------------------- the raw calls
 
 
+#: The one-crossing composed calls: a layer that must see each step sets them
+#: aside (None), and the helpers then take their step paths.
+ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un", "connect_tcp4", "connect_tcp6", "connect_unix")
+
+
 class Calls:
     """The C calls sockffi makes, one attribute each (the type of :data:`C`,
     for type checkers). Every caller reads C's attributes at call time, so
     replacing one (:func:`swap`, used by sockffi.trace) changes every path at
     once, and nothing is replaced while nobody asks."""
 
-    NAMES = (
-        "accept",
-        "accept_emulated",
-        "bind_in4",
-        "bind_in6",
-        "bind_un",
-        "bind_un_cell",
-        "cell_close",
-        "close",
-        "connect_in4",
-        "connect_in6",
-        "connect_tcp4",
-        "connect_tcp6",
-        "connect_un",
-        "connect_unix",
-        "getpeername",
-        "getpeername_into",
-        "getsockname",
-        "getsockname_into",
-        "getsockopt",
-        "getsockopt_error",
-        "getsockopt_int",
-        "listen",
-        "listen_in4",
-        "listen_in6",
-        "listen_un",
-        "set_nonblocking",
-        "setsockopt",
-        "setsockopt_int",
-        "shutdown",
-        "socket",
-        "socket_cell",
-        "wait_connect",
+    #: Every syscall record's helpers, the one-crossing composed calls, and
+    #: the two steps connect_tcp's timeout= takes that no record names (poll, fcntl).
+    NAMES = tuple(
+        sorted(
+            {helper for record in errors.RECORDS.values() for helper in record.helpers}
+            | set(ONE_CROSSING)
+            | {"wait_connect", "set_nonblocking"}
+        )
     )
 
     socket: Callable[[int, int, int], int]
@@ -144,11 +124,6 @@ class Calls:
     connect_tcp4: Optional[Callable[[Any, int, int, int], int]]
     connect_tcp6: Optional[Callable[[Any, int, bytes, int, int, int], int]]
     connect_unix: Optional[Callable[[Any, int, bytes, int], int]]
-
-
-#: The one-crossing composed calls: a layer that must see each step sets them
-#: aside (None), and the helpers then take their step paths.
-ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un", "connect_tcp4", "connect_tcp6", "connect_unix")
 
 
 #: The C functions as compiled.
