@@ -30,8 +30,7 @@ from . import _seccomp, testing
 
 MARKER = (
     "sockffi_fail(call, error, *, times=None, required=True, **match): while this test runs (setup to "
-    "teardown), the kernel answers `call` (socket, bind, listen, setsockopt, getsockname, accept, connect, "
-    "getsockopt, getpeername, shutdown) with `error` "
+    f"teardown), the kernel answers `call` ({', '.join(_seccomp.NOTIFIED)}) with `error` "
     "(a code's name or one of sockffi's errors), for any code in this process or its children; the test "
     "fails if the call never happened (required=False: fine). Linux x86_64/aarch64"
 )
