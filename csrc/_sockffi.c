@@ -9,6 +9,7 @@
 #  define _GNU_SOURCE /* statx (Python.h defines it too) */
 #endif
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,10 +32,12 @@ typedef int sf_socklen_t;
 #  define SF_LAST_ERROR() WSAGetLastError()
 #  define SF_FAILED(rc) ((rc) == SOCKET_ERROR)
 #  define SF_OPTVAL(p) ((const char *)(p))
-/* The bind codes whose meaning depends on the socket's state: WSAEINVAL is
-   "already bound"; WSAEFAULT (Microsoft) and WSAEOPNOTSUPP (Wine) are what an
-   address of another family than the socket's gives. */
-#  define SF_CLASSIFY_BIND(err) ((err) == WSAEINVAL || (err) == WSAEFAULT || (err) == WSAEOPNOTSUPP)
+/* The bind and connect codes whose meaning depends on the socket's state:
+   WSAEINVAL is "already bound" (bind); WSAEFAULT (Microsoft), WSAEAFNOSUPPORT
+   and WSAEOPNOTSUPP (Wine) are what an address of another family than the
+   socket's gives. */
+#  define SF_CLASSIFY_ADDRESS(err) \
+      ((err) == WSAEINVAL || (err) == WSAEFAULT || (err) == WSAEAFNOSUPPORT || (err) == WSAEOPNOTSUPP)
 /* Zig's request bits (ws2_32.zig), never passed to WSASocketW. */
 #  define SOCK_CLOEXEC 0x10000
 #  define SOCK_NONBLOCK 0x20000
@@ -80,8 +83,9 @@ typedef socklen_t sf_socklen_t;
 #  define SF_FAILED(rc) ((rc) == -1)
 #  define SF_OPTVAL(p) ((const void *)(p))
 /* Linux answers EINVAL both for a bound socket and for an address too short
-   for the socket's family; getsockname on the error path tells them apart. */
-#  define SF_CLASSIFY_BIND(err) ((err) == EINVAL)
+   for the socket's family, and EAFNOSUPPORT for one long enough; getsockname
+   on the error path tells them apart (bind and connect alike). */
+#  define SF_CLASSIFY_ADDRESS(err) ((err) == EINVAL || (err) == EAFNOSUPPORT)
 #  if defined(SOCK_CLOEXEC) && defined(SOCK_NONBLOCK)
 #    define SF_NATIVE_SOCK_FLAGS 1
 #  else /* macOS: not ABI, only requests for the fcntl emulation (Zig's values) */
@@ -330,6 +334,7 @@ struct sf_file {
     long long pid;
 #ifndef _WIN32
     int dirfd;
+    int slot; /* its place in sf_live_files, or -1 */
     struct sf_identity {
         unsigned long long dev, ino;
         long long sec, nsec;
@@ -395,17 +400,63 @@ static int sf_open_dir(const char *path, size_t slash, int has_slash)
 }
 #endif
 
+#ifndef _WIN32
+/* Remove f's name if it is still the socket the bind made, and this process made it. */
+static void sf_file_remove(const struct sf_file *f)
+{
+    struct sf_identity now;
+    if (f->pid == (long long)getpid() && sf_identify(f->dirfd, f->name, &now) == 0 && now.dev == f->id.dev
+        && now.ino == f->id.ino && now.sec == f->id.sec && now.nsec == f->id.nsec)
+        unlinkat(f->dirfd, f->name, 0);
+}
+
+/* The files every live cell owns, so that they go at exit too (exit(), or
+   the interpreter's end) when their Server never closed: held by a daemon
+   thread, a cycle, a module global the interpreter never freed. Lock-free
+   (a slot is claimed and released with compare-and-swap), so it survives
+   fork at any moment; a file that finds no free slot is only removed by its
+   cell. Whoever takes a file out of its slot (its cell, or the exit handler)
+   is the one that removes it; the other leaves it alone. */
+#  define SF_LIVE_FILES 1024
+static struct sf_file *sf_live_files[SF_LIVE_FILES];
+static int sf_at_exit_registered;
+
+static void sf_remove_files_at_exit(void)
+{
+    int i;
+    for (i = 0; i < SF_LIVE_FILES; i++) {
+        struct sf_file *f = __atomic_load_n(&sf_live_files[i], __ATOMIC_ACQUIRE);
+        if (f != NULL && __atomic_compare_exchange_n(&sf_live_files[i], &f, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            sf_file_remove(f); /* never freed: the process is ending, and its cell may still point at it */
+    }
+}
+
+static void sf_file_register(struct sf_file *f)
+{
+    int i;
+    f->slot = -1;
+    if (!__atomic_exchange_n(&sf_at_exit_registered, 1, __ATOMIC_ACQ_REL)) atexit(sf_remove_files_at_exit);
+    for (i = 0; i < SF_LIVE_FILES; i++) {
+        struct sf_file *none = NULL;
+        if (__atomic_compare_exchange_n(&sf_live_files[i], &none, f, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            f->slot = i;
+            return;
+        }
+    }
+}
+#endif
+
 static void sf_file_drop(long long *cell, int remove)
 {
     struct sf_file *f = (struct sf_file *)(intptr_t)SF_XCHG64(&cell[1], 0LL);
     if (f == NULL) return;
 #ifndef _WIN32
-    if (remove && f->pid == (long long)getpid()) {
-        struct sf_identity now;
-        if (sf_identify(f->dirfd, f->name, &now) == 0 && now.dev == f->id.dev && now.ino == f->id.ino
-            && now.sec == f->id.sec && now.nsec == f->id.nsec)
-            unlinkat(f->dirfd, f->name, 0);
+    if (f->slot >= 0) {
+        struct sf_file *mine = f;
+        if (!__atomic_compare_exchange_n(&sf_live_files[f->slot], &mine, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return; /* the exit handler took it */
     }
+    if (remove) sf_file_remove(f);
     close(f->dirfd);
 #else
     (void)remove;
@@ -441,15 +492,19 @@ void sf_cell_adopt(long long *cell, long long fd)
 #ifndef SF_UNCLOSED_HOOK
 #  define SF_UNCLOSED_HOOK NULL
 #endif
-static void (*const sf_unclosed_hook)(long long fd) = SF_UNCLOSED_HOOK;
+static void (*const sf_unclosed_hook)(const char *what) = SF_UNCLOSED_HOOK;
+
+static void sf_describe(sf_fd_t fd, char *out, size_t cap);
 
 void sf_cell_release(long long *cell)
 {
     long long v = SF_XCHG64(&cell[0], 0LL);
+    char what[300];
     sf_file_drop(cell, v > 0);
     if (v <= 0) return;
+    if (sf_unclosed_hook) sf_describe((sf_fd_t)(v - 1), what, sizeof what);
     sf_close((sf_fd_t)(v - 1));
-    if (sf_unclosed_hook) sf_unclosed_hook(v - 1);
+    if (sf_unclosed_hook) sf_unclosed_hook(what);
 }
 
 /* ------------------------------------------------------------------ IPv6 intern table */
@@ -529,9 +584,9 @@ static int sf_has_name(const struct sockaddr_storage *ss, sf_socklen_t len)
     return 0; /* another family: cannot tell, so not verifiably bound */
 }
 
-/* Flags for a bind failure whose meaning depends on the socket: SF_OTHER_FAMILY,
-   SF_BOUND, or 0 (same family and not verifiably bound). */
-static int sf_bind_state(sf_fd_t fd, int family)
+/* Flags for a bind or connect failure whose meaning depends on the socket:
+   SF_OTHER_FAMILY, SF_BOUND, or 0 (same family and not verifiably bound). */
+static int sf_address_state(sf_fd_t fd, int family)
 {
     struct sockaddr_storage ss;
     sf_socklen_t len = (sf_socklen_t)sizeof ss;
@@ -561,7 +616,7 @@ static int sf_bind_sa(sf_fd_t fd, const void *sa, sf_socklen_t len, int family)
     SF_CHECK_FD(fd);
     if (!SF_FAILED(bind(SF_SOCK(fd), (const struct sockaddr *)sa, len))) return 0;
     err = SF_LAST_ERROR();
-    return -((err & SF_CODE_MASK) | (SF_CLASSIFY_BIND(err) ? sf_bind_state(fd, family) : 0));
+    return -((err & SF_CODE_MASK) | (SF_CLASSIFY_ADDRESS(err) ? sf_address_state(fd, family) : 0));
 }
 
 static sf_socklen_t sf_sin4(struct sockaddr_in *sin, unsigned int addr_be, int port)
@@ -659,6 +714,7 @@ int sf_bind_un_cell(long long *cell, const char *path, size_t len)
             f->pid = (long long)getpid();
             f->dirfd = dirfd;
             sf_file_drop(cell, 0); /* a cell holds one file; an earlier one is let go */
+            sf_file_register(f);
             SF_XCHG64(&cell[1], (long long)(intptr_t)f);
         } else {
             close(dirfd);
@@ -998,22 +1054,28 @@ long long sf_accept(long long *cell, sf_fd_t fd, int flags)
 
 /* ------------------------------------------------------------------ connect */
 
-static int sf_connect_sa(sf_fd_t fd, const void *sa, sf_socklen_t len)
+/* connect(2); a failure whose meaning depends on the socket's family carries
+   SF_OTHER_FAMILY when the address is of another family than the socket (its
+   bound state is never asked: that is bind's question). */
+static int sf_connect_sa(sf_fd_t fd, const void *sa, sf_socklen_t len, int family)
 {
+    int err;
     SF_CHECK_FD(fd);
-    return SF_FAILED(connect(SF_SOCK(fd), (const struct sockaddr *)sa, len)) ? sf_fail(0) : 0;
+    if (!SF_FAILED(connect(SF_SOCK(fd), (const struct sockaddr *)sa, len))) return 0;
+    err = SF_LAST_ERROR();
+    return -((err & SF_CODE_MASK) | (SF_CLASSIFY_ADDRESS(err) ? sf_address_state(fd, family) & SF_OTHER_FAMILY : 0));
 }
 
 int sf_connect_in4(sf_fd_t fd, unsigned int addr_be, int port)
 {
     struct sockaddr_in sin;
-    return sf_connect_sa(fd, &sin, sf_sin4(&sin, addr_be, port));
+    return sf_connect_sa(fd, &sin, sf_sin4(&sin, addr_be, port), AF_INET);
 }
 
 int sf_connect_in6(sf_fd_t fd, const char *addr16, int port, unsigned int flowinfo, unsigned int scope_id)
 {
     struct sockaddr_in6 sin6;
-    return sf_connect_sa(fd, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id));
+    return sf_connect_sa(fd, &sin6, sf_sin6(&sin6, addr16, port, flowinfo, scope_id), AF_INET6);
 }
 
 int sf_connect_un(sf_fd_t fd, const char *path, size_t len)
@@ -1021,7 +1083,7 @@ int sf_connect_un(sf_fd_t fd, const char *path, size_t len)
     struct sockaddr_un sun;
     sf_socklen_t n = sf_sun(&sun, path, len);
     if (n == 0) return SF_REJECT(SF_REJECT_PATH);
-    return sf_connect_sa(fd, &sun, n);
+    return sf_connect_sa(fd, &sun, n, AF_UNIX);
 }
 
 /* Whether a failed connect's socket is still worth keeping: the call was
@@ -1046,7 +1108,7 @@ static long long sf_connect_cell(long long *cell, int family, int type, int prot
     long long fd = sf_socket_cell(cell, family, type, protocol);
     int err;
     if (fd < 0) return -(((long long)SF_STEP_SOCKET << SF_STEP_SHIFT) | -fd);
-    err = sf_connect_sa((sf_fd_t)fd, sa, len);
+    err = sf_connect_sa((sf_fd_t)fd, sa, len, family);
     if (err == 0) return fd;
     if (sf_connect_goes_on(-err & SF_CODE_MASK))
         return -(((long long)SF_STEP_CONNECT << SF_STEP_SHIFT) | -err | SF_STILL_OPEN);
@@ -1227,4 +1289,57 @@ int sf_if_indextoname(unsigned int index, char *out, int cap)
     if (n >= (size_t)cap) return -1;
     memcpy(out, name, n + 1);
     return (int)n;
+}
+
+/* ------------------------------------------------------------------ describing a dropped socket */
+
+/* An address as people write it (errors.describe_address): 127.0.0.1:8080,
+   [::1]:8080, /run/app.sock, @abstract. */
+static void sf_address_text(const struct sockaddr_storage *ss, sf_socklen_t len, char *out, size_t cap)
+{
+    char host[64];
+    if (ss->ss_family == AF_INET && len >= (sf_socklen_t)sizeof(struct sockaddr_in)) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+        if (!inet_ntop(AF_INET, (void *)&sin->sin_addr, host, sizeof host)) host[0] = '\0';
+        snprintf(out, cap, "%s:%u", host, (unsigned)ntohs(sin->sin_port));
+    } else if (ss->ss_family == AF_INET6 && len >= (sf_socklen_t)sizeof(struct sockaddr_in6)) {
+        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+        if (!inet_ntop(AF_INET6, (void *)&sin6->sin6_addr, host, sizeof host)) host[0] = '\0';
+        snprintf(out, cap, "[%s]:%u", host, (unsigned)ntohs(sin6->sin6_port));
+    } else if (ss->ss_family == AF_UNIX && len > (sf_socklen_t)SF_SUN_PATH_OFFSET) {
+        const char *path = (const char *)ss + SF_SUN_PATH_OFFSET;
+        int n = (int)((size_t)len - (size_t)SF_SUN_PATH_OFFSET);
+        const char *end = (const char *)memchr(path, '\0', (size_t)n);
+        if (path[0] == '\0')
+            snprintf(out, cap, "@%.*s", n - 1, path + 1);
+        else
+            snprintf(out, cap, "%.*s", end ? (int)(end - path) : n, path);
+    } else {
+        snprintf(out, cap, "(family %d)", (int)ss->ss_family);
+    }
+}
+
+/* What a socket is, as its owner's repr says it: sockffi.Server (listening)
+   with its address, sockffi.Connection with its peer's, or a plain socket. */
+static void sf_describe(sf_fd_t fd, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    sf_socklen_t len = (sf_socklen_t)sizeof ss;
+    char where[200];
+    int listening = 0;
+    sf_socklen_t optlen = (sf_socklen_t)sizeof listening;
+    memset(&ss, 0, sizeof ss);
+    if (!SF_FAILED(getsockopt(SF_SOCK(fd), SOL_SOCKET, SO_ACCEPTCONN, (char *)&listening, &optlen)) && listening
+        && !SF_FAILED(getsockname(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) {
+        sf_address_text(&ss, len, where, sizeof where);
+        snprintf(out, cap, "sockffi.Server fd=%lld address=%s", (long long)fd, where);
+        return;
+    }
+    len = (sf_socklen_t)sizeof ss;
+    if (!SF_FAILED(getpeername(SF_SOCK(fd), (struct sockaddr *)&ss, &len))) {
+        sf_address_text(&ss, len, where, sizeof where);
+        snprintf(out, cap, "sockffi.Connection fd=%lld address=%s", (long long)fd, where);
+        return;
+    }
+    snprintf(out, cap, "sockffi socket fd=%lld", (long long)fd);
 }

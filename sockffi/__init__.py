@@ -6,9 +6,44 @@
 '127.0.0.1'
 """
 
-from . import errors
-from ._sockffi import lib as _lib
-from .errors import (
+
+def _quiet_ctrl_c_while_the_command_starts() -> None:
+    """The ``sockffi`` command (``python -m sockffi`` too) answers a Ctrl-C
+    during its start-up, before its own handling is in place, as it answers
+    one later: "sockffi: interrupted", status 130, no traceback. Nothing else
+    that imports sockffi is touched."""
+    import os
+    import sys
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    command = os.path.splitext(os.path.basename(argv0))[0] == "sockffi"
+    orig = getattr(sys, "orig_argv", ())
+    module = argv0 == "-m" and any(orig[i : i + 2] == ["-m", "sockffi"] for i in range(len(orig)))
+    if not (command or module):
+        return
+    import signal
+
+    def interrupted(signum: int, frame: object) -> None:
+        os.write(2, b"sockffi: interrupted\n")
+        os._exit(130)  # nothing has been made yet: there is nothing to release
+
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, interrupted)  # sockffi.__main__ puts the default back
+            _STARTING.append(interrupted)
+    except ValueError:  # not the main thread
+        pass
+
+
+#: The start-up's Ctrl-C handler, while it is installed (sockffi.__main__ removes it).
+_STARTING: list[object] = []
+
+
+_quiet_ctrl_c_while_the_command_starts()
+
+from . import errors  # noqa: E402
+from ._sockffi import lib as _lib  # noqa: E402
+from .errors import (  # noqa: E402
     AcceptError,
     AccessDenied,
     AddressFamilyNotSupported,
@@ -61,8 +96,8 @@ from .errors import (
     Unexpected,
     WouldBlock,
 )
-from .net import Connection, Server, connect_tcp, connect_unix, listen_tcp, listen_unix
-from .posix import (
+from .net import Connection, Server, connect_tcp, connect_unix, listen_tcp, listen_unix  # noqa: E402
+from .posix import (  # noqa: E402
     accept,
     bind,
     close,

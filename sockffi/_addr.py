@@ -90,10 +90,17 @@ _NUMERIC_LOOKING = frozenset("0123456789abcdefABCDEFxX.")
 
 
 def _not_numeric(text: str, family: str) -> ValueError:
-    if family == "IPv4" and text and set(text) <= _NUMERIC_LOOKING and any(c.isdigit() for c in text):
+    numeric = bool(text) and set(text) <= _NUMERIC_LOOKING and any(c.isdigit() for c in text)
+    if family == "IPv4" and numeric:
         return ValueError(
             f"{text!r} is not a numeric IPv4 address in the four-part form a.b.c.d (each 0-255); "
             "sockffi does not read the short, octal and hex forms libc also takes, such as '127.1'"
+        )
+    if family == "IPv6" and numeric and lib.sf_pton4(text.encode()) < 0:  # a short, octal or hex IPv4 form
+        return ValueError(
+            f"{text!r} looks like an IPv4 address in a short, octal or hex form, which libc reads and sockffi "
+            "does not (it takes a.b.c.d), and this address is IPv6 (a 4-tuple, or an IPv6 socket): use "
+            "('a.b.c.d', port) for IPv4, or an IPv6 host such as '::1' or '::ffff:a.b.c.d'"
         )
     if family == "IPv6" and text.isascii() and lib.sf_pton4(text.encode()) >= 0:
         return ValueError(
@@ -203,15 +210,16 @@ def port_of(port: object) -> int:
 # ----------------------------------------------------------------- unix paths
 
 
-def unix_path(path: object) -> bytes:
-    """The sun_path bytes; NameTooLong (a BindError) if they cannot fit, as Zig's initUnix."""
+def unix_path(path: object, syscall: str = "bind") -> bytes:
+    """The sun_path bytes; NameTooLong if they cannot fit, as Zig's initUnix,
+    refused before `syscall` (the call the path was meant for) is made."""
     if isinstance(path, str):
         raw = os.fsencode(str.__str__(path))
     elif isinstance(path, (bytes, bytearray, memoryview)):
         raw = bytes(memoryview(path))  # the real bytes, not what a subclass says of them
     elif isinstance(path, os.PathLike):
         # __fspath__ may return a subclass whose __len__ lies: its real contents.
-        return unix_path(os.fspath(path))
+        return unix_path(os.fspath(path), syscall)
     else:
         raise TypeError(f"an AF_UNIX address must be str, bytes or os.PathLike, not {_type(path).__name__}")
     abstract = raw[:1] == b"\0"
@@ -221,9 +229,11 @@ def unix_path(path: object) -> bytes:
     if len(raw) + (0 if abstract else 1) > SUN_PATH_MAX:
         limit = SUN_PATH_MAX if abstract else SUN_PATH_MAX - 1
         code = _seam.backend.NAME_TOO_LONG
-        raise _seam.new_error(
-            errors.NameTooLong, code, "bind", f"AF_UNIX path is {len(raw)} bytes; at most {limit} fit in sun_path"
+        exc = _seam.new_error(
+            errors.NameTooLong, code, syscall, f"AF_UNIX path is {len(raw)} bytes; at most {limit} fit in sun_path"
         )
+        exc.detail = f"refused before {syscall}(2)"
+        raise exc
     return raw
 
 
@@ -235,7 +245,7 @@ def as_tuple(address: tuple[Any, ...]) -> tuple[Any, ...]:
     return address if _type(address) is tuple else tuple(tuple.__iter__(address))
 
 
-def encode(address: object) -> tuple[int, tuple[Any, ...]]:
+def encode(address: object, syscall: str = "bind") -> tuple[int, tuple[Any, ...]]:
     """(family, arguments after fd for the family's sf_bind_* helper)."""
     if isinstance(address, tuple):
         items = as_tuple(address)
@@ -252,7 +262,7 @@ def encode(address: object) -> tuple[int, tuple[Any, ...]]:
             scope = u_int(scope_id, "scope_id", 0xFFFFFFFF) or host_scope
             return AF_INET6, (a16, port_of(port), u_int(flowinfo, "flowinfo", 0xFFFFF), scope)
         raise TypeError(f"an address tuple must be (host, port) or (host, port, flowinfo, scope_id), not {n} items")
-    return AF_UNIX, (unix_path(address),)
+    return AF_UNIX, (unix_path(address, syscall),)
 
 
 # ----------------------------------------------------------------- decode

@@ -25,7 +25,9 @@ class Syscall:
 
     ``posix`` and ``windows`` map a table key (the call's own name, or
     ``"call.helper"`` for a call it makes on its behalf) to {code name: Zig
-    error name, or UNREACHABLE}; a code not listed is Unexpected. ``helpers``
+    error name, or UNREACHABLE}; a code not listed is Unexpected. Where
+    several codes give one name, the first is the one the kernel gives in the
+    commonest case (what an injection of that name uses). ``helpers``
     are sockffi's C functions that are this syscall; ``match`` names the
     scalar arguments an injection can match on, as (index in the syscall,
     mask); ``library_match`` those only a library-level injection sees (an
@@ -119,16 +121,16 @@ CONNECT_POSIX: dict[str, str] = {
     "EADDRINUSE": "AddressInUse",
     "EADDRNOTAVAIL": "AddressNotAvailable",
     "EAFNOSUPPORT": "AddressFamilyNotSupported",
-    "EAGAIN": "WouldBlock",
     "EINPROGRESS": "WouldBlock",
+    "EAGAIN": "WouldBlock",
     "EALREADY": "ConnectionPending",
     "EBADF": UNREACHABLE,
     "ECONNREFUSED": "ConnectionRefused",
     "ECONNRESET": "ConnectionResetByPeer",
     "EFAULT": UNREACHABLE,
     "EISCONN": UNREACHABLE,
-    "EHOSTUNREACH": "NetworkUnreachable",
     "ENETUNREACH": "NetworkUnreachable",
+    "EHOSTUNREACH": "NetworkUnreachable",
     "ENOTSOCK": UNREACHABLE,
     "EPROTOTYPE": UNREACHABLE,
     "ETIMEDOUT": "ConnectionTimedOut",
@@ -141,8 +143,8 @@ CONNECT_WINDOWS: dict[str, str] = {
     "WSAECONNREFUSED": "ConnectionRefused",
     "WSAECONNRESET": "ConnectionResetByPeer",
     "WSAETIMEDOUT": "ConnectionTimedOut",
-    "WSAEHOSTUNREACH": "NetworkUnreachable",
     "WSAENETUNREACH": "NetworkUnreachable",
+    "WSAEHOSTUNREACH": "NetworkUnreachable",
     "WSAEFAULT": UNREACHABLE,
     "WSAEINVAL": UNREACHABLE,
     "WSAEISCONN": UNREACHABLE,

@@ -317,21 +317,22 @@ def socket_failure(r: int, tables: Tables = DIRECT) -> Exception:
     return new_error(tables.socket.get(raw, errors.Unexpected), raw, "socket")
 
 
-def bind_failure(r: int, tables: Tables = DIRECT) -> Exception:
+def bind_failure(r: int, tables: Tables = DIRECT, syscall: str = "bind") -> Exception:
     """EINVAL (WSAEINVAL, WSAEFAULT) means different things by the socket's
     state, which the C read on this error path: a socket of another family than
-    the address is AddressFamilyNotSupported on every OS; AlreadyBound only for a
-    socket that getsockname shows is bound, Unexpected (the raw code) otherwise."""
+    the address is AddressFamilyNotSupported on every OS (bind and connect
+    alike); AlreadyBound only for a socket that getsockname shows is bound,
+    Unexpected (the raw code) otherwise."""
     code = -r
     if code & REJECTED:
         return rejected(code)
     raw = code & CODE_MASK
-    cls = tables.bind.get(raw, errors.Unexpected)
+    cls = getattr(tables, syscall).get(raw, errors.Unexpected)
     if code & OTHER_FAMILY:
         cls = errors.AddressFamilyNotSupported
     elif cls is errors.AlreadyBound and not code & BOUND:
         cls = errors.Unexpected
-    return new_error(cls, raw, "bind")
+    return new_error(cls, raw, syscall)
 
 
 def _step_failure(r: int) -> Exception:
@@ -473,8 +474,14 @@ def closed_error(syscall: str, what: object) -> Exception:
     socket do."""
     code = backend.CLOSED_FD_CODE
     exc = new_error(errors.CallerError, code, syscall)  # strerror stays the OS's own text
-    exc.detail = f"the {_type(what).__name__} is closed: its fileno() is -1"
+    exc.detail = f"the {_type(what).__name__} {gone(what)}: its fileno() is -1"
     return exc
+
+
+def gone(owner: object) -> str:
+    """Why an owner has no fd: closed, detached, or handed over (a
+    socket.socket's own closed state says "is closed")."""
+    return getattr(owner, "_gone", None) or "is closed"
 
 
 def fd_of(fd: Any, syscall: str) -> int:
@@ -560,7 +567,12 @@ def timeout_ms(timeout: Any) -> int:
 
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"timeout must be a number of seconds or None, not {_type(timeout).__name__}")
-    seconds = float.__float__(timeout) if isinstance(timeout, float) else float(int.__index__(timeout))
+    try:
+        seconds = float.__float__(timeout) if isinstance(timeout, float) else float(int.__index__(timeout))
+    except OverflowError:  # an int too large for a float
+        shown = repr(timeout)
+        shown = shown if len(shown) <= 40 else f"{shown[:20]}... ({len(shown)} digits)"
+        raise OverflowError(f"timeout must be at most {INT_MAX // 1000} seconds, not {shown}") from None
     if not math.isfinite(seconds):
         raise ValueError(f"timeout must be a finite number of seconds, not {timeout!r}")
     if seconds <= 0:

@@ -17,12 +17,11 @@ the backends, the CLI, the docs and the tests.
 
 from __future__ import annotations
 
+# Real names, not TYPE_CHECKING ones: typing.get_type_hints() reads the annotations.
+from typing import Any, Callable, ClassVar, Optional
+
 from ._catalogue import DEPARTURES, LINUX_ERRNO, MACOS_ERRNO, UNREACHABLE, WSA_CODES, Syscall
 from ._catalogue import RECORDS as _RECORDS
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-if TYPE_CHECKING:
-    from typing import Any, Callable, ClassVar, Optional
 
 __all__ = [
     "CALLS",
@@ -148,10 +147,12 @@ class SockffiError(OSError):
 
     def __str__(self) -> str:
         text = super().__str__()
+        syscall = getattr(self, "syscall", None)
         if self.address is None:
-            return text
+            if syscall is None:  # made by hand, not raised by a call
+                return text
+            return f"{self.op}: {syscall}: {text}" if self.op else f"{syscall}: {text}"
         where = describe_address(self.address)
-        syscall = getattr(self, "syscall", "?")
         return f"{self.op} {where}: {syscall}: {text}" if self.op else f"{syscall} {where}: {text}"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -281,10 +282,7 @@ class CallerError(SockffiError):
 
     def __str__(self) -> str:
         said = f" ({self.detail})" if self.detail else ""
-        return (
-            f"{super().__str__()}{said} [{self.syscall}: a bug in the calling code; "
-            "Zig's std.posix treats this code as unreachable]"
-        )
+        return f"{super().__str__()}{said} [a bug in the calling code; Zig's std.posix treats this code as unreachable]"
 
 
 # The 38 members, alphabetical. Docstrings are Zig's doc comments (per call,
@@ -783,8 +781,9 @@ def outcome(platform: str, syscall: str, code: str) -> str:
     return "ignored" if syscall == "close" else "Unexpected"
 
 
-#: bind's codes whose class the socket's own state decides (read in C on the
-#: error path, _sockffi.c's SF_CLASSIFY_BIND and sf_bind_state): per platform.
+#: bind's and connect's codes whose class the socket's own state decides (read
+#: in C on the error path, _sockffi.c's SF_CLASSIFY_ADDRESS and
+#: sf_address_state): per platform.
 STATE_DEPENDENT: dict[str, tuple[str, ...]] = {
     "posix": ("EINVAL",),
     "windows": ("WSAEINVAL", "WSAEFAULT", "WSAEOPNOTSUPP"),
@@ -794,10 +793,13 @@ STATE_DEPENDENT: dict[str, tuple[str, ...]] = {
 def conditional(platform: str, syscall: str, code: str) -> Optional[str]:
     """The rule for a code whose class depends on the socket, as the code applies
     it (_seam.bind_failure), or None: what explanations and tables say."""
-    if syscall != "bind" or code not in STATE_DEPENDENT["windows" if platform == "windows" else "posix"]:
+    if (
+        syscall not in ("bind", "connect")
+        or code not in STATE_DEPENDENT["windows" if platform == "windows" else "posix"]
+    ):
         return None
     base = outcome(platform, syscall, code)
-    rule = "AddressFamilyNotSupported if the socket is of another family than the address"
+    rule = "AddressFamilyNotSupported if the socket is of another family than the address (a path: TypeError)"
     if base == "AlreadyBound":
         return f"{rule}; AlreadyBound if getsockname shows the socket bound; otherwise Unexpected (errno kept)"
     return f"{rule}; otherwise {base}"

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import os
 
+# Every name an annotation uses is defined at run time, so typing.get_type_hints()
+# (pydantic, sphinx, beartype ...) can read them.
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Optional, TypeVar, Union, overload
+
 from . import _addr, _seam, errors
 from ._sockffi import lib
 from .posix import accept_flags as _accept_flags
@@ -20,30 +24,26 @@ from .posix import connect_once as _connect_once
 from .posix import getsockname as _getsockname
 from .posix import peer_name as _peer_name
 from .posix import shutdown as _shutdown
+from .types import IPv4Address, IPv6Address, UnixAddress
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     import socket
-    from typing import Any, Generic, NoReturn, Optional, TypeVar, overload
-
-    from .types import IPv4Address, IPv6Address, UnixAddress
-
-    A = TypeVar("A")
-
-    class _Generic(Generic[A]):
-        __slots__ = ()
-
-    _O = TypeVar("_O", bound="_Owner[Any]")
 else:
 
-    def overload(fn):  # typing.overload, without importing typing at run time
-        return fn
+    class _Module:
+        """The socket module, imported when an annotation that names it is
+        first read (import sockffi does not pay for it)."""
 
-    class _Generic:
-        __slots__ = ()
+        def __getattr__(self, name: str) -> Any:
+            import socket
 
-        def __class_getitem__(cls, item):  # Server[...] in annotations evaluated at run time
-            return cls
+            return getattr(socket, name)
+
+    socket = _Module()
+
+#: What a Server's or Connection's address is (CPython's shape for its family).
+A = TypeVar("A")
+_O = TypeVar("_O", bound="_Owner[Any]")
 
 
 __all__ = ["Connection", "Server", "connect_tcp", "connect_unix", "listen_tcp", "listen_unix"]
@@ -86,7 +86,13 @@ _new_cell = _seam.new_cell
 _flag = _seam.flag
 
 
-class _Owner(_Generic["A"]):
+# Why an owner's fd is -1 (what a call it is given, or a second to_socket(), says).
+_CLOSED = "is closed"
+_DETACHED = "was detached by detach()"
+_HANDED_OVER = "was handed over to a socket.socket by to_socket()"
+
+
+class _Owner(Generic[A]):
     """What a Server and a Connection share: a socket owned through a cell,
     from inside the C call that made it until exactly one of close, detach,
     to_socket or the finalizer gives it up."""
@@ -94,6 +100,7 @@ class _Owner(_Generic["A"]):
     __slots__ = {
         "__weakref__": None,
         "_blocking": None,
+        "_gone": None,
         "_owned": None,
         "fd": "The socket's fd (a SOCKET handle on Windows); -1 once closed, detached or handed over.",
     }
@@ -123,6 +130,7 @@ class _Owner(_Generic["A"]):
             cell = self._owned.pop()
         except IndexError:
             return
+        self._gone = _CLOSED
         r = _C.cell_close(cell)
         if r == 0:
             _give_cell(cell)
@@ -150,6 +158,7 @@ class _Owner(_Generic["A"]):
             cell = self._owned.pop()
         except IndexError:
             return -1
+        self._gone = _DETACHED
         fd: int = _seam.cell_detach(cell)
         _give_cell(cell)
         return fd
@@ -163,13 +172,17 @@ class _Owner(_Generic["A"]):
         try:
             cell = self._owned.pop()
         except IndexError:
-            raise ValueError(f"the {_type(self).__name__} is closed") from None
+            raise ValueError(f"the {_type(self).__name__} {_seam.gone(self)}: it has no socket to hand over") from None
         fd = _seam.cell_fd(cell)
         sock = socket.socket.__new__(socket.socket)
         try:
+            # Read first: socket.socket() applies socket.getdefaulttimeout(),
+            # which makes the fd non-blocking.
+            blocking = os.get_blocking(fd) if _BLOCKING_READABLE else self._blocking
             sock.__init__(fileno=fd)  # type: ignore[misc]
-            sock.setblocking(os.get_blocking(fd) if _BLOCKING_READABLE else self._blocking)
+            sock.setblocking(blocking)
             _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
+            self._gone = _HANDED_OVER
         except BaseException:
             # Whatever was interrupted, exactly one owner remains: this object.
             # The socket may hold the fd too (it took it before the cell let
@@ -213,7 +226,7 @@ class _Owner(_Generic["A"]):
         self.__copy__()
 
 
-class Server(_Owner["A"]):
+class Server(_Owner[A]):
     """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
 
     ``fd`` is the socket and ``address`` the address getsockname reported (the
@@ -260,7 +273,7 @@ class Server(_Owner["A"]):
         return _connection(cell, peer, not flags & _SOCK_NONBLOCK)
 
 
-class Connection(_Owner["A"]):
+class Connection(_Owner[A]):
     """A connected socket: from :meth:`Server.accept`, :func:`connect_tcp` or
     :func:`connect_unix` (Zig's ``Server.Connection`` and ``Stream``).
 
@@ -332,7 +345,6 @@ def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
 
 
 @overload
-# `overload` is typing's for type checkers and a no-op at run time, hence the noqa below.
 def listen_tcp(
     address: tuple[str, int],
     *,
@@ -342,10 +354,10 @@ def listen_tcp(
     nonblocking: bool = ...,
     dualstack_ipv6: bool = ...,
     inheritable: bool = ...,
-) -> Server[IPv4Address | IPv6Address]: ...
+) -> Server[Union[IPv4Address, IPv6Address]]: ...
 @overload
-def listen_tcp(  # noqa: F811
-    address: tuple[str, int, int] | IPv6Address,
+def listen_tcp(
+    address: Union[tuple[str, int, int], IPv6Address],
     *,
     backlog: int = ...,
     reuse_address: bool = ...,
@@ -355,7 +367,7 @@ def listen_tcp(  # noqa: F811
     inheritable: bool = ...,
 ) -> Server[IPv6Address]: ...
 @overload
-def listen_tcp(  # noqa: F811
+def listen_tcp(
     address: str,
     *,
     backlog: int = ...,
@@ -364,8 +376,8 @@ def listen_tcp(  # noqa: F811
     nonblocking: bool = ...,
     dualstack_ipv6: bool = ...,
     inheritable: bool = ...,
-) -> Server[IPv4Address | IPv6Address]: ...
-def listen_tcp(  # noqa: F811
+) -> Server[Union[IPv4Address, IPv6Address]]: ...
+def listen_tcp(
     address: Any,
     *,
     backlog: int = 128,
@@ -703,7 +715,7 @@ def why_not_host_port(text: str) -> str:
 
 def listen_unix(
     path: UnixAddress, *, backlog: int = 128, nonblocking: bool = False, inheritable: bool = False
-) -> Server[str | bytes]:
+) -> Server[Union[str, bytes]]:
     """socket(AF_UNIX, SOCK_STREAM) → bind → listen → getsockname, on a path.
 
     ``path`` is a ``str``, ``bytes`` or ``os.PathLike``; a leading NUL names a
@@ -781,7 +793,7 @@ _in4_text = _addr.in4_text
 
 
 def connect_tcp(
-    address: tuple[Any, ...] | str, *, nonblocking: bool = False, timeout: Optional[float] = None
+    address: Union[tuple[Any, ...], str], *, nonblocking: bool = False, timeout: Optional[float] = None
 ) -> Connection[Any]:
     """socket → connect, to an IP address: Zig's ``tcpConnectToAddress``.
 
@@ -868,7 +880,7 @@ def connect_unix(path: UnixAddress, *, nonblocking: bool = False, timeout: Optio
     if isinstance(path, (tuple, int)):
         raise TypeError(f"connect_unix takes a path, not {_type(path).__name__}; for an IP address use connect_tcp()")
     try:
-        raw = _addr.unix_path(path)
+        raw = _addr.unix_path(path, "connect")
     except errors.SockffiError as exc:
         raise _seam.with_context(exc, path, "connect_unix") from None
     peer = raw if raw[:1] == b"\0" else os.fsdecode(raw)
@@ -902,7 +914,7 @@ def _connect(
                 else:
                     C.cell_close(cell)
                     r = -((lib.SF_STEP_CONNECT << _STEP_SHIFT) | -r)
-    if r == 0:
+    if r == 0 and ms is None:
         return _connection(cell, peer, not nonblocking)
     if -r & _seam.REJECTED and not -r & _STILL_OPEN:
         _give_cell(cell)
@@ -931,11 +943,13 @@ def _connect_went_on(
     family: int,
     args: tuple[Any, ...],
 ) -> Connection[Any]:
-    """A composed connect that did not simply succeed: raise its error (the C
-    closed the socket), or, where the socket is still open (SF_STILL_OPEN),
-    connect again after an interruption, wait for a connect in progress, or
-    hand it over in progress (nonblocking=True)."""
-    if not -r & _STILL_OPEN:
+    """A composed connect that did not simply succeed (r < 0), or that
+    succeeded on a socket made non-blocking for its timeout (r == 0): raise its
+    error (the C closed the socket), or, where the socket is still open
+    (SF_STILL_OPEN), connect again after an interruption, wait for a connect
+    in progress, or hand it over in progress (nonblocking=True); a timeout's
+    socket is blocking again unless nonblocking=True, however it connected."""
+    if r and not -r & _STILL_OPEN:
         _give_cell(cell)
         raise _seam.with_context(_seam.step_failure(r), address, op)
     fd = cell[0] - 1
@@ -944,18 +958,14 @@ def _connect_went_on(
         # EINTR: a signal arrived; its handlers ran at this call (and may
         # have raised), and the connect is made again, as Zig does.
         while code == _EINTR:
-            r = _connect_once(fd, family, args)
-            if r == 0:
-                return _connection(cell, peer, not nonblocking)
-            code = -r & _CODE_MASK
-        if code != _IN_PROGRESS:
-            raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
-        if ms is None:
-            if nonblocking:
+            code = -_connect_once(fd, family, args) & _CODE_MASK
+        if code:
+            if code != _IN_PROGRESS or (ms is None and not nonblocking):
+                raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
+            if ms is None:  # nonblocking=True: handed over with the connect in progress
                 return _connection(cell, peer, False)
-            raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
-        _wait(fd, ms)
-        if not nonblocking:
+            _wait(fd, ms)
+        if ms is not None and not nonblocking:
             s = _C.set_nonblocking(fd, 0)
             if s:
                 raise _seam.failure(s, {}, "fcntl")

@@ -27,15 +27,13 @@ from __future__ import annotations
 
 import sys
 
+# Real names, not TYPE_CHECKING ones: typing.get_type_hints() reads the annotations.
+from typing import Any, Optional, Union
+
 from . import _addr, _seam, errors
 from ._sockffi import ffi as _ffi
 from ._sockffi import lib
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
-if TYPE_CHECKING:
-    from typing import Any, Optional, Union
-
-    from .types import Address, Buffer, FileDescriptor
+from .types import Address, Buffer, FileDescriptor
 
 __all__ = [
     "ListenError",
@@ -155,13 +153,14 @@ def bind(fd: FileDescriptor, address: Address) -> None:
         raise _seam.overflow("bind", fd=fd) from None
     if r:
         if family not in (_AF_INET, _AF_INET6) and -r & _seam.OTHER_FAMILY:
-            raise _path_on_an_ip_socket(address) from None
+            raise _path_on_an_ip_socket(address, "bind") from None
         raise _seam.with_context(_bind_failure(r), address)
 
 
-def _path_on_an_ip_socket(address: object) -> TypeError:
+def _path_on_an_ip_socket(address: object, syscall: str) -> TypeError:
     """A str/bytes/path address is an AF_UNIX one; the socket (the failed bind
-    showed) is not: CPython's TypeError, with the tuple that was probably meant."""
+    or connect showed) is not: CPython's TypeError, with the tuple that was
+    probably meant."""
     hint = ""
     if isinstance(address, str) and address.count(":") >= 1:
         host, _, port = address.rpartition(":")
@@ -169,7 +168,7 @@ def _path_on_an_ip_socket(address: object) -> TypeError:
         if port.isascii() and port.isdigit() and host:
             hint = f": ({host!r}, {int(port)}) for {address!r}"
     return TypeError(
-        f"bind(): this socket is not AF_UNIX, so its address must be a (host, port) tuple, "
+        f"{syscall}(): this socket is not AF_UNIX, so its address must be a (host, port) tuple, "
         f"not {_type(address).__name__}{hint}"
     )
 
@@ -428,9 +427,9 @@ def connect(fd: FileDescriptor, address: Address) -> None:
     if _type(fd) is not int:
         fd = _fd_of(fd, "connect")
     try:
-        family, args = _addr.encode(address)
-    except errors.SockffiError as exc:  # NameTooLong, before the call
-        raise _seam.with_context(exc, address) from None
+        family, args = _addr.encode(address, "connect")
+    except errors.NameTooLong as exc:  # before the call; ConnectError has no such member: a bad argument
+        raise ValueError(f"connect(): {exc.strerror}") from None
     while True:
         try:
             r = connect_once(fd, family, args)
@@ -439,6 +438,10 @@ def connect(fd: FileDescriptor, address: Address) -> None:
         if not r or (-r & _CODE_MASK) != _EINTR or -r & _seam.REJECTED:
             break
     if r:
+        if -r & _seam.OTHER_FAMILY:  # the address is of another family than the socket: as bind says it
+            if family not in (_AF_INET, _AF_INET6):
+                raise _path_on_an_ip_socket(address, "connect") from None
+            raise _seam.with_context(_bind_failure(r, _seam.DIRECT, "connect"), address)
         raise _seam.with_context(_connect_failure(r), address)
 
 
@@ -477,8 +480,8 @@ def getsockopt_error(fd: FileDescriptor) -> None:
 
 def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] = None) -> Union[int, bytes]:
     """getsockopt(2): an int (the option read as a C int) when ``size`` is
-    None, else the option's bytes, at most ``size`` of them (1 to 1024), as
-    ``socket.socket.getsockopt`` returns them.
+    None or 0, else the option's bytes, at most ``size`` of them (1 to 1024),
+    as ``socket.socket.getsockopt`` returns them.
 
     Raises a member of :class:`GetSockOptError`.
     """
@@ -488,7 +491,7 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
         level = _seam.c_int(level, "level")
     if _type(option) is not int:
         option = _seam.c_int(option, "option")
-    if size is None:
+    if size is None or (size == 0 and _type(size) is int):  # CPython's buflen 0 is the int form too
         try:
             r: int = _C.getsockopt_int(fd, level, option)
         except OverflowError:
@@ -496,7 +499,9 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
         if r < 0:
             raise _getsockopt_failure(r)
         return r - 0x100000000 if r >= 0x80000000 else r
-    cap = _seam.c_int(size, "size", 1, 1024)  # CPython's limit for a buffer
+    cap = _seam.c_int(size, "size", 0, 1024)  # CPython's limit for a buffer
+    if cap == 0:
+        return getsockopt(fd, level, option)
     buf = _ffi.new("char[]", cap)
     try:
         n: int = _C.getsockopt(fd, level, option, buf, cap)

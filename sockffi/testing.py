@@ -38,14 +38,12 @@ test of something that cannot happen proves nothing.
 from __future__ import annotations
 
 import threading
+from typing import Any, Optional, Union
 
 from . import _seam, errors
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Optional, Union
-
-    ErrorSpec = Union[str, type]
+#: An error as a class or a name (an error's or an OS code's).
+ErrorSpec = Union[str, type]
 
 __all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "fail", "resolve"]
 
@@ -168,6 +166,12 @@ def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
         raise ValueError(
             "the kernel cannot be made to store a code in SO_ERROR: mark 'connect' to fail the connect "
             "itself, or use sockffi.testing.fail('getsockopt_error', ...)"
+        )
+    if call not in CALLS:
+        kernel = ", ".join(name for name in CALLS if errors.RECORDS[name].kernel == name)
+        raise ValueError(
+            f"the sockffi_fail marker cannot fail {call!r}: the syscalls it can are {kernel} (a composed "
+            "call such as connect_tcp fails at one of its steps: mark 'socket' or 'connect')"
         )
     failure = resolve(call, error)
     allowed = MATCHABLE.get(call, {})

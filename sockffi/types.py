@@ -1,7 +1,6 @@
 """Type aliases for annotating code that uses sockffi.
 
-sockffi itself imports this module only while type-checking, so that
-``import sockffi`` never pays for :mod:`typing`.
+sockffi's own annotations use them, and typing.get_type_hints() resolves them.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ IPv4Address = tuple[str, int]
 #: ``(host, port, flowinfo, scope_id)``, as CPython's AF_INET6 addresses.
 IPv6Address = tuple[str, int, int, int]
 #: A path (a leading NUL: a Linux abstract name).
-UnixAddress = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+UnixAddress = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 #: What :func:`sockffi.bind` accepts: an IP tuple or an AF_UNIX path.
 #: (:func:`sockffi.listen_tcp` takes the IP tuples, or a numeric ``'HOST:PORT'``
 #: string; :func:`sockffi.listen_unix` the paths.)

@@ -512,3 +512,124 @@ def test_reproduce_hints_name_the_error_and_never_drop_root_twice():
         if "sudo" in text:
             assert f"sudo sockffi reproduce {name}`" in text
     assert "drops root" not in access and "not root already" in access
+
+
+_SIGINT_AT = r"""
+import os, signal, sys
+at = int(os.environ["SOCKFFI_TEST_SIGINT_AT"])
+seen = [0, False]
+
+def local(frame, event, arg):
+    if event == "return" and frame.f_code.co_name == "_quiet_ctrl_c_while_the_command_starts":
+        seen[1] = True  # from here on sockffi's start-up is its own
+    elif event == "line" and seen[1]:
+        seen[0] += 1
+        if seen[0] == at:
+            os.kill(os.getpid(), signal.SIGINT)
+            sys.settrace(None)
+            return None
+    return local
+
+sys.settrace(lambda frame, event, arg: local)
+"""
+
+
+@pytest.mark.parametrize("how", ["-m", "script"])
+def test_ctrl_c_while_the_command_starts_is_one_line_not_a_traceback(how, tmp_path):
+    """A Ctrl-C at any line the start-up runs, from the moment sockffi's own
+    code runs (the interpreter's start-up before it is the interpreter's):
+    "sockffi: interrupted", status 130, as once the command runs."""
+    (tmp_path / "sitecustomize.py").write_text(_SIGINT_AT)
+    script = os.path.join(os.path.dirname(sys.executable), "sockffi")
+    if how == "script" and not os.path.exists(script):
+        pytest.skip("no sockffi console script beside this interpreter")
+    argv = [sys.executable, "-m", "sockffi", "--version"] if how == "-m" else [script, "--version"]
+    at, tried = 1, 0
+    while True:
+        env = {**os.environ, "PYTHONPATH": str(tmp_path), "SOCKFFI_TEST_SIGINT_AT": str(at)}
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL, check=False
+        )
+        if done.returncode == 0:  # the signal would come after the command finished
+            break
+        tried += 1
+        assert done.returncode == 130 and done.stderr == "sockffi: interrupted\n", (at, done.returncode, done.stderr)
+        at = at + 1 if at < 8 else at * 2
+    assert tried >= 10, "the start-up ran fewer lines than the test thought"
+
+
+def test_reproduce_list_counts_out_of_every_name():
+    r = run("reproduce", "--list")
+    head = r.stdout.splitlines()[0]
+    assert re.match(rf"\d+ of {len(sockffi.errors.ERROR_NAMES)} errors can be reproduced here", head), head
+
+
+@pytest.mark.parametrize("union", ["ListenError", "TcpConnectToAddressError", "ConnectUnixSocketError"])
+def test_explain_knows_every_union(union):
+    r = run("explain", union)
+    assert r.returncode == 0, r.stderr
+    cls = getattr(sockffi, union)
+    assert f"members                   {len(cls.members)}:" in r.stdout or f"{len(cls.members)}: " in r.stdout
+    for set_name in sockffi.errors.UNIONS[union]:
+        assert sockffi.errors.set_title(set_name) in r.stdout
+    if union == "ListenError":  # its own sets only, not the connection calls'
+        assert "ConnectError" not in r.stdout and "AcceptError" not in r.stdout
+    if union == "ConnectUnixSocketError":
+        assert "NameTooLong (before any syscall)" in r.stdout
+
+
+def test_each_recipe_says_the_call_it_runs(tmp_path):
+    """A recipe's description (what --list says) names the call its shown line makes."""
+    from conftest import in_child
+
+    from sockffi.cli import _reproduce
+
+    def shown(name: str) -> str:
+        scratch = tmp_path / name
+        scratch.mkdir()
+        os.chdir(scratch)  # as run() gives the child a scratch directory
+        text, _call = _reproduce.RECIPES[name].setup()
+        return text
+
+    checked = 0
+    wrong = []
+    for name, recipe in _reproduce.RECIPES.items():
+        if not recipe.available(name)[0]:
+            continue
+        line = in_child(lambda name=name: shown(name)).value
+        called = re.match(r"(?:sockffi\.|server\.)(\w+)\(", line)
+        assert called, line
+        if not re.search(rf"\b{called.group(1)}\b", recipe.what):
+            wrong.append((name, recipe.what, line))
+        checked += 1
+    assert not wrong, "\n".join(map(str, wrong))
+    assert checked >= 10
+
+
+def test_connect_hints_tell_a_missing_socket_from_a_missing_directory(tmp_path):
+    r = run("connect", "./nope.sock", cwd=tmp_path)
+    assert r.returncode == cli.EXIT_CODES["FileNotFound"]
+    hint = " ".join(r.stderr.split("  hint")[-1].split())
+    assert "does not exist" not in hint and "is the server running" in hint, hint
+    r = run("connect", "./nodir/nope.sock", cwd=tmp_path)
+    assert "the directory './nodir' does not exist" in r.stderr
+
+
+def test_connect_help_does_not_promise_loopback():
+    r = run("--help")
+    assert "loopback" not in r.stdout
+    assert "an IP address or a unix socket" in r.stdout
+
+
+def test_the_demo_says_what_its_status_means():
+    r = run("demo")
+    assert r.returncode == 0
+    assert "the second attempt exits with status" not in r.stdout
+    assert f"`sockffi listen` would exit with status {cli.EXIT_CODES['AddressInUse']}" in " ".join(r.stdout.split())
+
+
+def test_a_path_refused_before_the_call_is_not_said_to_have_failed_in_it(tmp_path):
+    r = run("connect", "/tmp/" + "x" * 200)
+    assert r.returncode == cli.EXIT_CODES["NameTooLong"]
+    assert "connect_unix refused the address before connect(2): NameTooLong" in r.stderr
+    assert "bind" not in r.stderr

@@ -538,7 +538,9 @@ def test_getsockopt_int_and_bytes(server, no_fd_leak):
         )
     with pytest.raises(sockffi.InvalidProtocolOption):
         sockffi.getsockopt(server, sockffi.SOL_SOCKET, 12345)
-    for bad in (0, 1025, -1):
+    # size 0 is the int form, as CPython's buflen 0 is
+    assert sockffi.getsockopt(server, sockffi.SOL_SOCKET, sockffi.SO_ACCEPTCONN, 0) == 1
+    for bad in (1025, -1):
         with pytest.raises((OverflowError, ValueError)):
             sockffi.getsockopt(server, sockffi.SOL_SOCKET, sockffi.SO_LINGER, bad)
     with pytest.raises(TypeError):
@@ -691,7 +693,7 @@ def test_a_dropped_connection_closes_even_when_its_warning_is_an_error(server):
         del conn
         gc.collect()
     assert open_fds() == before
-    assert any("unclosed sockffi socket" in str(w.message) for w in caught), [str(w.message) for w in caught]
+    assert any("unclosed sockffi.Connection" in str(w.message) for w in caught), [str(w.message) for w in caught]
     unraisable: list[Any] = []
     hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
     try:
@@ -890,3 +892,167 @@ def test_the_kernels_own_timeout_is_connection_timed_out(no_fd_leak):
         sockffi.close(fd)
         queued.close()
         listener.close()
+
+
+# ------------------------------------------------------------------ faults an outside look found (round 3)
+
+
+def test_connect_unix_with_a_timeout_gives_a_blocking_connection(shortdir, no_fd_leak):
+    """A unix connect with room in the backlog succeeds at once, before any
+    wait: the socket made non-blocking for the timeout is blocking again."""
+    path = os.path.join(shortdir, "s")
+    with sockffi.listen_unix(path) as listener:
+        for kind in ("unix", "tcp"):
+            if kind == "unix":
+                conn = sockffi.connect_unix(path, timeout=5)
+            else:
+                with sockffi.listen_tcp(("127.0.0.1", 0)) as tcp:
+                    conn = sockffi.connect_tcp(tcp.address, timeout=5)
+            with conn:
+                assert os.get_blocking(conn.fd) is True, kind
+                with conn.to_socket() as sock:
+                    assert sock.gettimeout() is None
+            nonblocking = sockffi.connect_unix(path, timeout=5, nonblocking=True)
+            with nonblocking:
+                assert os.get_blocking(nonblocking.fd) is False
+        drain(listener)
+
+
+@pytest.mark.parametrize("what", ["server", "connection", "nonblocking"])
+def test_to_socket_keeps_the_mode_whatever_the_default_timeout(what, server, no_fd_leak):
+    """socket.setdefaulttimeout() must not make a blocking socket non-blocking."""
+    if what == "server":
+        owner: Any = sockffi.listen_tcp(("127.0.0.1", 0))
+    else:
+        owner = sockffi.connect_tcp(server.address, nonblocking=what == "nonblocking")
+    before = std.getdefaulttimeout()
+    std.setdefaulttimeout(42)
+    try:
+        with owner.to_socket() as sock:
+            assert sock.gettimeout() == (0.0 if what == "nonblocking" else None)
+            assert os.get_blocking(sock.fileno()) is (what != "nonblocking")
+    finally:
+        std.setdefaulttimeout(before)
+    drain(server)
+
+
+def test_a_unix_path_too_long_for_connect_names_connect_not_bind(no_fd_leak):
+    long_path = "/tmp/" + "x" * 200
+    fd = sockffi.socket(sockffi.AF_UNIX, sockffi.SOCK_STREAM)
+    try:
+        # ConnectError has no NameTooLong: a malformed argument, before any syscall
+        with pytest.raises(ValueError, match=r"connect.*sun_path"):
+            sockffi.connect(fd, long_path)
+    finally:
+        sockffi.close(fd)
+    with pytest.raises(sockffi.NameTooLong) as info:
+        sockffi.connect_unix(long_path)
+    assert isinstance(info.value, sockffi.ConnectUnixSocketError)
+    assert info.value.syscall == "connect" and "bind" not in str(info.value)
+    assert str(info.value).startswith(f"connect_unix {long_path}: connect: ")
+
+
+@pytest.mark.parametrize("call", ["connect", "bind"])
+def test_an_address_of_the_other_family_gets_the_same_answer_from_connect_and_bind(call, no_fd_leak):
+    fn = getattr(sockffi, call)
+
+    def attempt(family: int, address: Any) -> BaseException:
+        fd = sockffi.socket(family, sockffi.SOCK_STREAM)
+        try:
+            with pytest.raises((TypeError, sockffi.SockffiError)) as info:
+                fn(fd, address)
+            return info.value
+        finally:
+            sockffi.close(fd)
+
+    # A path on an IP socket: CPython's TypeError, with the tuple that was meant.
+    for family in (sockffi.AF_INET, sockffi.AF_INET6):
+        said = attempt(family, "127.0.0.1:42735")
+        assert type(said) is TypeError and "('127.0.0.1', 42735)" in str(said), said
+        assert str(said).startswith(f"{call}(): this socket is not AF_UNIX")
+        assert type(attempt(family, "/tmp/x")) is TypeError
+    # An IP address of the other family, or on a unix socket: AddressFamilyNotSupported.
+    for family, address in (
+        (sockffi.AF_INET6, ("127.0.0.1", 1)),
+        (sockffi.AF_INET, ("::1", 1, 0, 0)),
+        (sockffi.AF_UNIX, ("127.0.0.1", 1)),
+    ):
+        said = attempt(family, address)
+        assert type(said) is sockffi.AddressFamilyNotSupported, (family, address, said)
+        assert said.syscall == call and said.address == address
+
+
+def test_errors_of_the_address_less_calls_name_their_call(no_fd_leak):
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        for name, args in (("shutdown", (sockffi.SHUT_RDWR,)), ("getpeername", ())):
+            with pytest.raises(sockffi.SockffiError) as info:
+                getattr(sockffi, name)(fd, *args)
+            assert str(info.value).startswith(f"{name}: [Errno "), str(info.value)
+    finally:
+        sockffi.close(fd)
+
+
+def test_why_an_owner_has_no_fd_is_said(server, no_fd_leak):
+    handed = sockffi.listen_tcp(("127.0.0.1", 0))
+    handed.to_socket().close()
+    with pytest.raises(ValueError, match=r"was handed over to a socket\.socket by to_socket"):
+        handed.to_socket()
+    with pytest.raises(sockffi.CallerError, match="handed over"):
+        sockffi.getsockname(handed)
+    detached = sockffi.connect_tcp(server.address)
+    os.close(detached.detach())
+    with pytest.raises(sockffi.CallerError, match="was detached"):
+        sockffi.getpeername(detached)
+    closed = sockffi.connect_tcp(server.address)
+    closed.close()
+    with pytest.raises(ValueError, match="is closed"):
+        closed.to_socket()
+    drain(server)
+
+
+def test_the_unclosed_warning_says_which_object_and_its_address(server):
+    conn = sockffi.connect_tcp(server.address)
+    peer = conn.address
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        del conn
+        gc.collect()
+        listener = sockffi.listen_tcp(("127.0.0.1", 0))
+        address = listener.address
+        del listener
+        gc.collect()
+    said = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert "unclosed sockffi.Connection fd=" in said[0] and f"address={peer[0]}:{peer[1]}" in said[0], said
+    assert "unclosed sockffi.Server fd=" in said[1] and f"address={address[0]}:{address[1]}" in said[1], said
+    drain(server)
+
+
+def test_getsockopt_size_zero_is_the_int_form_as_in_cpython(server, no_fd_leak):
+    with std.socket(fileno=os.dup(server.fd)) as twin:
+        assert sockffi.getsockopt(server, sockffi.SOL_SOCKET, sockffi.SO_TYPE, 0) == twin.getsockopt(
+            std.SOL_SOCKET, std.SO_TYPE, 0
+        )
+
+
+def test_a_huge_timeout_is_named(no_fd_leak):
+    with pytest.raises(OverflowError, match=r"^timeout must be at most \d+ seconds, not 1000.*digits\)$"):
+        sockffi.connect_tcp(("127.0.0.1", 9), timeout=10**400)
+
+
+def test_network_unreachable_is_injected_as_the_kernel_gives_it_most_often():
+    with (
+        sockffi.testing.fail("connect", sockffi.NetworkUnreachable) as injection,
+        pytest.raises(sockffi.NetworkUnreachable) as info,
+    ):
+        sockffi.connect_tcp(("127.0.0.1", 9))
+    assert info.value.errno == errno.ENETUNREACH and injection.count == 1
+    assert sockffi.testing.resolve("connect", sockffi.WouldBlock).code_name == "EINPROGRESS"
+    assert sockffi.testing.kernel_spec("connect", "NetworkUnreachable")["name"] == "ENETUNREACH"
+
+
+def test_the_marker_offers_only_calls_it_can_fail():
+    with pytest.raises(ValueError) as info:
+        sockffi.testing.kernel_spec("connect_tcp", "ConnectionRefused")
+    said = str(info.value)
+    assert "getsockopt_error" not in said and "connect" in said and "socket" in said

@@ -56,3 +56,47 @@ def test_the_stub_names_everything_the_cdef_declares():
     stub = (ROOT / "sockffi" / "_sockffi.pyi").read_text()
     for name in sorted(declared):
         assert f" {name}" in stub, f"{name} is in the cdef but not in _sockffi.pyi"
+
+
+def _public_objects() -> list[tuple[str, object]]:
+    """Every public function, class, method and property of sockffi's modules."""
+    import inspect
+
+    import sockffi
+    import sockffi.errors
+    import sockffi.net
+    import sockffi.posix
+    import sockffi.testing
+    import sockffi.trace
+    import sockffi.types
+
+    found: list[tuple[str, object]] = []
+    for module in (sockffi, sockffi.errors, sockffi.net, sockffi.posix, sockffi.trace, sockffi.testing):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue
+            found.append((f"{module.__name__}.{name}", obj))
+            if inspect.isclass(obj):
+                for attr, value in vars(obj).items():
+                    if isinstance(value, property):
+                        value = value.fget
+                    if inspect.isfunction(value):
+                        found.append((f"{module.__name__}.{name}.{attr}", value))
+    return found
+
+
+def test_every_annotation_resolves_at_run_time():
+    """typing.get_type_hints() (what pydantic, sphinx and beartype read) works on
+    every public function, class, method and property."""
+    import typing
+
+    objects = _public_objects()
+    assert len(objects) > 150
+    failed = []
+    for name, obj in objects:
+        try:
+            typing.get_type_hints(obj)
+        except Exception as exc:
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    assert not failed, "\n".join(failed)

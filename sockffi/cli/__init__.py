@@ -14,9 +14,9 @@ This module only reads arguments and renders: what it shows comes from
 
 Exit status: 0 on success, 1 when ``reproduce`` cannot run its recipe here
 (or cannot start its child interpreter, or the call did not fail), 2 for bad
-usage, 10 + the error's index in the alphabetical list of the 26 names
-(AccessDenied 10 ... Unexpected 35) for an error from the OS (also when
-``reproduce`` made it happen), 70 for a caller bug (CallerError), 74 when the
+usage, an error's own status (``sockffi errors --json`` gives each one's; 10
+and up, never reused) for an error from the OS (also when ``reproduce`` made
+it happen), 70 for a caller bug (CallerError), 74 when the
 output could not be written, 130 when interrupted. A socket held with ``--hold`` is released
 on Ctrl-C, SIGTERM and SIGHUP alike (its file removed), and that exit is 0.
 """
@@ -386,20 +386,32 @@ def explain_code(name: str, places: list[tuple[str, int]], style: Style, out: An
 
 
 def explain_set(title: str, style: Style, out: Any) -> None:
+    """A union (what a composed call raises: its sets, and its members), or one
+    syscall's set (its members, and the calls that raise it)."""
     cls = errors.set_class(title)
     assert cls is not None
-    if cls is errors.ListenError:
-        out.write(style.bold("ListenError") + ": the union, std.net.Address.ListenError: what listen_tcp and\n")
-        out.write("listen_unix raise (every set below is part of it)\n")
-        for call, set_name in errors.SYSCALLS.items():
-            members = ", ".join(errors.SETS[set_name])
-            out.write(style.wrap(call, f"{errors.set_title(set_name)}: {members}", CALL_COLUMN) + "\n")
+    members = [m.__name__ for m in getattr(cls, "members", ())]
+    if cls.__name__ in errors.UNIONS:
+        union = cls.__name__
+        summary = " ".join((cls.__doc__ or "").split("\n\n")[0].split())
+        out.write(style.wrap(style.bold(union), errors.plain(summary), len(union) + 4) + "\n")
+        in_sets: set[str] = set()
+        for set_name in errors.UNIONS[union]:
+            in_sets.update(errors.SETS[set_name])
+            text = ", ".join(errors.SETS[set_name])
+            out.write(style.wrap(errors.set_title(set_name), text, CALL_COLUMN + 8) + "\n")
+        extra = [m for m in members if m not in in_sets]
+        if extra:
+            out.write(style.wrap("(and)", f"{', '.join(extra)} (before any syscall)", CALL_COLUMN + 8) + "\n")
+        out.write(style.wrap("members", f"{len(members)}: {', '.join(members)}", CALL_COLUMN + 8) + "\n")
         return
     set_name = next(n for n in errors.SET_NAMES if errors.set_class(n) is cls)
-    call = next(c for c, n in errors.SYSCALLS.items() if n == set_name)
-    out.write(style.bold(errors.set_title(set_name)) + f": what {call}(2) raises\n")
+    calls = [c for c, n in errors.SYSCALLS.items() if n == set_name]
+    said = " and ".join(f"{c}(2)" if c in errors.RECORDS and errors.RECORDS[c].kernel == c else c for c in calls)
+    out.write(style.bold(errors.set_title(set_name)) + f": what {said} raise{'s' if len(calls) == 1 else ''}\n")
     out.write(style.wrap("members", ", ".join(errors.SETS[set_name])) + "\n")
-    out.write(style.wrap("codes", f"sockffi errors {call}  (each member's OS codes on each platform)") + "\n")
+    codes = " / ".join(f"sockffi errors {c}" for c in calls)
+    out.write(style.wrap("codes", f"{codes}  (each member's OS codes on each platform)") + "\n")
 
 
 def cmd_explain(args: argparse.Namespace, out: Any, err: Any) -> int:
@@ -408,7 +420,7 @@ def cmd_explain(args: argparse.Namespace, out: Any, err: Any) -> int:
     name = next((n for n in errors.ERROR_NAMES if n.lower() == what.lower()), None)
     if name:
         out.write("\n".join(describe_error(name, style, detail=True)) + "\n")
-        out.write(style.wrap("exit", f"sockffi listen exits with status {EXIT_CODES[name]}") + "\n")
+        out.write(style.wrap("exit", f"the sockffi command exits with status {EXIT_CODES[name]}") + "\n")
         return 0
     if what.lower() == "callererror":
         out.write(style.bold("CallerError") + ": outside every set\n")
@@ -417,10 +429,10 @@ def cmd_explain(args: argparse.Namespace, out: Any, err: Any) -> int:
             bugs = errors.caller_bugs(call)
             text = "; ".join(f"{label} {', '.join(bugs[key])}" for key, label in errors.PLATFORMS if bugs[key])
             out.write(style.wrap(call, text or "none", CALL_COLUMN) + "\n")
-        out.write(style.wrap("exit", f"sockffi listen exits with status {EXIT_CALLER_BUG}") + "\n")
+        out.write(style.wrap("exit", f"the sockffi command exits with status {EXIT_CALLER_BUG}") + "\n")
         return 0
     set_title = next(
-        (t for t in ("ListenError", "posix.ListenError", *errors.SET_NAMES) if t.lower() == what.lower()), None
+        (t for t in (*errors.UNIONS, "posix.ListenError", *errors.SET_NAMES) if t.lower() == what.lower()), None
     )
     if set_title:
         explain_set(set_title, style, out)
@@ -448,7 +460,9 @@ def cmd_reproduce(args: argparse.Namespace, out: Any, err: Any) -> int:
         raise UsageError("give an error's name (sockffi reproduce AddressInUse), or --list")
     name = next((n for n in errors.ERROR_NAMES if n.lower() == args.name.lower()), None)
     if name is None:
-        raise UsageError(f"{args.name!r} is not one of the 26 error names (sockffi errors lists them)")
+        raise UsageError(
+            f"{args.name!r} is not one of the {len(errors.ERROR_NAMES)} error names (sockffi errors lists them)"
+        )
     return _reproduce.run(name, out, err)
 
 
@@ -468,7 +482,7 @@ def cmd_demo(args: argparse.Namespace, out: Any, err: Any) -> int:
     out.write(
         "\n"
         + textwrap.fill(
-            f"(the second attempt exits with status {status}; `sockffi explain AddressInUse`, "
+            f"(`sockffi listen` would exit with status {status} there; `sockffi explain AddressInUse`, "
             "`sockffi errors bind` and `sockffi reproduce --list` say more)",
             style.width,
             break_on_hyphens=False,
@@ -492,7 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="sockffi",
         description="Watch socket calls happen, look sockffi's errors up, and make one happen for real.",
-        epilog="Exit status: 0 ok, 1 a recipe that cannot run here, 2 usage, 10-47 an error from the OS "
+        epilog="Exit status: 0 ok, 1 a recipe that cannot run here, 2 usage, "
+        f"{min(EXIT_CODES.values())}-{max(EXIT_CODES.values())} an error from the OS "
         "(`sockffi errors --json` gives each one's), 70 a caller bug, 74 output failed, "
         "130 interrupted.",
     )
@@ -522,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep listening this long, or until Ctrl-C with 'forever'",
     )
     p.set_defaults(run=cmd_listen)
-    p = sub.add_parser("connect", help="connect to ADDRESS (loopback or a unix socket), printing every syscall")
+    p = sub.add_parser("connect", help="connect to ADDRESS (an IP address or a unix socket), printing every syscall")
     p.add_argument("address", metavar="ADDRESS", help="127.0.0.1:8080, [::1]:8080, a unix socket path, or @name")
     p.add_argument("--timeout", type=timeout_value, default=None, metavar="SECONDS", help="give up after this long")
     p.set_defaults(run=cmd_connect)
@@ -536,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("what", metavar="NAME|CODE")
     p.set_defaults(run=cmd_explain)
     p = sub.add_parser("reproduce", help="make an error happen for real on this machine, and show it")
-    p.add_argument("name", nargs="?", metavar="NAME", help="one of the 26 error names")
+    p.add_argument("name", nargs="?", metavar="NAME", help=f"one of the {len(errors.ERROR_NAMES)} error names")
     p.add_argument("--list", action="store_true", help="which errors this machine can reproduce, and why not the rest")
     p.set_defaults(run=cmd_reproduce)
     p = sub.add_parser("demo", help="a listening socket, then a second one on the same port failing")

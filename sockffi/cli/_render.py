@@ -136,6 +136,7 @@ def trace_line(event: trace.Event, style: Style, indent: str = "") -> str:
 # POSIX codes (Windows answers these binds with WSA codes, which have no hint yet).
 _EINVAL = _errno.EINVAL
 _ENODEV = _errno.ENODEV
+_ENOENT = _errno.ENOENT
 
 
 def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> list[str]:
@@ -144,7 +145,10 @@ def explain_failure(exc: BaseException, style: Style, unix: bool = False) -> lis
     code = getattr(exc, "errno", None) or 0
     syscall = getattr(exc, "syscall", "?")
     op = getattr(exc, "op", None)
-    title = f"{op} failed in {syscall}(2): {name}" if op else f"{syscall}(2) failed: {name}"
+    if getattr(exc, "detail", None) and not isinstance(exc, errors.CallerError):  # refused before the call
+        title = f"{op or syscall} refused the address before {syscall}(2): {name}"
+    else:
+        title = f"{op} failed in {syscall}(2): {name}" if op else f"{syscall}(2) failed: {name}"
     lines = [style.red(style.bold(title))]
     where = getattr(exc, "address", None)
     if where is not None:
@@ -180,6 +184,11 @@ def _specific_hint(exc: BaseException, syscall: str, code: int, where: Any) -> s
             )
         if scoped and code == _ENODEV:
             return "no interface has that index: `ip -6 addr` lists them (or name it: %eth0)"
+    if syscall == "connect" and code == _ENOENT and isinstance(where, (str, bytes, os.PathLike)):
+        directory = os.path.dirname(os.fsdecode(where)) or "."
+        if os.path.isdir(directory):
+            return "no socket file at this path (its directory is there): is the server running, and on this path?"
+        return f"the directory {directory!r} does not exist"
     return ""
 
 

@@ -386,8 +386,14 @@ RECIPES: dict[str, Recipe] = {
         "a second non-blocking connect while the first SYN is unanswered", ("linux",), _pending
     ),
     "ConnectionRefused": Recipe("connect_tcp to a loopback port nobody listens on", ("linux", "windows"), _refused),
-    "ConnectionResetByPeer": Recipe("getsockopt_error after the peer reset a fresh connection", ("linux",), _reset),
-    "ConnectionTimedOut": Recipe("connect_tcp with timeout= to a listener whose queue is full", ("linux",), _timed_out),
+    "ConnectionResetByPeer": Recipe(
+        "connect again, after the peer accepted a non-blocking connect and reset it", ("linux",), _reset
+    ),
+    "ConnectionTimedOut": Recipe(
+        "a blocking connect with TCP_SYNCNT=1 to a listener whose queue is full: the kernel's own timeout",
+        ("linux",),
+        _timed_out,
+    ),
     "NetworkUnreachable": Recipe(
         "connect_tcp inside a new network namespace, which has no route", ("linux",), _unreachable, needs_root=True
     ),
@@ -399,7 +405,9 @@ RECIPES: dict[str, Recipe] = {
         "accept on a bound socket that is not listening", ("linux", "windows"), _not_listening
     ),
     "WouldBlock": Recipe("accept on a non-blocking listener nobody connected to", ("linux", "windows"), _would_block),
-    "AccessDenied": Recipe("bind port 80 as nobody (a child drops root)", ("linux",), _access_denied),
+    "AccessDenied": Recipe(
+        "listen_tcp on port 80 as nobody (a child drops root): its bind needs privilege", ("linux",), _access_denied
+    ),
     "AddressFamilyNotSupported": Recipe("socket(46, SOCK_STREAM)", ("linux", "windows"), _address_family),
     "AddressInUse": Recipe("listen_tcp on a port another socket holds", ("linux", "windows"), _address_in_use),
     "AddressNotAvailable": Recipe(
@@ -503,7 +511,7 @@ def list_recipes(out: Any, style: Any) -> int:
     who = "root" if _root() else "not root"
     found = {name: recipe.available(name) for name, recipe in RECIPES.items()}
     count = sum(ok for ok, _ in found.values())
-    out.write(style.bold(f"{count} of 26 errors can be reproduced here ({PLATFORM}, {who})") + "\n")
+    out.write(style.bold(f"{count} of {len(RECIPES)} errors can be reproduced here ({PLATFORM}, {who})") + "\n")
     for name, (ok, text) in found.items():
         out.write(style.wrap(f"{name}", ("yes: " if ok else "no: ") + text, 30) + "\n")
     return 0
