@@ -24,7 +24,12 @@ html_title = f"sockffi {release}"
 exclude_patterns = ["_build", "_generated", "recipes", "examples"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"  # the overloads of listen_tcp say it best; no parameter lists from implementations
-autodoc_type_aliases = {"Address": "sockffi.types.Address", "FileDescriptor": "sockffi.types.FileDescriptor"}
+# A Server or Connection is generic in its address (A): what users see is the address type itself.
+autodoc_type_aliases = {
+    "Address": "sockffi.types.Address",
+    "FileDescriptor": "sockffi.types.FileDescriptor",
+    "A": "sockffi.types.Address",
+}
 # No network in CI: Python's inventory is not fetched; std types render as plain text.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False

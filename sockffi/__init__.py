@@ -112,7 +112,7 @@ from .posix import (  # noqa: E402
     socket,
 )
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Constants from the platform's own headers (through cffi).
 AF_INET: int = _lib.AF_INET

@@ -83,6 +83,7 @@ def test_docs(tmp_path):
     check_testing_page((tmp_path / "html" / "testing.html").read_text())
     check_signatures((tmp_path / "html" / "api.html").read_text())
     check_code_fits(tmp_path / "html")
+    check_connection_pages(tmp_path / "html")
     # listen(2)'s set has one public name, sockffi.posix.ListenError: no other name anywhere a reader looks.
     for page in (tmp_path / "html").glob("*.html"):
         assert "ListenSyscallError" not in page.read_text(), page.name
@@ -237,3 +238,45 @@ def test_sets_show_their_public_names():
 
     assert "class ListenError" in pydoc.render_doc(sockffi.posix.ListenError)
     assert "ListenSyscallError" not in repr(sockffi.AddressInUse.__mro__)
+
+
+def _text(page: Path) -> str:
+    import html as html_module
+    import re
+
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", page.read_text())).split())
+
+
+def check_connection_pages(html_dir: Path) -> None:
+    """The pages a newcomer reads know the connection calls, as rendered."""
+    from sockffi import _seccomp
+
+    index = _text(html_dir / "index.html")
+    for record in errors.RECORDS.values():
+        assert record.kernel in index, record.kernel
+    assert "connect_tcp" in index and "Server.accept" in index and "Connection" in index
+    quickstart = _text(html_dir / "quickstart.html")
+    assert "connect_tcp" in quickstart and "accept" in quickstart
+    testing = _text(html_dir / "testing.html")
+    for name in _seccomp.NOTIFIED:  # every syscall the marker can fail, none left out
+        assert f'"{name}"' in testing, name
+    assert 'a call they do not know ( "connect" )' not in testing and "connect_tcp" in testing
+    api = _text(html_dir / "api.html")
+    # Each constant's text under its own name: SOMAXCONN's is not under SHUT_*.
+    assert "SOMAXCONN ¶ The platform’s listen backlog ceiling" in api
+    assert "SHUT_RDWR ¶ shutdown() ’s how (Zig’s ShutdownHow recv, send, both). sockffi. __version__" in api
+    assert api.count("fd : int ¶ The socket’s fd") == 2, "Server.fd and Connection.fd, each described"
+    assert "local_address : A" not in api and ": A ¶" not in api
+    assert "connect ADDRESS [--timeout SECONDS]" in api
+    cpython = _text(html_dir / "cpython.html")
+    assert "The connection calls" in cpython and "ConnectionTimedOut" in cpython and "(fd, address)" in cpython
+    connections = _text(html_dir / "connections.html")
+    for shown in ("asyncio", "trio", "anyio", "http.client", "Stopping a thread blocked in accept()"):
+        assert shown in connections, shown
+
+
+def test_the_readme_lists_every_call_and_command():
+    readme = (ROOT / "README.md").read_text()
+    for record in errors.RECORDS.values():
+        assert f"`{record.kernel}`" in readme, record.kernel
+    assert "sockffi connect " in readme

@@ -7,6 +7,7 @@ as a single test that xdist schedules beside the rest.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -92,3 +93,22 @@ def test_no_compiler_gives_a_plain_message(tmp_path):
     assert out.returncode != 0
     text = out.stdout + out.stderr
     assert "needs a C compiler" in text and "apt-get install gcc python3-dev" in text, text[-2000:]
+
+
+def test_a_type_checker_sees_the_readme_install_from_another_directory(tmp_path):
+    """The README's editable install puts the checkout on sys.path (a .pth
+    file), which mypy reads; an import hook, setuptools' default, it cannot."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed")
+    (tmp_path / "uses.py").write_text("import sockffi\n\nreveal_type(sockffi.listen_tcp)\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "uses.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "Cannot find implementation" not in done.stdout, done.stdout
+    assert "Server[" in done.stdout and done.returncode == 0, done.stdout

@@ -199,9 +199,41 @@ def demo_capture() -> str:
     return out.stdout
 
 
+def listed(names: list[str]) -> str:
+    return ", ".join(f"``{n}``" for n in names[:-1]) + f" and ``{names[-1]}``"
+
+
+def marker_calls() -> str:
+    """What the sockffi_fail marker can fail: the syscalls its supervisor sees."""
+    from sockffi import _seccomp
+
+    names = list(_seccomp.NOTIFIED)
+    return (
+        f".. |marker-calls| replace:: {listed(names)}\n"
+        f".. |marker-count| replace:: {len(names)}\n"
+        f".. |marker-quoted| replace:: {', '.join(f'``{chr(34)}{n}{chr(34)}``' for n in names)}\n"
+    )
+
+
+def exit_statuses() -> list[str]:
+    out = [".. list-table::", "   :header-rows: 1", "", "   * - status", "     - error"]
+    for name, status in sorted(errors.EXIT_CODES.items(), key=lambda item: item[1]):
+        out += [f"   * - {status}", f"     - :class:`~sockffi.{name}`"]
+    return [*out, ""]
+
+
+def calls_sentence() -> str:
+    """Every syscall sockffi binds, in the records' order, as one sentence."""
+    names = list(dict.fromkeys(r.kernel for r in errors.RECORDS.values()))
+    return listed(names) + ".\n"
+
+
 def generate(app: object) -> None:
     directory = Path(__file__).resolve().parent.parent / "_generated"
     directory.mkdir(exist_ok=True)
+    (directory / "calls.rst").write_text(calls_sentence())
+    (directory / "marker-calls.rst").write_text(marker_calls())
+    (directory / "exits.rst").write_text("\n".join(exit_statuses()))
     (directory / "demo.txt").write_text(demo_capture())
     (directory / "errors.rst").write_text("\n".join(error_entries()))
     (directory / "sets.rst").write_text("\n".join(set_tables()))
