@@ -1,5 +1,5 @@
 /* The one piece of sockffi's C that talks to Python, compiled only into the
-   extension (ahead of _sockffi.c): a cell dropped while it still owned a
+   extension (ahead of the rest of csrc/): a cell dropped while it still owned a
    socket has just closed it, and now warns, as an unclosed socket.socket does,
    with what the socket was (described before the close). Closing comes first,
    so a warning turned into an error (-W error) can never keep the socket open;

@@ -41,221 +41,33 @@ _STARTING: list[object] = []
 
 _quiet_ctrl_c_while_the_command_starts()
 
-from . import errors  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+from . import errors, net, posix  # noqa: E402
+from ._catalogue import CONSTANTS as _CONSTANTS  # noqa: E402
+from ._catalogue import OPTIONAL as _OPTIONAL  # noqa: E402
 from ._sockffi import lib as _lib  # noqa: E402
-from .errors import (  # noqa: E402
-    AcceptError,
-    AccessDenied,
-    AddressFamilyNotSupported,
-    AddressInUse,
-    AddressNotAvailable,
-    AlreadyBound,
-    AlreadyConnected,
-    BindError,
-    BlockedByFirewall,
-    BlockingOperationInProgress,
-    CallerError,
-    ConnectError,
-    ConnectionAborted,
-    ConnectionPending,
-    ConnectionRefused,
-    ConnectionResetByPeer,
-    ConnectionTimedOut,
-    ConnectUnixSocketError,
-    FileDescriptorNotASocket,
-    FileNotFound,
-    GetSockNameError,
-    GetSockOptError,
-    InvalidProtocolOption,
-    ListenError,
-    NameTooLong,
-    NetworkSubsystemFailed,
-    NetworkUnreachable,
-    NoDevice,
-    NotDir,
-    OperationNotSupported,
-    PermissionDenied,
-    ProcessFdQuotaExceeded,
-    ProtocolFailure,
-    ProtocolFamilyNotAvailable,
-    ProtocolNotSupported,
-    ReadOnlyFileSystem,
-    SetSockOptError,
-    ShutdownError,
-    SocketError,
-    SocketNotBound,
-    SocketNotConnected,
-    SocketNotListening,
-    SocketTypeNotSupported,
-    SockffiError,
-    SymLinkLoop,
-    SystemFdQuotaExceeded,
-    SystemResources,
-    TcpConnectToAddressError,
-    TimeoutTooBig,
-    Unexpected,
-    WouldBlock,
-)
-from .net import Connection, Server, connect_tcp, connect_unix, listen_tcp, listen_unix  # noqa: E402
-from .posix import (  # noqa: E402
-    accept,
-    bind,
-    close,
-    connect,
-    getpeername,
-    getsockname,
-    getsockopt,
-    getsockopt_error,
-    listen,
-    setsockopt,
-    shutdown,
-    socket,
-)
+from .errors import *  # noqa: E402, F403  (the error classes)
+from .net import *  # noqa: E402, F403  (listen_tcp ... Server, Connection)
+from .posix import *  # noqa: E402, F403  (one function per syscall)
 
 __version__ = "0.3.0"
 
-# Constants from the platform's own headers (through cffi).
-AF_INET: int = _lib.AF_INET
-AF_INET6: int = _lib.AF_INET6
-AF_UNIX: int = _lib.AF_UNIX
-AF_UNSPEC: int = _lib.AF_UNSPEC
-SOCK_STREAM: int = _lib.SOCK_STREAM
-SOCK_DGRAM: int = _lib.SOCK_DGRAM
-SOCK_RAW: int = _lib.SOCK_RAW
-SOCK_SEQPACKET: int = _lib.SOCK_SEQPACKET
-#: Real flags on Linux; request bits that sockffi.socket() applies with fcntl
-#: (macOS) or WSA_FLAG_NO_HANDLE_INHERIT/ioctlsocket (Windows).
-SOCK_CLOEXEC: int = _lib.SOCK_CLOEXEC
-SOCK_NONBLOCK: int = _lib.SOCK_NONBLOCK
-IPPROTO_IP: int = _lib.IPPROTO_IP
-IPPROTO_IPV6: int = _lib.IPPROTO_IPV6
-IPPROTO_TCP: int = _lib.IPPROTO_TCP
-IPPROTO_UDP: int = _lib.IPPROTO_UDP
-IPV6_V6ONLY: int = _lib.IPV6_V6ONLY
-SOL_SOCKET: int = _lib.SOL_SOCKET
-SO_REUSEADDR: int = _lib.SO_REUSEADDR
-SO_KEEPALIVE: int = _lib.SO_KEEPALIVE
-SO_RCVBUF: int = _lib.SO_RCVBUF
-SO_SNDBUF: int = _lib.SO_SNDBUF
-SO_RCVTIMEO: int = _lib.SO_RCVTIMEO
-SO_SNDTIMEO: int = _lib.SO_SNDTIMEO
-SO_TYPE: int = _lib.SO_TYPE
-SO_LINGER: int = _lib.SO_LINGER
-SO_ERROR: int = _lib.SO_ERROR
-SO_ACCEPTCONN: int = _lib.SO_ACCEPTCONN
-SO_BROADCAST: int = _lib.SO_BROADCAST
-SHUT_RD: int = _lib.SHUT_RD
-SHUT_WR: int = _lib.SHUT_WR
-SHUT_RDWR: int = _lib.SHUT_RDWR
-TCP_NODELAY: int = _lib.TCP_NODELAY
-SOMAXCONN: int = _lib.SOMAXCONN
-if _lib.SF_HAS_SO_REUSEPORT:
-    SO_REUSEPORT: int = _lib.SF_SO_REUSEPORT
 
-__all__ = [
-    "AF_INET",
-    "AF_INET6",
-    "AF_UNIX",
-    "AF_UNSPEC",
-    "IPPROTO_IP",
-    "IPPROTO_IPV6",
-    "IPPROTO_TCP",
-    "IPPROTO_UDP",
-    "IPV6_V6ONLY",
-    "SHUT_RD",
-    "SHUT_RDWR",
-    "SHUT_WR",
-    "SOCK_CLOEXEC",
-    "SOCK_DGRAM",
-    "SOCK_NONBLOCK",
-    "SOCK_RAW",
-    "SOCK_SEQPACKET",
-    "SOCK_STREAM",
-    "SOL_SOCKET",
-    "SOMAXCONN",
-    "SO_ACCEPTCONN",
-    "SO_BROADCAST",
-    "SO_ERROR",
-    "SO_KEEPALIVE",
-    "SO_LINGER",
-    "SO_RCVBUF",
-    "SO_RCVTIMEO",
-    "SO_REUSEADDR",
-    "SO_SNDBUF",
-    "SO_SNDTIMEO",
-    "SO_TYPE",
-    "TCP_NODELAY",
-    "AcceptError",
-    "AccessDenied",
-    "AddressFamilyNotSupported",
-    "AddressInUse",
-    "AddressNotAvailable",
-    "AlreadyBound",
-    "AlreadyConnected",
-    "BindError",
-    "BlockedByFirewall",
-    "BlockingOperationInProgress",
-    "CallerError",
-    "ConnectError",
-    "ConnectUnixSocketError",
-    "Connection",
-    "ConnectionAborted",
-    "ConnectionPending",
-    "ConnectionRefused",
-    "ConnectionResetByPeer",
-    "ConnectionTimedOut",
-    "FileDescriptorNotASocket",
-    "FileNotFound",
-    "GetSockNameError",
-    "GetSockOptError",
-    "InvalidProtocolOption",
-    "ListenError",
-    "NameTooLong",
-    "NetworkSubsystemFailed",
-    "NetworkUnreachable",
-    "NoDevice",
-    "NotDir",
-    "OperationNotSupported",
-    "PermissionDenied",
-    "ProcessFdQuotaExceeded",
-    "ProtocolFailure",
-    "ProtocolFamilyNotAvailable",
-    "ProtocolNotSupported",
-    "ReadOnlyFileSystem",
-    "Server",
-    "SetSockOptError",
-    "ShutdownError",
-    "SocketError",
-    "SocketNotBound",
-    "SocketNotConnected",
-    "SocketNotListening",
-    "SocketTypeNotSupported",
-    "SockffiError",
-    "SymLinkLoop",
-    "SystemFdQuotaExceeded",
-    "SystemResources",
-    "TcpConnectToAddressError",
-    "TimeoutTooBig",
-    "Unexpected",
-    "WouldBlock",
-    "__version__",
-    "accept",
-    "bind",
-    "close",
-    "connect",
-    "connect_tcp",
-    "connect_unix",
-    "errors",
-    "getpeername",
-    "getsockname",
-    "getsockopt",
-    "getsockopt_error",
-    "listen",
-    "listen_tcp",
-    "listen_unix",
-    "setsockopt",
-    "shutdown",
-    "socket",
-]
-if _lib.SF_HAS_SO_REUSEPORT:
-    __all__.append("SO_REUSEPORT")
+def _constants() -> dict[str, int]:
+    """The platform constants the catalogue names, with this platform's values
+    (from its headers, through cffi); one some platforms lack only where it
+    exists."""
+    found = {name: getattr(_lib, name) for names in _CONSTANTS.values() for name in names}
+    for name in _OPTIONAL["socket option"]:
+        if getattr(_lib, f"SF_HAS_{name}"):
+            found[name] = getattr(_lib, f"SF_{name}")
+    return found
+
+
+if TYPE_CHECKING:
+    from ._constants import *  # noqa: F403  (how type checkers see them: generated from the catalogue)
+else:
+    globals().update(_constants())
+    # One list: each module's own, and the constants.
+    __all__ = [*sorted({*errors.__all__, *net.__all__, *posix.__all__, *_constants(), "__version__", "errors"})]  # noqa: PLE0604

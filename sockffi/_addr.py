@@ -34,6 +34,9 @@ SUN_PATH_OFFSET: int = lib.SF_SUN_PATH_OFFSET
 _GSN_IN6 = _seam.GSN_IN6
 _GSN_OTHER = _seam.GSN_OTHER
 _GSN_PATH: int = lib.SF_GSN_PATH
+_GSN_PATH_ID: int = lib.SF_GSN_PATH_ID
+_GSN_BUSY: int = lib.SF_GSN_BUSY
+_PATH_ID_SHIFT: int = lib.SF_PATH_ID_SHIFT
 _string = ffi.string
 _FS_ENCODING = sys.getfilesystemencoding()
 _FS_ERRORS = sys.getfilesystemencodeerrors()
@@ -46,7 +49,7 @@ in4_cache: dict[str, int] = {}  # exact str host -> s_addr (network order)
 in4_named: dict[str, tuple[int, str]] = {}  # exact str host -> (s_addr, its dotted quad)
 in6_cache: dict[str, tuple[bytes, int]] = {}  # exact str host (numeric scope only) -> (16 bytes, scope)
 in4_text_cache: dict[int, str] = {}  # s_addr -> dotted quad
-names: dict[int, Any] = {}  # a packed sf_getsockname result -> its tuple
+names: dict[int, Any] = {}  # a packed name result -> its address (an IP tuple, an interned path)
 in6_ids: dict[int, tuple[str, int]] = {}  # interned IPv6 id -> (text, scope_id)
 
 _ENCODING = "ascii"
@@ -245,8 +248,20 @@ def as_tuple(address: tuple[Any, ...]) -> tuple[Any, ...]:
     return address if _type(address) is tuple else tuple(tuple.__iter__(address))
 
 
-def encode(address: object, syscall: str = "bind") -> tuple[int, tuple[Any, ...]]:
-    """(family, arguments after fd for the family's sf_bind_* helper)."""
+#: An IPv4 address's unused C arguments (the 16-byte host and its length).
+_NO_DATA = b""
+
+
+def encode(address: object, syscall: str = "bind") -> tuple[int, int, bytes, int, int, int, int]:
+    """An address as every C call takes it: (family, a4, data, len, port,
+    flowinfo, scope_id); see csrc/sockffi.h. `syscall` is the call the
+    address is for (what a too-long unix path is refused before)."""
+    if _type(address) is tuple and len(address) == 2:  # the commonest: a plain (str, int) IPv4 pair seen before
+        host, port = address
+        if _type(host) is str and _type(port) is int and 0 <= port <= 0xFFFF:
+            s_addr = in4_cache.get(host)
+            if s_addr is not None:
+                return AF_INET, s_addr, _NO_DATA, 0, port, 0, 0
     if isinstance(address, tuple):
         items = as_tuple(address)
         n = len(items)
@@ -254,15 +269,38 @@ def encode(address: object, syscall: str = "bind") -> tuple[int, tuple[Any, ...]
             host, port = items
             if is_ipv6_host(host):
                 a16, scope = in6(host)
-                return AF_INET6, (a16, port_of(port), 0, scope)
-            return AF_INET, (in4(host), port_of(port))
+                return AF_INET6, 0, a16, 16, port_of(port), 0, scope
+            return AF_INET, in4(host), _NO_DATA, 0, port_of(port), 0, 0
         if n in (3, 4):
             host, port, flowinfo, scope_id = (*items, 0) if n == 3 else items
             a16, host_scope = in6(host)
             scope = u_int(scope_id, "scope_id", 0xFFFFFFFF) or host_scope
-            return AF_INET6, (a16, port_of(port), u_int(flowinfo, "flowinfo", 0xFFFFF), scope)
+            return AF_INET6, 0, a16, 16, port_of(port), u_int(flowinfo, "flowinfo", 0xFFFFF), scope
         raise TypeError(f"an address tuple must be (host, port) or (host, port, flowinfo, scope_id), not {n} items")
-    return AF_UNIX, (unix_path(address, syscall),)
+    try:
+        raw = unix_path(address, syscall)
+    except errors.NameTooLong as exc:
+        if "NameTooLong" not in errors.SETS[errors.SYSCALLS[syscall]]:  # connect's set has no such member
+            raise ValueError(f"{syscall}(): {exc.strerror}") from None
+        exc._address = address
+        raise
+    return AF_UNIX, 0, raw, len(raw), 0, 0, 0
+
+
+def path_on_an_ip_socket(address: object, syscall: str) -> TypeError:
+    """A str/bytes/path address is an AF_UNIX one; the socket (the failed bind
+    or connect showed) is not: CPython's TypeError, with the tuple that was
+    probably meant."""
+    hint = ""
+    if isinstance(address, str) and address.count(":") >= 1:
+        host, _, port = address.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if port.isascii() and port.isdigit() and host:
+            hint = f": ({host!r}, {int(port)}) for {address!r}"
+    return TypeError(
+        f"{syscall}(): this socket is not AF_UNIX, so its address must be a (host, port) tuple, "
+        f"not {_type(address).__name__}{hint}"
+    )
 
 
 # ----------------------------------------------------------------- decode
@@ -290,42 +328,62 @@ def _in6_entry(ident: int) -> tuple[str, int]:
     return entry
 
 
-def sockname(r: int, fd: int, remember: bool = True) -> Any:
-    """The address for a non-negative sf_getsockname result on `fd` (the packed
-    forms, cached by their value unless told not to; any other family read once
-    more, into a buffer of this call's own)."""
+def packed(r: int, remember: bool = True) -> Any:
+    """The address of a packed name result (an IP address, or an interned
+    unix path): cached by its value, which always means the same address,
+    unless told not to (a new listener's or peer's port is rarely asked for
+    again)."""
     if r < _GSN_IN6:
         a = r >> 16  # host order
         address: Any = (f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}", r & 0xFFFF)
     elif r < _GSN_OTHER:
         host, scope = _in6_entry((r >> _IN6_ID_SHIFT) & 0xFFFFFF)
         address = (host, r & 0xFFFF, (r >> 16) & 0xFFFFF, scope)
-    else:
-        return read_name(fd, "getsockname")
+    else:  # an interned path (SF_GSN_PATH_ID)
+        buf = ffi.new("char[]", SUN_PATH_MAX)
+        n = lib.sf_path_text((r >> _PATH_ID_SHIFT) & 0xFFFF, buf, SUN_PATH_MAX)
+        if n < 0:
+            raise SystemError(f"sockffi: path id {r} was never handed out")
+        address = ffi.buffer(buf, n)[:].decode(_FS_ENCODING, _FS_ERRORS)
     if remember:
         _remember(names, r, address)
     return address
 
 
-def other_name(r: int, buf: Any, fd: int) -> Any:
-    """The address sf_getsockname copied into `buf` (a family it does not pack).
-    An AF_UNIX path comes NUL-terminated at the buffer's start (SF_GSN_PATH),
-    so it is read without parsing."""
+def name_of(r: int, cell: Any, ref: int, syscall: str, remember: bool = True) -> Any:
+    """The address of a getsockname/getpeername/accept result (>= 0) that no
+    cache had: a packed one decoded, one in the shared name buffer the call
+    claimed (released here), or, when another call held that buffer, asked
+    again into a buffer of this call's own."""
+    if r < _GSN_OTHER or r & _GSN_PATH_ID:
+        return packed(r, remember)
+    if r & _GSN_BUSY:
+        return read_name(cell, ref, syscall)
+    try:
+        return other_name(r, _seam.SHARED_NAME)
+    finally:
+        _seam.release_shared_name()
+
+
+def other_name(r: int, buf: Any) -> Any:
+    """The address the C copied into `buf` (a family it does not pack). An
+    AF_UNIX path comes NUL-terminated at the buffer's start (SF_GSN_PATH), so
+    it is read without parsing."""
     if r & _GSN_PATH:
         return _string(buf).decode(_FS_ENCODING, _FS_ERRORS)
-    return decode(ffi.buffer(buf, r & 0xFFFF)[:], fd)
+    return decode(ffi.buffer(buf, r & 0xFFFF)[:])
 
 
-def read_name(fd: int, syscall: str, tables: Any = None) -> Any:
+def read_name(cell: Any, ref: int, syscall: str, tables: Any = None) -> Any:
     """getsockname (getpeername, for that syscall) into a caller-owned buffer,
     decoded as CPython does."""
     buf = ffi.new("char[]", _seam.ADDR_CAP)
     peer = syscall == "getpeername"
-    n = (_seam.C.getpeername_into if peer else _seam.C.getsockname_into)(fd, buf, _seam.ADDR_CAP)
+    n = (_seam.C.getpeername_into if peer else _seam.C.getsockname_into)(cell, ref, buf, _seam.ADDR_CAP)
     if n < 0:
         tbl = tables or _seam.DIRECT
-        raise _seam.failure(n, tbl.getpeername if peer else tbl.getsockname, syscall)
-    return decode(ffi.buffer(buf, n)[:], fd)
+        raise _seam.os_error(n, tbl.getpeername if peer else tbl.getsockname, syscall)
+    return decode(ffi.buffer(buf, n)[:])
 
 
 def ntop6(a16: bytes) -> str:
@@ -335,7 +393,7 @@ def ntop6(a16: bytes) -> str:
     return ffi.string(text, n).decode(_ENCODING)  # type: ignore[no-any-return]
 
 
-def decode(raw: bytes, fd: int) -> Any:
+def decode(raw: bytes) -> Any:
     """A raw sockaddr in CPython's shape (makesockaddr)."""
     if len(raw) < 2:
         return None

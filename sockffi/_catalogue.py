@@ -1,14 +1,13 @@
-"""What sockffi knows of each syscall, as data: one record per call.
+"""What sockffi knows, as data: its error names, sets and unions, one record
+per syscall, and the platform constants it exports.
 
-A :class:`Syscall` holds everything about one C call that any part of
-sockffi needs: the Zig error set it raises, its POSIX and Windows code maps
-(and those of the helper calls it makes, such as the fcntl of an emulated
-SOCK_CLOEXEC), sockffi's own C functions that make it, what an injected
-failure may match on, and the Linux syscall numbers the seccomp filters use.
-The error tables (:mod:`sockffi.errors`), the seam, :mod:`sockffi.trace`,
-:mod:`sockffi.testing`, the pytest marker, the CLI and the docs' generated
-tables all derive what they need from :data:`RECORDS`; nothing here is
-written down twice.
+Everything else derives from here: the error classes and their hierarchy
+(:mod:`sockffi.errors`), the seam's tables, the public syscall functions'
+argument handling, :mod:`sockffi.trace`'s rendering, :mod:`sockffi.testing`
+and its seccomp filters, the CLI's tables, hints and exit statuses, the docs'
+generated pages, and the typing stubs (``python build_ffi.py --stubs``).
+Nothing here is written down twice, and this module imports nothing, so the
+build (build_ffi.py) reads it too.
 
 The numbers of every errno and Winsock code, per platform, are here too, so
 any platform's codes can be shown and read on any other (``sockffi explain``).
@@ -19,45 +18,451 @@ from __future__ import annotations
 #: Marks a code Zig treats as ``unreachable``; sockffi raises CallerError for it.
 UNREACHABLE = "unreachable"
 
+# ----------------------------------------------------------------- the error names
+
+
+class Name:
+    """One Zig error name: its documented meaning (Zig's doc comments, per call
+    where they differ; else the man pages' and Microsoft's), the builtin
+    OSError subclass that means the same (so existing ``except`` clauses keep
+    working), and the CLI's hint of what usually causes it."""
+
+    __slots__ = ("builtin", "doc", "hint")
+
+    def __init__(self, doc: str, *, hint: str, builtin: str = "") -> None:
+        self.doc, self.hint, self.builtin = doc, hint, builtin
+
+
+#: Every error name. The order is the CLI's exit statuses (10 + the index), so a
+#: status never changes meaning: a new name is appended, never inserted.
+NAMES: dict[str, Name] = {
+    "AccessDenied": Name(
+        (
+            "Permission to create a socket of the specified type and/or protocol is denied (socket). The address "
+            "is protected, and the user is not the superuser. For UNIX domain sockets: Search permission is "
+            "denied on a component of the path prefix (bind). For UNIX domain sockets: write permission is denied "
+            "on the socket file, or search permission on a directory of its path; or a connect to a broadcast "
+            "address without the socket broadcast flag, or a local firewall rule (connect). The calling process "
+            "does not have the appropriate privileges (getsockopt)."
+        ),
+        builtin="PermissionError",
+        hint=(
+            "ports below 1024 need privileges (CAP_NET_BIND_SERVICE); for a unix path, check the directory's "
+            "permissions"
+        ),
+    ),
+    "AddressFamilyNotSupported": Name(
+        (
+            "The implementation does not support the specified address family (socket). The address is not valid "
+            "for the address family of socket (bind). The passed address didn't have the correct address family "
+            "in its sa_family field (connect)."
+        ),
+        hint=(
+            "the address is of another family than the socket (an IPv4 host on an AF_INET6 socket?), or the "
+            "kernel lacks it"
+        ),
+    ),
+    "AddressInUse": Name(
+        (
+            "The given address is already in use, or all port numbers in the ephemeral port range are in use "
+            "(bind). Another socket is already listening on the same port (listen). Local address is already in "
+            "use (connect)."
+        ),
+        hint=(
+            "another socket already holds this address: find it with `ss -ltnp` (or `lsof -i`), pick another "
+            "port, or use port 0"
+        ),
+    ),
+    "AddressNotAvailable": Name(
+        (
+            "A nonexistent interface was requested or the requested address was not local (bind). The socket had "
+            "no local address, and every port of the ephemeral range is in use (connect; see ip_local_port_range "
+            "in ip(7))."
+        ),
+        hint=(
+            "the host is not an address of this machine (see `ip addr`); use 127.0.0.1, ::1, or 0.0.0.0 for "
+            "every interface"
+        ),
+    ),
+    "AlreadyBound": Name(
+        "The socket is already bound to an address.",
+        hint="bind() was already called on this socket",
+    ),
+    "AlreadyConnected": Name(
+        (
+            "The socket is already connected (listen). The socket is already connected, and a specified option "
+            "cannot be set while the socket is connected (setsockopt)."
+        ),
+        hint="the socket is connected; listen and this option need an unconnected socket",
+    ),
+    "FileDescriptorNotASocket": Name(
+        "The file descriptor does not refer to a socket.",
+        hint="the fd is a file or pipe, not a socket",
+    ),
+    "FileNotFound": Name(
+        (
+            "A component in the directory prefix of the socket pathname does not exist (bind). The given path for "
+            "the unix socket does not exist (connect)."
+        ),
+        builtin="FileNotFoundError",
+        hint="a directory in the unix socket path does not exist",
+    ),
+    "InvalidProtocolOption": Name(
+        "The option is not supported by the protocol.",
+        hint="this socket's protocol has no such option (check level and name)",
+    ),
+    "NameTooLong": Name(
+        "addr is too long.",
+        hint="unix socket paths must fit in sun_path (107 bytes on Linux, 103 on macOS): use a shorter path",
+    ),
+    "NetworkSubsystemFailed": Name(
+        "The network subsystem has failed.",
+        hint="the network stack is down (Windows: WSAENETDOWN)",
+    ),
+    "NoDevice": Name(
+        "No such device: the option names a network interface that does not exist.",
+        hint="no network interface of that name",
+    ),
+    "NotDir": Name(
+        "A component of the path prefix is not a directory.",
+        builtin="NotADirectoryError",
+        hint="a component of the unix socket path is a file, not a directory",
+    ),
+    "OperationNotSupported": Name(
+        (
+            "The socket is not of a type that supports the operation (listen: a datagram socket). The referenced "
+            "socket is not a type that supports connection-oriented service (accept)."
+        ),
+        hint="listen needs a stream socket (SOCK_STREAM), not a datagram one",
+    ),
+    "PermissionDenied": Name(
+        (
+            "Setting the socket option requires more elevated permissions (setsockopt). See AccessDenied "
+            "(connect: EPERM, such as a firewall rule)."
+        ),
+        builtin="PermissionError",
+        hint="this option needs privileges (CAP_NET_ADMIN)",
+    ),
+    "ProcessFdQuotaExceeded": Name(
+        "The per-process limit on the number of open file descriptors has been reached.",
+        hint="this process has as many fds open as `ulimit -n` allows: close some or raise the limit",
+    ),
+    "ProtocolFamilyNotAvailable": Name(
+        "Unknown protocol, or protocol family not available.",
+        hint="the socket type or flags are invalid for this family",
+    ),
+    "ProtocolNotSupported": Name(
+        "The protocol type or the specified protocol is not supported within this domain.",
+        hint="the protocol does not match the socket type (TCP needs SOCK_STREAM, UDP SOCK_DGRAM)",
+    ),
+    "ReadOnlyFileSystem": Name(
+        "The socket inode would reside on a read-only filesystem.",
+        hint="unix sockets cannot be created on a read-only file system",
+    ),
+    "SocketNotBound": Name(
+        "The socket has not been bound yet.",
+        hint="bind() the socket first (Windows does not bind implicitly)",
+    ),
+    "SocketTypeNotSupported": Name(
+        "The socket type is not supported by the protocol.",
+        hint="the socket type does not fit the protocol",
+    ),
+    "SymLinkLoop": Name(
+        "Too many symbolic links were encountered in resolving addr.",
+        hint="the unix socket path goes round a loop of symbolic links",
+    ),
+    "SystemFdQuotaExceeded": Name(
+        "The system-wide limit on the total number of open files has been reached.",
+        hint="the whole system is out of file descriptors (fs.file-max)",
+    ),
+    "SystemResources": Name(
+        (
+            "Insufficient memory or other system resources (buffers, socket descriptors) are available to "
+            "complete the call. Not enough free memory; often the socket buffer limits rather than the system's "
+            "memory (accept). Insufficient entries in the routing cache (connect)."
+        ),
+        hint="the kernel is out of memory or buffers for this",
+    ),
+    "TimeoutTooBig": Name(
+        ("The send and receive timeout values are too big to fit into the timeout fields in the socket structure."),
+        hint="SO_RCVTIMEO/SO_SNDTIMEO value out of range (microseconds must be < 1000000)",
+    ),
+    "Unexpected": Name(
+        (
+            "The operating system returned a code the error set does not name. Zig drops the code; sockffi keeps "
+            "it in ``errno`` (and ``winerror``)."
+        ),
+        hint="the OS returned a code this call's error set does not name; errno keeps it",
+    ),
+    "BlockedByFirewall": Name(
+        "Firewall rules forbid connection.",
+        builtin="PermissionError",
+        hint="a firewall rule (or a security module) refused the connection at accept",
+    ),
+    "BlockingOperationInProgress": Name(
+        "A blocking Winsock 1.1 call is in progress (Windows' WSAEINPROGRESS).",
+        hint="Windows: a blocking Winsock 1.1 call is still running on this thread",
+    ),
+    "ConnectionAborted": Name(
+        (
+            "The connection was aborted: by the peer before accept took it (accept), or by the network or the "
+            "host (shutdown, Windows)."
+        ),
+        builtin="ConnectionAbortedError",
+        hint="the connection ended before accept took it (or, on Windows, the network aborted it)",
+    ),
+    "ConnectionPending": Name(
+        "Socket is non-blocking and already has a pending connection in progress.",
+        builtin="BlockingIOError",
+        hint="a non-blocking connect is already under way: wait until writable, then getsockopt_error",
+    ),
+    "ConnectionRefused": Name(
+        "A connect() on a stream socket found no one listening on the remote address.",
+        builtin="ConnectionRefusedError",
+        hint="nothing listens there: is the server running, on that port or path?",
+    ),
+    "ConnectionResetByPeer": Name(
+        (
+            "An incoming connection was indicated, but was subsequently terminated by the remote peer prior to "
+            "accepting the call (accept). Connection was reset by peer before connect could complete (connect). "
+            "Connection was reset by peer, application should close socket as it is no longer usable (shutdown)."
+        ),
+        builtin="ConnectionResetError",
+        hint="the peer reset the connection (it closed with unread data, or SO_LINGER 0)",
+    ),
+    "ConnectionTimedOut": Name(
+        (
+            "Timeout while attempting connection. The server may be too busy to accept new connections. Note that "
+            "for IP sockets the timeout may be very long when syncookies are enabled on the server."
+        ),
+        builtin="TimeoutError",
+        hint="no answer in time: a firewall dropping SYNs, a host that is down, or a full queue",
+    ),
+    "NetworkUnreachable": Name(
+        "Network is unreachable (ENETUNREACH), or the host is (EHOSTUNREACH): Zig gives both one name.",
+        hint="no route to that network or host from here (check `ip route`)",
+    ),
+    "ProtocolFailure": Name(
+        "A protocol error (EPROTO): the connection failed before accept took it.",
+        hint="a protocol error ended the connection before accept took it",
+    ),
+    "SocketNotConnected": Name(
+        "The socket is not connected (connection-oriented sockets only).",
+        hint="shutdown needs a connected socket (a listener takes only SHUT_RD)",
+    ),
+    "SocketNotListening": Name(
+        "Socket is not listening for new connections.",
+        hint="accept needs a socket that listen() was called on",
+    ),
+    "WouldBlock": Name(
+        (
+            "Accepting from the socket would block: no connection is waiting (accept). Connecting would block: a "
+            "non-blocking connect is in progress, or an AF_UNIX listener's backlog is full (connect)."
+        ),
+        builtin="BlockingIOError",
+        hint="nothing to do yet on a non-blocking socket: wait until it is ready (select/poll), then retry",
+    ),
+}
+
+
+#: The members of each syscall's set, in Zig 0.15.2's declaration order,
+#: ``Unexpected`` last (``|| UnexpectedError``). A name's bases are the sets it
+#: is a member of, in this order, then its builtin.
+SETS: dict[str, tuple[str, ...]] = {
+    "SocketError": (
+        "AccessDenied",
+        "AddressFamilyNotSupported",
+        "ProtocolFamilyNotAvailable",
+        "ProcessFdQuotaExceeded",
+        "SystemFdQuotaExceeded",
+        "SystemResources",
+        "ProtocolNotSupported",
+        "SocketTypeNotSupported",
+        "Unexpected",
+    ),
+    "BindError": (
+        "AccessDenied",
+        "AddressInUse",
+        "AddressNotAvailable",
+        "AddressFamilyNotSupported",
+        "SymLinkLoop",
+        "NameTooLong",
+        "FileNotFound",
+        "SystemResources",
+        "NotDir",
+        "ReadOnlyFileSystem",
+        "NetworkSubsystemFailed",
+        "FileDescriptorNotASocket",
+        "AlreadyBound",
+        "Unexpected",
+    ),
+    "ListenSyscallError": (
+        "AddressInUse",
+        "FileDescriptorNotASocket",
+        "OperationNotSupported",
+        "NetworkSubsystemFailed",
+        "SystemResources",
+        "AlreadyConnected",
+        "SocketNotBound",
+        "Unexpected",
+    ),
+    "SetSockOptError": (
+        "AlreadyConnected",
+        "InvalidProtocolOption",
+        "TimeoutTooBig",
+        "SystemResources",
+        "PermissionDenied",
+        "OperationNotSupported",
+        "NetworkSubsystemFailed",
+        "FileDescriptorNotASocket",
+        "SocketNotBound",
+        "NoDevice",
+        "Unexpected",
+    ),
+    "GetSockNameError": (
+        "SystemResources",
+        "NetworkSubsystemFailed",
+        "SocketNotBound",
+        "FileDescriptorNotASocket",
+        "Unexpected",
+    ),
+    "AcceptError": (
+        "ConnectionAborted",
+        "FileDescriptorNotASocket",
+        "ProcessFdQuotaExceeded",
+        "SystemFdQuotaExceeded",
+        "SystemResources",
+        "SocketNotListening",
+        "ProtocolFailure",
+        "BlockedByFirewall",
+        "WouldBlock",
+        "ConnectionResetByPeer",
+        "NetworkSubsystemFailed",
+        "OperationNotSupported",
+        "Unexpected",
+    ),
+    "ConnectError": (
+        "AccessDenied",
+        "PermissionDenied",
+        "AddressInUse",
+        "AddressNotAvailable",
+        "AddressFamilyNotSupported",
+        "SystemResources",
+        "ConnectionRefused",
+        "NetworkUnreachable",
+        "ConnectionTimedOut",
+        "WouldBlock",
+        "FileNotFound",
+        "ConnectionResetByPeer",
+        "ConnectionPending",
+        "Unexpected",
+    ),
+    "GetSockOptError": (
+        "AccessDenied",
+        "InvalidProtocolOption",
+        "SystemResources",
+        "Unexpected",
+    ),
+    "ShutdownError": (
+        "ConnectionAborted",
+        "ConnectionResetByPeer",
+        "BlockingOperationInProgress",
+        "NetworkSubsystemFailed",
+        "SocketNotConnected",
+        "SystemResources",
+        "Unexpected",
+    ),
+}
+
+
+class Union:
+    """A union of sets (what a composed call raises): its sets, the names it
+    adds before any syscall (``connectUnixSocket``'s ``Address.initUnix``), and
+    where ``Unexpected`` stands in its ``members``: last, as Zig's ``||`` lists
+    ``Address.ListenError``, or where its first set has it (Zig's @typeInfo of
+    the connect unions)."""
+
+    __slots__ = ("doc", "extra", "sets", "unexpected_last")
+
+    def __init__(self, doc: str, sets: tuple[str, ...], extra: tuple[str, ...] = (), unexpected_last: bool = False):
+        self.doc, self.sets, self.extra, self.unexpected_last = doc, sets, extra, unexpected_last
+
+
+#: The unions, as users write them. Each set's class inherits every union it joins.
+UNIONS: dict[str, Union] = {
+    "ListenError": Union(
+        "``std.net.Address.ListenError``: what :func:`sockffi.listen_tcp` and :func:`sockffi.listen_unix` can "
+        "raise.\n\nSocketError || BindError || posix.ListenError || SetSockOptError || GetSockNameError.",
+        ("SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError"),
+        unexpected_last=True,
+    ),
+    "TcpConnectToAddressError": Union(
+        "``std.net.TcpConnectToAddressError``: what :func:`sockffi.connect_tcp` can raise.\n\n"
+        "SocketError || ConnectError (19 names).",
+        ("SocketError", "ConnectError"),
+    ),
+    "ConnectUnixSocketError": Union(
+        "What Zig's ``std.net.connectUnixSocket`` can raise (its inferred set), and so "
+        ":func:`sockffi.connect_unix`.\n\nSocketError || {NameTooLong} (``Address.initUnix``) || ConnectError.",
+        ("SocketError", "ConnectError"),
+        extra=("NameTooLong",),
+    ),
+}
+
+# ----------------------------------------------------------------- the syscalls
+
+
+class H:
+    """One of sockffi's C functions for a syscall: the kinds of its arguments,
+    in order, and of its result (>= 0), which sockffi.testing matches by, the
+    public function converts by, and the trace renders; ``shows`` is how the
+    trace writes the call's arguments, strace-like, one format string each,
+    with {kind} for an argument and {result} for what the result says (each
+    argument kind in turn, when not given). An argument kind spans one C argument, except
+    ``sock`` (cell, ref), ``address`` (family, a4, data, len, port, flowinfo,
+    scope_id), ``optval`` (bytes, length) and ``optbuf``/``namebuf`` (buffer,
+    capacity): see SPANS. ``out`` (an empty cell the call fills) is not shown."""
+
+    __slots__ = ("args", "result", "shows")
+
+    def __init__(self, *args: str, result: str = "zero", shows: tuple[str, ...] = ()) -> None:
+        self.args, self.result = args, result
+        self.shows = shows or tuple(f"{{{kind}}}" for kind in args if kind != "out")
+
+
+#: How many C arguments each argument kind spans (one when not listed).
+SPANS: dict[str, int] = {"sock": 2, "address": 7, "optval": 2, "optbuf": 2, "namebuf": 2}
+
 
 class Syscall:
     """One syscall's facts.
 
-    ``posix`` and ``windows`` map a table key (the call's own name, or
-    ``"call.helper"`` for a call it makes on its behalf) to {code name: Zig
-    error name, or UNREACHABLE}; a code not listed is Unexpected. Where
-    several codes give one name, the first is the one the kernel gives in the
-    commonest case (what an injection of that name uses). ``helpers``
-    are sockffi's C functions that are this syscall; ``match`` names the
-    scalar arguments an injection can match on, as (index in the syscall,
-    mask); ``library_match`` those only a library-level injection sees (an
-    address's port). ``kernel`` is the syscall's name in the seccomp
-    supervisor and ``seccomp`` its numbers per machine (accept's covers
-    accept4 and accept).
+    ``set`` is the Zig error set it raises. ``posix`` and ``windows`` map a
+    table key (the call's own name, or ``"call.helper"`` for a call it makes on
+    its behalf) to {code name: Zig error name, or UNREACHABLE}; a code not
+    listed is Unexpected. Where several codes give one name, the first is the
+    one the kernel gives in the commonest case (what an injection of that name
+    uses). ``helpers`` are sockffi's C functions that are this syscall, the
+    first the one its public function calls. ``eintr``: an interrupted call is
+    made again, after the signal handlers ran (Zig retries these). ``match``
+    names the scalar arguments a kernel-level injection can match on, as
+    (index in the syscall, mask). ``kernel`` is the syscall's name in the
+    seccomp supervisor and ``seccomp`` its numbers per machine (accept's covers
+    accept4 and accept). ``man`` is its man page and Microsoft's page (anchor,
+    name).
     """
 
-    __slots__ = (
-        "helpers",
-        "kernel",
-        "library_match",
-        "match",
-        "name",
-        "posix",
-        "seccomp",
-        "set",
-        "summary",
-        "windows",
-    )
+    __slots__ = ("eintr", "helpers", "kernel", "man", "match", "name", "posix", "seccomp", "set", "windows")
 
     def __init__(
         self,
         name: str,
         *,
         set: str,
-        summary: str,
-        helpers: tuple[str, ...],
+        man: tuple[str, str, str],
+        eintr: bool,
+        helpers: dict[str, H],
         match: dict[str, tuple[int, int]],
-        library_match: tuple[str, ...],
         kernel: str,
         seccomp: dict[str, tuple[int, ...]],
         posix: dict[str, dict[str, str]],
@@ -65,18 +470,20 @@ class Syscall:
     ) -> None:
         self.name = name
         self.set = set
-        self.summary = summary
+        self.man = man
+        self.eintr = eintr
         self.helpers = helpers
         self.match = match
-        self.library_match = library_match
         self.kernel = kernel
         self.seccomp = seccomp
         self.posix = posix
         self.windows = windows
 
-    def tables(self, platform: str) -> dict[str, dict[str, str]]:
-        """The code maps for "posix" or "windows"."""
-        return self.windows if platform == "windows" else self.posix
+    @property
+    def library_match(self) -> tuple[str, ...]:
+        """What a library-level injection matches on beyond ``match``: an
+        address's port, where the call takes an address."""
+        return ("port",) if any("address" in h.args for h in self.helpers.values()) else ()
 
     def __repr__(self) -> str:
         return f"<Syscall {self.name}: {self.set or 'no set'}>"
@@ -171,370 +578,441 @@ SO_ERROR_WINDOWS: dict[str, str] = {
 }
 
 
-RECORDS: tuple[Syscall, ...] = (
-    Syscall(
-        "socket",
-        set="SocketError",
-        summary="create a socket",
-        helpers=("socket", "socket_cell"),
-        match={"family": (0, 0xFFFFFFFF), "type": (1, 0xF), "protocol": (2, 0xFFFFFFFF)},
-        library_match=(),
-        kernel="socket",
-        seccomp={"x86_64": (41,), "aarch64": (198,)},
-        posix={
-            "socket": {
-                "EACCES": "AccessDenied",
-                "EAFNOSUPPORT": "AddressFamilyNotSupported",
-                "EINVAL": "ProtocolFamilyNotAvailable",
-                "EMFILE": "ProcessFdQuotaExceeded",
-                "ENFILE": "SystemFdQuotaExceeded",
-                "ENOBUFS": "SystemResources",
-                "ENOMEM": "SystemResources",
-                "EPROTONOSUPPORT": "ProtocolNotSupported",
-                "EPROTOTYPE": "SocketTypeNotSupported",
+#: The syscall records, by name, in the order the docs and tables list them.
+RECORDS: dict[str, Syscall] = {
+    record.name: record
+    for record in (
+        Syscall(
+            "socket",
+            set="SocketError",
+            man=("socket", "nf-winsock2-wsasocketw", "WSASocketW"),
+            eintr=False,
+            helpers={
+                "socket": H("family", "type", "protocol", result="fd"),
+                "socket_cell": H("out", "family", "type", "protocol", result="fd"),
             },
-            "socket.fcntl": FCNTL_FLAGS,
-        },
-        windows={
-            "socket": {
-                "WSAEPROTOTYPE": "SocketTypeNotSupported",
-                "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
-                "WSAEMFILE": "ProcessFdQuotaExceeded",
-                "WSAENOBUFS": "SystemResources",
-                "WSAEPROTONOSUPPORT": "ProtocolNotSupported",
+            match={"family": (0, 0xFFFFFFFF), "type": (1, 0xF), "protocol": (2, 0xFFFFFFFF)},
+            kernel="socket",
+            seccomp={"x86_64": (41,), "aarch64": (198,)},
+            posix={
+                "socket": {
+                    "EACCES": "AccessDenied",
+                    "EAFNOSUPPORT": "AddressFamilyNotSupported",
+                    "EINVAL": "ProtocolFamilyNotAvailable",
+                    "EMFILE": "ProcessFdQuotaExceeded",
+                    "ENFILE": "SystemFdQuotaExceeded",
+                    "ENOBUFS": "SystemResources",
+                    "ENOMEM": "SystemResources",
+                    "EPROTONOSUPPORT": "ProtocolNotSupported",
+                    "EPROTOTYPE": "SocketTypeNotSupported",
+                },
+                "socket.fcntl": FCNTL_FLAGS,
             },
-            "socket.ioctlsocket": {},
-            "socket.WSAStartup": {
-                "WSASYSNOTREADY": "SystemResources",
-                "WSAEPROCLIM": "ProcessFdQuotaExceeded",
+            windows={
+                "socket": {
+                    "WSAEPROTOTYPE": "SocketTypeNotSupported",
+                    "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
+                    "WSAEMFILE": "ProcessFdQuotaExceeded",
+                    "WSAENOBUFS": "SystemResources",
+                    "WSAEPROTONOSUPPORT": "ProtocolNotSupported",
+                },
+                "socket.ioctlsocket": {},
+                "socket.WSAStartup": {
+                    "WSASYSNOTREADY": "SystemResources",
+                    "WSAEPROCLIM": "ProcessFdQuotaExceeded",
+                },
             },
-        },
-    ),
-    Syscall(
-        "bind",
-        set="BindError",
-        summary="give a socket its local address",
-        helpers=("bind_in4", "bind_in6", "bind_un", "bind_un_cell"),
-        match={},
-        library_match=("port",),
-        kernel="bind",
-        seccomp={"x86_64": (49,), "aarch64": (200,)},
-        posix={
-            "bind": {
-                "EACCES": "AccessDenied",
-                "EPERM": "AccessDenied",
-                "EADDRINUSE": "AddressInUse",
-                "EBADF": UNREACHABLE,
-                "EINVAL": "AlreadyBound",
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "EAFNOSUPPORT": "AddressFamilyNotSupported",
-                "EADDRNOTAVAIL": "AddressNotAvailable",
-                "EFAULT": UNREACHABLE,
-                "ELOOP": "SymLinkLoop",
-                "ENAMETOOLONG": "NameTooLong",
-                "ENOENT": "FileNotFound",
-                "ENOMEM": "SystemResources",
-                "ENOTDIR": "NotDir",
-                "EROFS": "ReadOnlyFileSystem",
+        ),
+        Syscall(
+            "bind",
+            set="BindError",
+            man=("bind", "nf-winsock2-bind", "bind"),
+            eintr=False,
+            helpers={"bind": H("sock", "address"), "bind_file": H("cell", "address")},
+            match={},
+            kernel="bind",
+            seccomp={"x86_64": (49,), "aarch64": (200,)},
+            posix={
+                "bind": {
+                    "EACCES": "AccessDenied",
+                    "EPERM": "AccessDenied",
+                    "EADDRINUSE": "AddressInUse",
+                    "EBADF": UNREACHABLE,
+                    "EINVAL": "AlreadyBound",
+                    "ENOTSOCK": "FileDescriptorNotASocket",
+                    "EAFNOSUPPORT": "AddressFamilyNotSupported",
+                    "EADDRNOTAVAIL": "AddressNotAvailable",
+                    "EFAULT": UNREACHABLE,
+                    "ELOOP": "SymLinkLoop",
+                    "ENAMETOOLONG": "NameTooLong",
+                    "ENOENT": "FileNotFound",
+                    "ENOMEM": "SystemResources",
+                    "ENOTDIR": "NotDir",
+                    "EROFS": "ReadOnlyFileSystem",
+                },
             },
-        },
-        windows={
-            "bind": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAEACCES": "AccessDenied",
-                "WSAEADDRINUSE": "AddressInUse",
-                "WSAEADDRNOTAVAIL": "AddressNotAvailable",
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAEINVAL": "AlreadyBound",
-                "WSAENOBUFS": "SystemResources",
-                "WSAENETDOWN": "NetworkSubsystemFailed",
+            windows={
+                "bind": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAEACCES": "AccessDenied",
+                    "WSAEADDRINUSE": "AddressInUse",
+                    "WSAEADDRNOTAVAIL": "AddressNotAvailable",
+                    "WSAENOTSOCK": "FileDescriptorNotASocket",
+                    "WSAEFAULT": UNREACHABLE,
+                    "WSAEINVAL": "AlreadyBound",
+                    "WSAENOBUFS": "SystemResources",
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                },
             },
-        },
-    ),
-    Syscall(
-        "listen",
-        set="ListenSyscallError",
-        summary="accept connections on a bound socket",
-        helpers=("listen",),
-        match={"backlog": (1, 0xFFFFFFFF)},
-        library_match=(),
-        kernel="listen",
-        seccomp={"x86_64": (50,), "aarch64": (201,)},
-        posix={
-            "listen": {
-                "EADDRINUSE": "AddressInUse",
-                "EBADF": UNREACHABLE,
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "EOPNOTSUPP": "OperationNotSupported",
-                "ENOTSUP": "OperationNotSupported",
+        ),
+        Syscall(
+            "listen",
+            set="ListenSyscallError",
+            man=("listen", "nf-winsock2-listen", "listen"),
+            eintr=False,
+            helpers={"listen": H("sock", "backlog")},
+            match={"backlog": (1, 0xFFFFFFFF)},
+            kernel="listen",
+            seccomp={"x86_64": (50,), "aarch64": (201,)},
+            posix={
+                "listen": {
+                    "EADDRINUSE": "AddressInUse",
+                    "EBADF": UNREACHABLE,
+                    "ENOTSOCK": "FileDescriptorNotASocket",
+                    "EOPNOTSUPP": "OperationNotSupported",
+                    "ENOTSUP": "OperationNotSupported",
+                },
             },
-        },
-        windows={
-            "listen": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAEADDRINUSE": "AddressInUse",
-                "WSAEISCONN": "AlreadyConnected",
-                "WSAEINVAL": "SocketNotBound",
-                "WSAEMFILE": "SystemResources",
-                "WSAENOBUFS": "SystemResources",
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEOPNOTSUPP": "OperationNotSupported",
-                "WSAEINPROGRESS": UNREACHABLE,
+            windows={
+                "listen": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                    "WSAEADDRINUSE": "AddressInUse",
+                    "WSAEISCONN": "AlreadyConnected",
+                    "WSAEINVAL": "SocketNotBound",
+                    "WSAEMFILE": "SystemResources",
+                    "WSAENOBUFS": "SystemResources",
+                    "WSAENOTSOCK": "FileDescriptorNotASocket",
+                    "WSAEOPNOTSUPP": "OperationNotSupported",
+                    "WSAEINPROGRESS": UNREACHABLE,
+                },
             },
-        },
-    ),
-    Syscall(
-        "setsockopt",
-        set="SetSockOptError",
-        summary="set a socket option",
-        helpers=("setsockopt_int", "setsockopt"),
-        match={"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
-        library_match=(),
-        kernel="setsockopt",
-        seccomp={"x86_64": (54,), "aarch64": (208,)},
-        posix={
-            "setsockopt": {
-                "EBADF": UNREACHABLE,
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "EINVAL": UNREACHABLE,
-                "EFAULT": UNREACHABLE,
-                "EDOM": "TimeoutTooBig",
-                "EISCONN": "AlreadyConnected",
-                "ENOPROTOOPT": "InvalidProtocolOption",
-                "ENOMEM": "SystemResources",
-                "ENOBUFS": "SystemResources",
-                "EPERM": "PermissionDenied",
-                "ENODEV": "NoDevice",
-                "EOPNOTSUPP": "OperationNotSupported",
-                "ENOTSUP": "OperationNotSupported",
+        ),
+        Syscall(
+            "setsockopt",
+            set="SetSockOptError",
+            man=("setsockopt", "nf-winsock2-setsockopt", "setsockopt"),
+            eintr=False,
+            helpers={
+                "setsockopt_int": H(
+                    "sock", "level", "option", "value", shows=("{sock}", "{level}", "{option}", "[{value}], 4")
+                ),
+                "setsockopt": H("sock", "level", "option", "optval"),
             },
-        },
-        windows={
-            "setsockopt": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEINVAL": UNREACHABLE,
-                "WSAENOPROTOOPT": "InvalidProtocolOption",
+            match={"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
+            kernel="setsockopt",
+            seccomp={"x86_64": (54,), "aarch64": (208,)},
+            posix={
+                "setsockopt": {
+                    "EBADF": UNREACHABLE,
+                    "ENOTSOCK": "FileDescriptorNotASocket",
+                    "EINVAL": UNREACHABLE,
+                    "EFAULT": UNREACHABLE,
+                    "EDOM": "TimeoutTooBig",
+                    "EISCONN": "AlreadyConnected",
+                    "ENOPROTOOPT": "InvalidProtocolOption",
+                    "ENOMEM": "SystemResources",
+                    "ENOBUFS": "SystemResources",
+                    "EPERM": "PermissionDenied",
+                    "ENODEV": "NoDevice",
+                    "EOPNOTSUPP": "OperationNotSupported",
+                    "ENOTSUP": "OperationNotSupported",
+                },
             },
-        },
-    ),
-    Syscall(
-        "getsockname",
-        set="GetSockNameError",
-        summary="read a socket's local address",
-        helpers=("getsockname", "getsockname_into"),
-        match={},
-        library_match=(),
-        kernel="getsockname",
-        seccomp={"x86_64": (51,), "aarch64": (204,)},
-        posix={
-            "getsockname": NAME_POSIX,
-        },
-        windows={
-            "getsockname": NAME_WINDOWS,
-        },
-    ),
-    Syscall(
-        "accept",
-        set="AcceptError",
-        summary="take a connection from a listening socket",
-        helpers=("accept", "accept_emulated"),
-        match={},
-        library_match=(),
-        kernel="accept",
-        seccomp={"x86_64": (288, 43), "aarch64": (242, 202)},
-        posix={
-            "accept": {
-                "EAGAIN": "WouldBlock",
-                "EBADF": UNREACHABLE,
-                "ECONNABORTED": "ConnectionAborted",
-                "EFAULT": UNREACHABLE,
-                "EINVAL": "SocketNotListening",
-                "ENOTSOCK": "FileDescriptorNotASocket",
-                "EMFILE": "ProcessFdQuotaExceeded",
-                "ENFILE": "SystemFdQuotaExceeded",
-                "ENOBUFS": "SystemResources",
-                "ENOMEM": "SystemResources",
-                "EOPNOTSUPP": "OperationNotSupported",
-                "ENOTSUP": "OperationNotSupported",
-                "EPROTO": "ProtocolFailure",
-                "EPERM": "BlockedByFirewall",
+            windows={
+                "setsockopt": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                    "WSAEFAULT": UNREACHABLE,
+                    "WSAENOTSOCK": "FileDescriptorNotASocket",
+                    "WSAEINVAL": UNREACHABLE,
+                    "WSAENOPROTOOPT": "InvalidProtocolOption",
+                },
             },
-            "accept.fcntl": FCNTL_FLAGS,
-        },
-        windows={
-            "accept": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAECONNRESET": "ConnectionResetByPeer",
-                "WSAEFAULT": UNREACHABLE,
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
-                "WSAEINVAL": "SocketNotListening",
-                "WSAEMFILE": "ProcessFdQuotaExceeded",
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAENOBUFS": "SystemResources",
-                "WSAEOPNOTSUPP": "OperationNotSupported",
-                "WSAEWOULDBLOCK": "WouldBlock",
-                "WSAECONNABORTED": "ConnectionAborted",
+        ),
+        Syscall(
+            "getsockname",
+            set="GetSockNameError",
+            man=("getsockname", "nf-winsock2-getsockname", "getsockname"),
+            eintr=False,
+            helpers={
+                "getsockname": H("sock", result="name", shows=("{sock}", "{result}")),
+                "getsockname_into": H("sock", "namebuf", result="length"),
             },
-            "accept.ioctlsocket": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAENOTSOCK": "FileDescriptorNotASocket",
+            match={},
+            kernel="getsockname",
+            seccomp={"x86_64": (51,), "aarch64": (204,)},
+            posix={
+                "getsockname": NAME_POSIX,
             },
-        },
-    ),
-    Syscall(
-        "connect",
-        set="ConnectError",
-        summary="connect a socket to an address",
-        helpers=("connect_in4", "connect_in6", "connect_un"),
-        match={},
-        library_match=("port",),
-        kernel="connect",
-        seccomp={"x86_64": (42,), "aarch64": (203,)},
-        posix={
-            "connect": CONNECT_POSIX,
-        },
-        windows={
-            "connect": CONNECT_WINDOWS,
-        },
-    ),
-    Syscall(
-        "getsockopt",
-        set="GetSockOptError",
-        summary="read a socket option",
-        helpers=("getsockopt_int", "getsockopt"),
-        match={"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
-        library_match=(),
-        kernel="getsockopt",
-        seccomp={"x86_64": (55,), "aarch64": (209,)},
-        posix={
-            "getsockopt": {
-                "EBADF": UNREACHABLE,
-                "ENOTSOCK": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "EFAULT": UNREACHABLE,
-                "ENOPROTOOPT": "InvalidProtocolOption",
-                "ENOMEM": "SystemResources",
-                "ENOBUFS": "SystemResources",
-                "EACCES": "AccessDenied",
+            windows={
+                "getsockname": NAME_WINDOWS,
             },
-        },
-        windows={
-            "getsockopt": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAEFAULT": UNREACHABLE,
-                "WSAEINVAL": UNREACHABLE,
-                "WSAENOTSOCK": UNREACHABLE,
-                "WSAENOPROTOOPT": "InvalidProtocolOption",
+        ),
+        Syscall(
+            "accept",
+            set="AcceptError",
+            man=("accept", "nf-winsock2-accept", "accept"),
+            eintr=True,
+            helpers={
+                "accept": H("out", "sock", "flags", result="peer", shows=("{sock}", "{result}", "{flags}")),
+                "accept_emulated": H("out", "sock", "flags", result="peer", shows=("{sock}", "{result}", "{flags}")),
             },
-        },
-    ),
-    Syscall(
-        "getsockopt_error",
-        set="ConnectError",
-        summary="read and clear SO_ERROR: how a non-blocking connect ended",
-        helpers=("getsockopt_error",),
-        match={},
-        library_match=(),
-        kernel="getsockopt",
-        seccomp={"x86_64": (55,), "aarch64": (209,)},
-        posix={
-            "getsockopt_error": SO_ERROR_POSIX,
-            "getsockopt_error.getsockopt": {
-                "EBADF": UNREACHABLE,
-                "EFAULT": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOPROTOOPT": UNREACHABLE,
-                "ENOTSOCK": UNREACHABLE,
+            match={},
+            kernel="accept",
+            seccomp={"x86_64": (288, 43), "aarch64": (242, 202)},
+            posix={
+                "accept": {
+                    "EAGAIN": "WouldBlock",
+                    "EBADF": UNREACHABLE,
+                    "ECONNABORTED": "ConnectionAborted",
+                    "EFAULT": UNREACHABLE,
+                    "EINVAL": "SocketNotListening",
+                    "ENOTSOCK": "FileDescriptorNotASocket",
+                    "EMFILE": "ProcessFdQuotaExceeded",
+                    "ENFILE": "SystemFdQuotaExceeded",
+                    "ENOBUFS": "SystemResources",
+                    "ENOMEM": "SystemResources",
+                    "EOPNOTSUPP": "OperationNotSupported",
+                    "ENOTSUP": "OperationNotSupported",
+                    "EPROTO": "ProtocolFailure",
+                    "EPERM": "BlockedByFirewall",
+                },
+                "accept.fcntl": FCNTL_FLAGS,
             },
-        },
-        windows={
-            "getsockopt_error": SO_ERROR_WINDOWS,
-            "getsockopt_error.getsockopt": {
-                "WSANOTINITIALISED": UNREACHABLE,
-                "WSAEFAULT": UNREACHABLE,
-                "WSAEINVAL": UNREACHABLE,
-                "WSAENOPROTOOPT": UNREACHABLE,
-                "WSAENOTSOCK": UNREACHABLE,
+            windows={
+                "accept": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAECONNRESET": "ConnectionResetByPeer",
+                    "WSAEFAULT": UNREACHABLE,
+                    "WSAENOTSOCK": "FileDescriptorNotASocket",
+                    "WSAEINVAL": "SocketNotListening",
+                    "WSAEMFILE": "ProcessFdQuotaExceeded",
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                    "WSAENOBUFS": "SystemResources",
+                    "WSAEOPNOTSUPP": "OperationNotSupported",
+                    "WSAEWOULDBLOCK": "WouldBlock",
+                    "WSAECONNABORTED": "ConnectionAborted",
+                },
+                "accept.ioctlsocket": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                    "WSAENOTSOCK": "FileDescriptorNotASocket",
+                },
             },
-        },
-    ),
-    Syscall(
-        "getpeername",
-        set="GetSockNameError",
-        summary="read a connected socket's peer address",
-        helpers=("getpeername", "getpeername_into"),
-        match={},
-        library_match=(),
-        kernel="getpeername",
-        seccomp={"x86_64": (52,), "aarch64": (205,)},
-        posix={
-            "getpeername": NAME_POSIX,
-        },
-        windows={
-            "getpeername": NAME_WINDOWS,
-        },
-    ),
-    Syscall(
-        "shutdown",
-        set="ShutdownError",
-        summary="stop receiving, sending, or both",
-        helpers=("shutdown",),
-        match={"how": (1, 0xFFFFFFFF)},
-        library_match=(),
-        kernel="shutdown",
-        seccomp={"x86_64": (48,), "aarch64": (210,)},
-        posix={
-            "shutdown": {
-                "EBADF": UNREACHABLE,
-                "EINVAL": UNREACHABLE,
-                "ENOTCONN": "SocketNotConnected",
-                "ENOTSOCK": UNREACHABLE,
-                "ENOBUFS": "SystemResources",
+        ),
+        Syscall(
+            "connect",
+            set="ConnectError",
+            man=("connect", "nf-winsock2-connect", "connect"),
+            eintr=True,
+            helpers={"connect": H("sock", "address")},
+            match={},
+            kernel="connect",
+            seccomp={"x86_64": (42,), "aarch64": (203,)},
+            posix={
+                "connect": CONNECT_POSIX,
             },
-        },
-        windows={
-            "shutdown": {
-                "WSAECONNABORTED": "ConnectionAborted",
-                "WSAECONNRESET": "ConnectionResetByPeer",
-                "WSAEINPROGRESS": "BlockingOperationInProgress",
-                "WSAEINVAL": UNREACHABLE,
-                "WSAENETDOWN": "NetworkSubsystemFailed",
-                "WSAENOTCONN": "SocketNotConnected",
-                "WSAENOTSOCK": UNREACHABLE,
-                "WSANOTINITIALISED": UNREACHABLE,
+            windows={
+                "connect": CONNECT_WINDOWS,
             },
-        },
-    ),
-    Syscall(
-        "close",
-        set="",
-        summary="close a socket",
-        helpers=("close", "cell_close"),
-        match={},
-        library_match=(),
-        kernel="close",
-        seccomp={"x86_64": (3,), "aarch64": (57,)},
-        posix={
-            "close": {
-                "EBADF": UNREACHABLE,
+        ),
+        Syscall(
+            "getsockopt",
+            set="GetSockOptError",
+            man=("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
+            eintr=False,
+            helpers={
+                "getsockopt_int": H(
+                    "sock", "level", "option", result="value", shows=("{sock}", "{level}", "{option}", "{result}")
+                ),
+                "getsockopt": H("sock", "level", "option", "optbuf", result="length"),
             },
-        },
-        windows={
-            "close": {
-                "WSAENOTSOCK": UNREACHABLE,
+            match={"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
+            kernel="getsockopt",
+            seccomp={"x86_64": (55,), "aarch64": (209,)},
+            posix={
+                "getsockopt": {
+                    "EBADF": UNREACHABLE,
+                    "ENOTSOCK": UNREACHABLE,
+                    "EINVAL": UNREACHABLE,
+                    "EFAULT": UNREACHABLE,
+                    "ENOPROTOOPT": "InvalidProtocolOption",
+                    "ENOMEM": "SystemResources",
+                    "ENOBUFS": "SystemResources",
+                    "EACCES": "AccessDenied",
+                },
             },
-        },
-    ),
-)
+            windows={
+                "getsockopt": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAEFAULT": UNREACHABLE,
+                    "WSAEINVAL": UNREACHABLE,
+                    "WSAENOTSOCK": UNREACHABLE,
+                    "WSAENOPROTOOPT": "InvalidProtocolOption",
+                },
+            },
+        ),
+        Syscall(
+            "getsockopt_error",
+            set="ConnectError",
+            man=("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
+            eintr=False,
+            helpers={
+                "getsockopt_error": H("sock", result="so_error", shows=("{sock}", "SOL_SOCKET", "SO_ERROR", "{result}"))
+            },
+            match={},
+            kernel="getsockopt",
+            seccomp={"x86_64": (55,), "aarch64": (209,)},
+            posix={
+                "getsockopt_error": SO_ERROR_POSIX,
+                "getsockopt_error.getsockopt": {
+                    "EBADF": UNREACHABLE,
+                    "EFAULT": UNREACHABLE,
+                    "EINVAL": UNREACHABLE,
+                    "ENOPROTOOPT": UNREACHABLE,
+                    "ENOTSOCK": UNREACHABLE,
+                },
+            },
+            windows={
+                "getsockopt_error": SO_ERROR_WINDOWS,
+                "getsockopt_error.getsockopt": {
+                    "WSANOTINITIALISED": UNREACHABLE,
+                    "WSAEFAULT": UNREACHABLE,
+                    "WSAEINVAL": UNREACHABLE,
+                    "WSAENOPROTOOPT": UNREACHABLE,
+                    "WSAENOTSOCK": UNREACHABLE,
+                },
+            },
+        ),
+        Syscall(
+            "getpeername",
+            set="GetSockNameError",
+            man=("getpeername", "nf-winsock-getpeername", "getpeername"),
+            eintr=False,
+            helpers={
+                "getpeername": H("sock", result="name", shows=("{sock}", "{result}")),
+                "getpeername_into": H("sock", "namebuf", result="length"),
+            },
+            match={},
+            kernel="getpeername",
+            seccomp={"x86_64": (52,), "aarch64": (205,)},
+            posix={
+                "getpeername": NAME_POSIX,
+            },
+            windows={
+                "getpeername": NAME_WINDOWS,
+            },
+        ),
+        Syscall(
+            "shutdown",
+            set="ShutdownError",
+            man=("shutdown", "nf-winsock-shutdown", "shutdown"),
+            eintr=False,
+            helpers={"shutdown": H("sock", "how")},
+            match={"how": (1, 0xFFFFFFFF)},
+            kernel="shutdown",
+            seccomp={"x86_64": (48,), "aarch64": (210,)},
+            posix={
+                "shutdown": {
+                    "EBADF": UNREACHABLE,
+                    "EINVAL": UNREACHABLE,
+                    "ENOTCONN": "SocketNotConnected",
+                    "ENOTSOCK": UNREACHABLE,
+                    "ENOBUFS": "SystemResources",
+                },
+            },
+            windows={
+                "shutdown": {
+                    "WSAECONNABORTED": "ConnectionAborted",
+                    "WSAECONNRESET": "ConnectionResetByPeer",
+                    "WSAEINPROGRESS": "BlockingOperationInProgress",
+                    "WSAEINVAL": UNREACHABLE,
+                    "WSAENETDOWN": "NetworkSubsystemFailed",
+                    "WSAENOTCONN": "SocketNotConnected",
+                    "WSAENOTSOCK": UNREACHABLE,
+                    "WSANOTINITIALISED": UNREACHABLE,
+                },
+            },
+        ),
+        Syscall(
+            "close",
+            set="",
+            man=("close", "nf-winsock2-closesocket", "closesocket"),
+            eintr=False,
+            helpers={"close": H("fd"), "cell_close": H("cell")},
+            match={},
+            kernel="close",
+            seccomp={"x86_64": (3,), "aarch64": (57,)},
+            posix={
+                "close": {
+                    "EBADF": UNREACHABLE,
+                },
+            },
+            windows={
+                "close": {
+                    "WSAENOTSOCK": UNREACHABLE,
+                },
+            },
+        ),
+    )
+}
 
-#: The records by name.
-BY_NAME: dict[str, Syscall] = {record.name: record for record in RECORDS}
+#: The steps connect_tcp's timeout= takes that are no syscall of sockffi's
+#: own: {C function: (the syscall the trace names, how it is shown)}.
+STEP_HELPERS: dict[str, tuple[str, H]] = {
+    "wait_connect": (
+        "poll",
+        H("sock", "timeout", result="ready", shows=("[{{fd={sock}, events=POLLOUT}}]", "1", "{timeout}")),
+    ),
+    "set_nonblocking": ("fcntl", H("sock", "on", shows=("{sock}", "F_SETFL", "{on}"))),
+}
+
+# ----------------------------------------------------------------- constants
+
+#: The platform constants sockffi exports, by what they name (the trace shows
+#: a value by its group's names). Each is declared here only: build_ffi.py
+#: has cffi read its value from the platform's headers, and sockffi exports it.
+CONSTANTS: dict[str, tuple[str, ...]] = {
+    "family": ("AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC"),
+    "type": ("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET"),
+    "type flag": ("SOCK_CLOEXEC", "SOCK_NONBLOCK"),
+    "protocol": ("IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_TCP", "IPPROTO_UDP"),
+    "level": ("SOL_SOCKET",),
+    "socket option": (
+        "SO_REUSEADDR",
+        "SO_KEEPALIVE",
+        "SO_RCVBUF",
+        "SO_SNDBUF",
+        "SO_RCVTIMEO",
+        "SO_SNDTIMEO",
+        "SO_TYPE",
+        "SO_LINGER",
+        "SO_ERROR",
+        "SO_ACCEPTCONN",
+        "SO_BROADCAST",
+    ),
+    "tcp option": ("TCP_NODELAY",),
+    "ipv6 option": ("IPV6_V6ONLY",),
+    "how": ("SHUT_RD", "SHUT_WR", "SHUT_RDWR"),
+    "limit": ("SOMAXCONN",),
+}
+#: Constants some platforms lack: exported where the headers define them
+#: (``lib.SF_HAS_X``, value ``lib.SF_X``); the trace-only ones are shown, never exported.
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "socket option": ("SO_REUSEPORT",),
+    "trace only": ("SO_PRIORITY", "SO_BINDTODEVICE"),
+}
 
 #: Winsock codes by name (winerror.h); fixed numbers on every Windows version.
 WSA_CODES: dict[str, int] = {

@@ -1,11 +1,10 @@
 """The one boundary between sockffi's Python and its C.
 
 Everything that touches the generated module goes through here: the raw C
-calls (one namespace, ``C``, which :mod:`sockffi.trace` swaps explicitly), the
-result layouts the C exports, the per-call error tables, the step from a C
-result to an exception, the fd cells, and the checks every argument passes
-before it may reach C. posix, net and trace use this module; none of them
-reaches into another's globals.
+calls (one namespace, ``C``, which :mod:`sockffi.trace` and
+:mod:`sockffi.testing` wrap with layers), the result layouts the C exports,
+the per-call error tables, the step from a C result to an exception, the fd
+cells, and the checks every argument passes before it may reach C.
 """
 
 from __future__ import annotations
@@ -29,6 +28,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
 if TYPE_CHECKING:
     from typing import Any, Callable, Optional
 
+    from ._sockffi import Calls
+
     ErrorTable = dict[int, type]
     Layer = Callable[[str, Any], Any]
 
@@ -51,7 +52,7 @@ LISTEN4_FD_SHIFT: int = lib.SF_LISTEN4_FD_SHIFT
 LISTEN4_DIFFERS: int = lib.SF_LISTEN4_DIFFERS
 ADDR_CAP: int = lib.SF_ADDR_CAP
 
-#: The syscall each step of a composed listen names.
+#: The syscall each step of a composed call names.
 STEPS: dict[int, str] = {
     lib.SF_STEP_SOCKET: "socket",
     lib.SF_STEP_REUSEADDR: "setsockopt",
@@ -68,73 +69,28 @@ WINERROR: bool = backend.WINERROR
 
 # ----------------------------------------------------------------- the raw calls
 
-
-#: The one-crossing composed calls: a layer that must see each step sets them
-#: aside (None), and the helpers then take their step paths.
-ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un", "connect_tcp4", "connect_tcp6", "connect_unix")
-
-
-class Calls:
-    """The C calls sockffi makes, one attribute each (the type of :data:`C`,
-    for type checkers). Every caller reads C's attributes at call time, so
-    replacing one (:func:`swap`, used by sockffi.trace) changes every path at
-    once, and nothing is replaced while nobody asks."""
-
-    #: Every syscall record's helpers, the one-crossing composed calls, and
-    #: the two steps connect_tcp's timeout= takes that no record names (poll, fcntl).
-    NAMES = tuple(
-        sorted(
-            {helper for record in errors.RECORDS.values() for helper in record.helpers}
-            | set(ONE_CROSSING)
-            | {"wait_connect", "set_nonblocking"}
-        )
+#: The composed calls made in one crossing: a layer that must see each step
+#: sets them aside (None), and the callers then take their step paths
+#: (build_ffi.ONE_CROSSING says the same for the typing stub).
+ONE_CROSSING = ("listen_in4", "listen_in6", "listen_un", "connect_new")
+#: Every syscall record's C functions, the one-crossing composed calls, and
+#: the two steps connect_tcp's timeout= takes that no record names.
+NAMES: tuple[str, ...] = tuple(
+    sorted(
+        {helper for record in errors.RECORDS.values() for helper in record.helpers}
+        | set(ONE_CROSSING)
+        | {"wait_connect", "set_nonblocking"}
     )
-
-    socket: Callable[[int, int, int], int]
-    socket_cell: Callable[[Any, int, int, int], int]
-    bind_in4: Callable[[int, int, int], int]
-    bind_in6: Callable[[int, bytes, int, int, int], int]
-    bind_un: Callable[[int, bytes, int], int]
-    bind_un_cell: Callable[[Any, bytes, int], int]
-    listen: Callable[[int, int], int]
-    setsockopt_int: Callable[[int, int, int, int], int]
-    setsockopt: Callable[[int, int, int, bytes, int], int]
-    getsockname: Callable[[int], int]
-    getsockname_into: Callable[[int, Any, int], int]
-    close: Callable[[int], int]
-    cell_close: Callable[[Any], int]
-    accept: Callable[[Any, int, int], int]
-    accept_emulated: Callable[[Any, int, int], int]
-    connect_in4: Callable[[int, int, int], int]
-    connect_in6: Callable[[int, bytes, int, int, int], int]
-    connect_un: Callable[[int, bytes, int], int]
-    getpeername: Callable[[int], int]
-    getpeername_into: Callable[[int, Any, int], int]
-    getsockopt_int: Callable[[int, int, int], int]
-    getsockopt: Callable[[int, int, int, Any, int], int]
-    getsockopt_error: Callable[[int], int]
-    shutdown: Callable[[int, int], int]
-    wait_connect: Callable[[int, int], int]
-    set_nonblocking: Callable[[int, int], int]
-    # The one-crossing listens; None while traced, so each step is its own call.
-    listen_in4: Optional[Callable[[Any, int, int, int, int, int], int]]
-    listen_in6: Optional[Callable[[Any, int, bytes, int, int, int, int, int], int]]
-    listen_un: Optional[Callable[[Any, int, bytes, int, int, Any], int]]
-    # The one-crossing connects (socket, connect), likewise.
-    connect_tcp4: Optional[Callable[[Any, int, int, int], int]]
-    connect_tcp6: Optional[Callable[[Any, int, bytes, int, int, int], int]]
-    connect_unix: Optional[Callable[[Any, int, bytes, int], int]]
-
-
+)
 #: The C functions as compiled.
-RAW: dict[str, Any] = {name: getattr(lib, "sf_" + name) for name in Calls.NAMES}
-#: The namespace itself: a bare module object, whose attributes are the
-#: cheapest to read on every call (a plain global is hardly faster).
-C: Calls = type(sys)("sockffi._seam.C")  # type: ignore[assignment]
+RAW: dict[str, Any] = {name: getattr(lib, "sf_" + name) for name in NAMES}
+#: The namespace every caller reads its C function from at call time: a bare
+#: module object, whose attributes are the cheapest to read, and whose
+#: attributes the layers replace (their type: the stub's Calls).
+C: Calls = type(sys)("sockffi._seam.C")
 for _name, _fn in RAW.items():
     setattr(C, _name, _fn)
 del _name, _fn
-
 
 _layers: list[tuple[int, object, Layer]] = []
 
@@ -164,11 +120,11 @@ if hasattr(os, "register_at_fork"):
 
 def push_layer(owner: object, layer: Layer, rank: int = 0) -> None:
     """Wrap C's calls: layer(name, current) gives what C.name becomes (current
-    itself to leave it; None for the one-crossing listens, to have listen_tcp
-    take its step path). Layers stack (sockffi.trace, sockffi.testing); each is
-    removed by its owner, in any order, and C is rebuilt from RAW each time,
-    lower ranks innermost (an injected failure sits below the trace, which
-    then reports it as the syscall's result)."""
+    itself to leave it; None for the one-crossing composed calls, to have
+    their callers take each step as its own call). Layers stack (sockffi.trace,
+    sockffi.testing); each is removed by its owner, in any order, and C is
+    rebuilt from RAW each time, lower ranks innermost (an injected failure
+    sits below the trace, which then reports it as the syscall's result)."""
     with LOCK:
         _layers.append((rank, owner, layer))
         _rebuild()
@@ -211,23 +167,6 @@ class Tables:
     calls, Unexpected inside the composed calls, which own their fd and build
     their own sockaddr."""
 
-    socket: ErrorTable
-    bind: ErrorTable
-    listen: ErrorTable
-    setsockopt: ErrorTable
-    getsockname: ErrorTable
-    close: ErrorTable
-    accept: ErrorTable
-    connect: ErrorTable
-    getsockopt: ErrorTable
-    getsockopt_error: ErrorTable
-    getpeername: ErrorTable
-    shutdown: ErrorTable
-    aux: ErrorTable
-    startup: ErrorTable
-    accept_aux: ErrorTable
-    getsockopt_error_call: ErrorTable
-
     def __init__(self, unreachable: type) -> None:
         for call in errors.RECORDS:
             setattr(self, call, table(call, unreachable))
@@ -235,6 +174,9 @@ class Tables:
         self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
         self.accept_aux = table(f"accept.{backend.AUX_CALLS['aux'][0]}", unreachable)
         self.getsockopt_error_call = table("getsockopt_error.getsockopt", unreachable)
+
+    def __getattr__(self, call: str) -> ErrorTable:  # only for a name no record has
+        raise AttributeError(f"no syscall record named {call!r}: add it to sockffi._catalogue.RECORDS")
 
 
 DIRECT = Tables(errors.CallerError)
@@ -244,47 +186,55 @@ STARTUP_NAME: str = backend.AUX_CALLS["startup"][0]
 
 new_error = backend.new_error
 
+# ----------------------------------------------------------------- from a C result to an exception
 
-def rejected(code: int) -> Exception:
+
+def rejected(code: int, syscall: str = "", what: object = None) -> Exception:
     """An argument the C refused before any syscall (the Python checks normally
-    catch it first)."""
-    what = code & CODE_MASK
-    if what == lib.SF_REJECT_BACKLOG:
+    catch it first), or an owner that no longer held its socket by the time
+    the C looked."""
+    refused = code & CODE_MASK
+    if refused == lib.SF_REJECT_CLOSED:
+        return closed_error(syscall, what)
+    if refused == lib.SF_REJECT_BACKLOG:
         return OverflowError(f"backlog must be 0-{INT_MAX} (Zig's u31)")
-    if what == lib.SF_REJECT_PORT:
+    if refused == lib.SF_REJECT_PORT:
         return OverflowError("port must be 0-65535.")
-    if what == lib.SF_REJECT_PATH:
+    if refused == lib.SF_REJECT_PATH:
         return ValueError(f"AF_UNIX path longer than sun_path ({lib.SF_SUN_PATH_MAX} bytes)")
+    if refused == lib.SF_REJECT_ADDRESS:
+        return ValueError("an address sockffi cannot encode")
+    if isinstance(what, int) and what > FD_MAX:
+        return OverflowError(f"{syscall}: fd must be 0-{FD_MAX}, not {what}")
     return ValueError("negative file descriptor")
 
 
-def failure(r: int, tbl: ErrorTable, syscall: str) -> Exception:
-    """The exception for a negative result of a one-syscall helper."""
+def os_error(r: int, tbl: ErrorTable, syscall: str) -> Exception:
+    """The exception for one negative result of one call."""
     code = -r
     if code & REJECTED:
-        return rejected(code)
+        return rejected(code, syscall)
     code &= CODE_MASK
     return new_error(tbl.get(code, errors.Unexpected), code, syscall)
 
 
-def _failure_for(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
-    """The exception for a negative result of one call, in one Python call (the
-    error paths are measured too)."""
+def error_maker(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
+    """os_error for one call, in one Python call (the error paths are measured
+    too): what each result means is remembered, being a pure function of the
+    int the C returned, so this cache never changes meaning. Bounded."""
     get = tbl.get
     unexpected = errors.Unexpected
     strerror = backend.strerror
-    # code (with its flags) -> (class, text, OS code): a pure function of the
-    # int the C returned, so this cache never changes meaning. Bounded.
     known: dict[int, tuple[type, str, int]] = {}
     remembered = known.get
     windows = WINERROR
 
-    def failure(r: int) -> Exception:
+    def make(r: int) -> Exception:
         code = -r
         entry = remembered(code)
         if entry is None:
             if code & REJECTED:
-                return rejected(code)
+                return rejected(code, syscall)
             raw = code & CODE_MASK
             entry = (get(raw, unexpected), strerror(raw), raw)
             if len(known) < 256:
@@ -295,20 +245,15 @@ def _failure_for(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
         exc.syscall = syscall
         return exc
 
-    return failure
+    return make
 
 
-#: The exception for a negative result of each direct call, one Python call each.
-failure_for: dict[str, Callable[[int], Exception]] = {
-    name: _failure_for(getattr(DIRECT, name), name)
-    for name in ("listen", "setsockopt", "getsockname", "connect", "getsockopt", "getpeername", "shutdown")
-}
-
-
-def socket_failure(r: int, tables: Tables = DIRECT) -> Exception:
+def socket_error(r: int, tables: Tables = DIRECT) -> Exception:
     """socket(2)'s own code, or that of a call socket() made after the socket
     existed (fcntl, ioctlsocket, WSAStartup), which the C flags."""
     code = -r
+    if code & REJECTED:
+        return rejected(code, "socket")
     raw = code & CODE_MASK
     if code & AUX:
         return new_error(tables.aux.get(raw, errors.Unexpected), raw, AUX_NAME)
@@ -317,15 +262,14 @@ def socket_failure(r: int, tables: Tables = DIRECT) -> Exception:
     return new_error(tables.socket.get(raw, errors.Unexpected), raw, "socket")
 
 
-def bind_failure(r: int, tables: Tables = DIRECT, syscall: str = "bind") -> Exception:
-    """EINVAL (WSAEINVAL, WSAEFAULT) means different things by the socket's
-    state, which the C read on this error path: a socket of another family than
-    the address is AddressFamilyNotSupported on every OS (bind and connect
-    alike); AlreadyBound only for a socket that getsockname shows is bound,
-    Unexpected (the raw code) otherwise."""
+def address_error(r: int, syscall: str, tables: Tables = DIRECT) -> Exception:
+    """bind's and connect's codes whose meaning is the socket's state, which
+    the C read on this error path: an address of another family than the
+    socket is AddressFamilyNotSupported on every OS; AlreadyBound only for a
+    socket that getsockname shows is bound, Unexpected (the raw code) otherwise."""
     code = -r
     if code & REJECTED:
-        return rejected(code)
+        return rejected(code, syscall)
     raw = code & CODE_MASK
     cls = getattr(tables, syscall).get(raw, errors.Unexpected)
     if code & OTHER_FAMILY:
@@ -335,8 +279,8 @@ def bind_failure(r: int, tables: Tables = DIRECT, syscall: str = "bind") -> Exce
     return new_error(cls, raw, syscall)
 
 
-def _step_failure(r: int) -> Exception:
-    """The error a composed call reported as -(code | step << STEP_SHIFT)."""
+def _step_error(r: int) -> Exception:
+    """The error a one-crossing composed call reported as -(code | step << STEP_SHIFT)."""
     code = -r
     step = code >> STEP_SHIFT
     code &= (1 << STEP_SHIFT) - 1
@@ -344,10 +288,10 @@ def _step_failure(r: int) -> Exception:
     if syscall is None or code & REJECTED:
         return rejected(code)
     if syscall == "socket":
-        return socket_failure(-code, COMPOSED)
+        return socket_error(-code, COMPOSED)
     if syscall == "bind":
-        return bind_failure(-code, COMPOSED)
-    return failure(-(code & ~STILL_OPEN), getattr(COMPOSED, syscall), syscall)
+        return address_error(-code, "bind", COMPOSED)
+    return os_error(-(code & ~STILL_OPEN), getattr(COMPOSED, syscall), syscall)
 
 
 def _remembering(make: Callable[[int], Exception]) -> Callable[[int], Exception]:
@@ -358,7 +302,7 @@ def _remembering(make: Callable[[int], Exception]) -> Callable[[int], Exception]
     remembered = known.get
     windows = WINERROR
 
-    def failure(r: int) -> Exception:
+    def make_again(r: int) -> Exception:
         entry = remembered(r)
         if entry is None:
             exc = make(r)
@@ -373,18 +317,18 @@ def _remembering(make: Callable[[int], Exception]) -> Callable[[int], Exception]
         new.syscall = syscall
         return new
 
-    return failure
+    return make_again
 
 
-step_failure = _remembering(_step_failure)
+step_error = _remembering(_step_error)
 
 
-def accept_failure(r: int, tables: Tables = DIRECT) -> Exception:
+def accept_error(r: int, tables: Tables = DIRECT) -> Exception:
     """accept(2)'s own code, or that of the fcntl/ioctlsocket an emulated
     accept made after the new socket existed (which the C flags)."""
     code = -r
     if code & REJECTED:
-        return rejected(code)
+        return rejected(code, "accept")
     raw = code & CODE_MASK
     if code & AUX:
         return new_error(tables.accept_aux.get(raw, errors.Unexpected), raw, AUX_NAME)
@@ -397,13 +341,13 @@ def so_error(value: int, tables: Tables = DIRECT) -> Exception:
     return new_error(tables.getsockopt_error.get(value, errors.Unexpected), value, "connect")
 
 
-def close_failure(r: int) -> Optional[Exception]:
+def close_error(r: int, fd: object = None) -> Optional[Exception]:
     """Zig's posix.close ignores every code but a bad fd, which is the caller's
     bug. sockffi also raises when the OS refused and the handle is still open
     (Windows WSAEWOULDBLOCK that even a blocking retry could not finish)."""
     code = -r
     if code & REJECTED:
-        return rejected(code)
+        return rejected(code, "close", fd)
     raw = code & CODE_MASK
     if code & STILL_OPEN:
         return new_error(errors.Unexpected, raw, "close")
@@ -431,16 +375,30 @@ _gc = ffi.gc
 _release = lib.sf_cell_release
 cell_detach = lib.sf_cell_detach
 cell_adopt = lib.sf_cell_adopt
+#: The "no cell" of a call given a plain fd: (NULL, fd).
+NULL: Any = ffi.NULL
 
 
 def new_cell() -> Any:
-    """An empty fd cell: closes what it holds when dropped (in C: no bytecode
-    runs between the drop and the close, so no signal handler can intervene)."""
-    return _gc(_new_cell("long long[2]"), _release)
+    """An empty fd cell (sockffi.h: fd + 1, the unix file, the generation):
+    closes what it holds when dropped (in C: no bytecode runs between the drop
+    and the close, so no signal handler can intervene)."""
+    return _gc(_new_cell("long long[3]"), _release)
 
 
 take_cell = _cells.pop  # IndexError when the pool is empty: make one with new_cell()
 give_cell = _cells.append  # only ever an empty cell
+
+
+def cell_fd(cell: Any) -> int:
+    fd: int = cell[0] - 1
+    return fd
+
+
+def cell_gen(cell: Any) -> int:
+    """The cell's generation (sockffi.h): what its owner's calls pass as ref."""
+    gen: int = cell[2]
+    return gen
 
 
 #: Buffers for one getsockname result each (SF_ADDR_CAP bytes), held by one
@@ -454,12 +412,6 @@ new_name_buffer = ffi.new
 #: in C by that call; sf_shared_name_release frees it once read).
 SHARED_NAME: Any = lib.sf_shared_name
 release_shared_name = lib.sf_shared_name_release
-
-
-def cell_fd(cell: Any) -> int:
-    fd: int = cell[0] - 1
-    return fd
-
 
 # ----------------------------------------------------------------- argument checks
 
@@ -484,15 +436,18 @@ def gone(owner: object) -> str:
     return getattr(owner, "_gone", None) or "is closed"
 
 
-def fd_of(fd: Any, syscall: str) -> int:
-    """An fd from an int (of any int type) or anything with fileno(). Nothing is
-    taken from an object's own __index__/__int__: an int subclass gives its
+def socket_of(fd: Any, syscall: str) -> tuple[Any, int]:
+    """(cell, ref), the socket a call given anything but an exact int acts on:
+    a Server's or Connection's own cell and generation (its fd is read from the
+    cell inside the C call, so the call never reaches a socket that left it);
+    else (NULL, the fd) from an int of any int type or from fileno(). Nothing
+    is taken from an object's own __index__/__int__: an int subclass gives its
     value, as CPython's C calls read it."""
-    if _type(fd) in OWNERS:  # exactly a Server or a Connection (not a subclass): its own slot
-        value = fd.fd
-        if value == -1:
-            raise closed_error(syscall, fd)
-        return value  # type: ignore[no-any-return]
+    if _type(fd) in OWNERS:  # exactly a Server or a Connection (not a subclass)
+        try:
+            return fd._owned[0], fd._gen
+        except IndexError:
+            raise closed_error(syscall, fd) from None
     if isinstance(fd, int):
         if isinstance(fd, bool):
             raise TypeError("fd must be an int, not bool")
@@ -512,7 +467,13 @@ def fd_of(fd: Any, syscall: str) -> int:
         raise ValueError(f"negative file descriptor: {value}")
     if value > FD_MAX:
         raise OverflowError(f"fd {value} is out of range (at most {FD_MAX})")
-    return value
+    return NULL, value
+
+
+def fd_of(fd: Any, syscall: str) -> int:
+    """The fd itself (for what is not a C call on it: os.get_blocking ...)."""
+    cell, ref = socket_of(fd, syscall)
+    return cell_fd(cell) if cell is not NULL else ref
 
 
 def c_int(value: Any, what: str, low: int = INT_MIN, high: int = INT_MAX) -> int:

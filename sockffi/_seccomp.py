@@ -33,7 +33,7 @@ ARCHES: dict[str, tuple[int, dict[str, tuple[int, ...]]]] = {
     machine: (
         audit,
         {
-            **{r.kernel: r.seccomp[machine] for r in RECORDS if r.kernel != "getsockopt" or r.name == "getsockopt"},
+            **{r.kernel: r.seccomp[machine] for r in RECORDS.values() if r.kernel == r.name},
             "fcntl": (_FCNTL[machine],),
         },
     )
@@ -131,7 +131,7 @@ SECCOMP_RET_USER_NOTIF = 0x7FC00000
 SECCOMP_NR = {"x86_64": 317, "aarch64": 277}
 #: The syscalls the supervisor sees (the marker can fail any of them): every
 #: record's but close's.
-NOTIFIED: tuple[str, ...] = tuple(dict.fromkeys(r.kernel for r in RECORDS if r.kernel != "close"))
+NOTIFIED: tuple[str, ...] = tuple(dict.fromkeys(r.kernel for r in RECORDS.values() if r.kernel != "close"))
 
 
 def numbers_of(machine: str, names: tuple[str, ...] = NOTIFIED) -> dict[int, str]:

@@ -1,108 +1,40 @@
 """sockffi's errors: Zig 0.15.2's error sets as Python classes.
 
 Each Zig error name is one class. Each error set (``SocketError``, ``BindError``,
-listen(2)'s ``sockffi.posix.ListenError``, ``SetSockOptError``,
-``GetSockNameError``, ``AcceptError``, ``ConnectError``, ``GetSockOptError``,
-``ShutdownError``) is a class that its members inherit from, so ``except
-BindError`` catches ``AddressInUse``. The unions are classes too, that their
-sets inherit from: ``ListenError`` (``std.net.Address.ListenError``, what the
-listen helpers raise), ``TcpConnectToAddressError`` and
-``ConnectUnixSocketError`` (what the connect helpers raise).
+listen(2)'s ``sockffi.posix.ListenError``, ``SetSockOptError``, ...) is a class
+that its members inherit from, so ``except BindError`` catches ``AddressInUse``.
+The unions are classes too, that their sets inherit from: ``ListenError``
+(``std.net.Address.ListenError``, what the listen helpers raise),
+``TcpConnectToAddressError`` and ``ConnectUnixSocketError`` (what the connect
+helpers raise).
 
-The OS-code maps per syscall and platform are data, in one record per
-syscall (sockffi._catalogue); the views below (``SETS``, ``POSIX``,
-``WINDOWS`` ...) and the queries at the end are derived from the records, for
-the backends, the CLI, the docs and the tests.
+The classes are made here from the catalogue (sockffi._catalogue: the names
+with their meanings and builtins, the sets with their members, the unions with
+their sets), so membership is written once; sockffi/_classes.pyi is how type
+checkers see them (generated from the same data). The OS-code maps per
+syscall and platform are data in one record per syscall; the views below
+(``SETS``, ``POSIX``, ``WINDOWS`` ...) and the queries at the end derive from
+the records, for the backends, the CLI, the docs and the tests.
 """
 
 from __future__ import annotations
 
+import builtins
+
 # Real names, not TYPE_CHECKING ones: typing.get_type_hints() reads the annotations.
-from typing import Any, Callable, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ._catalogue import DEPARTURES, LINUX_ERRNO, MACOS_ERRNO, UNREACHABLE, WSA_CODES, Syscall
-from ._catalogue import RECORDS as _RECORDS
+from . import _catalogue
+from ._catalogue import Syscall
 
-__all__ = [
-    "CALLS",
-    "DEPARTURES",
-    "ERRNO_NUMBERS",
-    "ERROR_NAMES",
-    "EXIT_CODES",
-    "LINUX_ERRNO",
-    "MACOS_ERRNO",
-    "PLATFORMS",
-    "POSIX",
-    "RECORDS",
-    "SETS",
-    "SYSCALLS",
-    "UNIONS",
-    "UNREACHABLE",
-    "WINDOWS",
-    "WSA_CODES",
-    "AcceptError",
-    "AccessDenied",
-    "AddressFamilyNotSupported",
-    "AddressInUse",
-    "AddressNotAvailable",
-    "AlreadyBound",
-    "AlreadyConnected",
-    "BindError",
-    "BlockedByFirewall",
-    "BlockingOperationInProgress",
-    "CallerError",
-    "ConnectError",
-    "ConnectUnixSocketError",
-    "ConnectionAborted",
-    "ConnectionPending",
-    "ConnectionRefused",
-    "ConnectionResetByPeer",
-    "ConnectionTimedOut",
-    "FileDescriptorNotASocket",
-    "FileNotFound",
-    "GetSockNameError",
-    "GetSockOptError",
-    "InvalidProtocolOption",
-    "ListenError",
-    "NameTooLong",
-    "NetworkSubsystemFailed",
-    "NetworkUnreachable",
-    "NoDevice",
-    "NotDir",
-    "OperationNotSupported",
-    "PermissionDenied",
-    "ProcessFdQuotaExceeded",
-    "ProtocolFailure",
-    "ProtocolFamilyNotAvailable",
-    "ProtocolNotSupported",
-    "ReadOnlyFileSystem",
-    "SetSockOptError",
-    "ShutdownError",
-    "SocketError",
-    "SocketNotBound",
-    "SocketNotConnected",
-    "SocketNotListening",
-    "SocketTypeNotSupported",
-    "SockffiError",
-    "SymLinkLoop",
-    "SystemFdQuotaExceeded",
-    "SystemResources",
-    "TcpConnectToAddressError",
-    "TimeoutTooBig",
-    "Unexpected",
-    "WouldBlock",
-    "caller_bugs",
-    "codes",
-    "lookup",
-    "names_of",
-    "number",
-    "outcome",
-    "plain",
-    "set_class",
-    "set_title",
-    "sets_of",
-    "syscalls_of",
-]
+#: The catalogue's code numbers and its mark for codes Zig treats as unreachable.
+UNREACHABLE = _catalogue.UNREACHABLE
+WSA_CODES = _catalogue.WSA_CODES
+LINUX_ERRNO = _catalogue.LINUX_ERRNO
+MACOS_ERRNO = _catalogue.MACOS_ERRNO
+
+#: Every departure from Zig, with its reason (the docs list them).
+DEPARTURES = _catalogue.DEPARTURES
 
 
 class SockffiError(OSError):
@@ -189,89 +121,6 @@ def describe_address(address: object) -> str:
     return "@" + text[1:] if text[:1] == "\0" else text
 
 
-# ----------------------------------------------------------------- the unions
-
-
-class ListenError(SockffiError):
-    """``std.net.Address.ListenError``: what :func:`sockffi.listen_tcp` and
-    :func:`sockffi.listen_unix` can raise.
-
-    SocketError || BindError || posix.ListenError || SetSockOptError || GetSockNameError.
-    """
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
-class TcpConnectToAddressError(SockffiError):
-    """``std.net.TcpConnectToAddressError``: what :func:`sockffi.connect_tcp` can raise.
-
-    SocketError || ConnectError (19 names).
-    """
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
-class ConnectUnixSocketError(SockffiError):
-    """What Zig's ``std.net.connectUnixSocket`` can raise (its inferred set), and
-    so :func:`sockffi.connect_unix`.
-
-    SocketError || {NameTooLong} (``Address.initUnix``) || ConnectError.
-    """
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
-# ----------------------------------------------------------------- the sets
-
-
-class SocketError(ListenError, TcpConnectToAddressError, ConnectUnixSocketError):
-    """``std.posix.SocketError``: what socket(2) can raise."""
-
-
-class BindError(ListenError):
-    """``std.posix.BindError``: what bind(2) can raise."""
-
-
-class ListenSyscallError(ListenError):
-    """``std.posix.ListenError``: what listen(2) can raise (``sockffi.posix.ListenError``)."""
-
-
-# Its public name is sockffi.posix.ListenError: reprs, tracebacks and help() say so.
-ListenSyscallError.__name__ = ListenSyscallError.__qualname__ = "ListenError"
-ListenSyscallError.__module__ = "sockffi.posix"
-
-
-class SetSockOptError(ListenError):
-    """``std.posix.SetSockOptError``: what setsockopt(2) can raise."""
-
-
-class GetSockNameError(ListenError):
-    """``std.posix.GetSockNameError``: what getsockname(2) and getpeername(2) can raise."""
-
-
-class AcceptError(SockffiError):
-    """``std.posix.AcceptError``: what accept(2) can raise (``Server.accept`` too)."""
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
-class ConnectError(TcpConnectToAddressError, ConnectUnixSocketError):
-    """``std.posix.ConnectError``: what connect(2) can raise, and what
-    :func:`sockffi.getsockopt_error` reports of a non-blocking connect."""
-
-
-class GetSockOptError(SockffiError):
-    """``std.posix.GetSockOptError``: what getsockopt(2) can raise."""
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
-class ShutdownError(SockffiError):
-    """``std.posix.ShutdownError``: what shutdown(2) can raise."""
-
-    members: ClassVar[tuple[type, ...]] = ()
-
-
 class CallerError(SockffiError):
     """An OS code that Zig treats as ``unreachable``: the calling code is at fault.
 
@@ -285,375 +134,87 @@ class CallerError(SockffiError):
         return f"{super().__str__()}{said} [a bug in the calling code; Zig's std.posix treats this code as unreachable]"
 
 
-# The 38 members, alphabetical. Docstrings are Zig's doc comments (per call,
-# where the calls' comments differ); where Zig has none, the meaning from the
-# man pages and Microsoft's Winsock reference.
-
-
-class AccessDenied(SocketError, BindError, ConnectError, GetSockOptError, PermissionError):
-    """Permission to create a socket of the specified type and/or protocol is denied (socket).
-    The address is protected, and the user is not the superuser. For UNIX domain sockets:
-    Search permission is denied on a component of the path prefix (bind). For UNIX domain
-    sockets: write permission is denied on the socket file, or search permission on a
-    directory of its path; or a connect to a broadcast address without the socket
-    broadcast flag, or a local firewall rule (connect). The calling process does not have
-    the appropriate privileges (getsockopt)."""
-
-
-class AddressFamilyNotSupported(SocketError, BindError, ConnectError):
-    """The implementation does not support the specified address family (socket).
-    The address is not valid for the address family of socket (bind). The passed
-    address didn't have the correct address family in its sa_family field (connect)."""
-
-
-class AddressInUse(BindError, ListenSyscallError, ConnectError):
-    """The given address is already in use, or all port numbers in the ephemeral port
-    range are in use (bind). Another socket is already listening on the same port (listen).
-    Local address is already in use (connect)."""
-
-
-class AddressNotAvailable(BindError, ConnectError):
-    """A nonexistent interface was requested or the requested address was not local (bind).
-    The socket had no local address, and every port of the ephemeral range is in use
-    (connect; see ip_local_port_range in ip(7))."""
-
-
-class AlreadyBound(BindError):
-    """The socket is already bound to an address."""
-
-
-class AlreadyConnected(ListenSyscallError, SetSockOptError):
-    """The socket is already connected (listen). The socket is already connected, and a
-    specified option cannot be set while the socket is connected (setsockopt)."""
-
-
-class BlockedByFirewall(AcceptError, PermissionError):
-    """Firewall rules forbid connection."""
-
-
-class BlockingOperationInProgress(ShutdownError):
-    """A blocking Winsock 1.1 call is in progress (Windows' WSAEINPROGRESS)."""
-
-
-class ConnectionAborted(AcceptError, ShutdownError, ConnectionAbortedError):
-    """The connection was aborted: by the peer before accept took it (accept), or
-    by the network or the host (shutdown, Windows)."""
-
-
-class ConnectionPending(ConnectError, BlockingIOError):
-    """Socket is non-blocking and already has a pending connection in progress."""
-
-
-class ConnectionRefused(ConnectError, ConnectionRefusedError):
-    """A connect() on a stream socket found no one listening on the remote address."""
-
-
-class ConnectionResetByPeer(AcceptError, ConnectError, ShutdownError, ConnectionResetError):
-    """An incoming connection was indicated, but was subsequently terminated by the
-    remote peer prior to accepting the call (accept). Connection was reset by peer before
-    connect could complete (connect). Connection was reset by peer, application should
-    close socket as it is no longer usable (shutdown)."""
-
-
-class ConnectionTimedOut(ConnectError, TimeoutError):
-    """Timeout while attempting connection. The server may be too busy to accept new
-    connections. Note that for IP sockets the timeout may be very long when syncookies
-    are enabled on the server."""
-
-
-class FileDescriptorNotASocket(BindError, ListenSyscallError, SetSockOptError, GetSockNameError, AcceptError):
-    """The file descriptor does not refer to a socket."""
-
-
-class FileNotFound(BindError, ConnectError, FileNotFoundError):
-    """A component in the directory prefix of the socket pathname does not exist (bind).
-    The given path for the unix socket does not exist (connect)."""
-
-
-class InvalidProtocolOption(SetSockOptError, GetSockOptError):
-    """The option is not supported by the protocol."""
-
-
-class NameTooLong(BindError, ConnectUnixSocketError):
-    """addr is too long."""
-
-
-class NetworkSubsystemFailed(
-    BindError, ListenSyscallError, SetSockOptError, GetSockNameError, AcceptError, ShutdownError
-):
-    """The network subsystem has failed."""
-
-
-class NetworkUnreachable(ConnectError):
-    """Network is unreachable (ENETUNREACH), or the host is (EHOSTUNREACH): Zig gives
-    both one name."""
-
-
-class NoDevice(SetSockOptError):
-    """No such device: the option names a network interface that does not exist."""
-
-
-class NotDir(BindError, NotADirectoryError):
-    """A component of the path prefix is not a directory."""
-
-
-class OperationNotSupported(ListenSyscallError, SetSockOptError, AcceptError):
-    """The socket is not of a type that supports the operation (listen: a datagram socket).
-    The referenced socket is not a type that supports connection-oriented service (accept)."""
-
-
-class PermissionDenied(SetSockOptError, ConnectError, PermissionError):
-    """Setting the socket option requires more elevated permissions (setsockopt).
-    See AccessDenied (connect: EPERM, such as a firewall rule)."""
-
-
-class ProcessFdQuotaExceeded(SocketError, AcceptError):
-    """The per-process limit on the number of open file descriptors has been reached."""
-
-
-class ProtocolFailure(AcceptError):
-    """A protocol error (EPROTO): the connection failed before accept took it."""
-
-
-class ProtocolFamilyNotAvailable(SocketError):
-    """Unknown protocol, or protocol family not available."""
-
-
-class ProtocolNotSupported(SocketError):
-    """The protocol type or the specified protocol is not supported within this domain."""
-
-
-class ReadOnlyFileSystem(BindError):
-    """The socket inode would reside on a read-only filesystem."""
-
-
-class SocketNotBound(ListenSyscallError, SetSockOptError, GetSockNameError):
-    """The socket has not been bound yet."""
-
-
-class SocketNotConnected(ShutdownError):
-    """The socket is not connected (connection-oriented sockets only)."""
-
-
-class SocketNotListening(AcceptError):
-    """Socket is not listening for new connections."""
-
-
-class SocketTypeNotSupported(SocketError):
-    """The socket type is not supported by the protocol."""
-
-
-class SymLinkLoop(BindError):
-    """Too many symbolic links were encountered in resolving addr."""
-
-
-class SystemFdQuotaExceeded(SocketError, AcceptError):
-    """The system-wide limit on the total number of open files has been reached."""
-
-
-class SystemResources(
-    SocketError,
-    BindError,
-    ListenSyscallError,
-    SetSockOptError,
-    GetSockNameError,
-    AcceptError,
-    ConnectError,
-    GetSockOptError,
-    ShutdownError,
-):
-    """Insufficient memory or other system resources (buffers, socket descriptors) are
-    available to complete the call. Not enough free memory; often the socket buffer
-    limits rather than the system's memory (accept). Insufficient entries in the routing
-    cache (connect)."""
-
-
-class TimeoutTooBig(SetSockOptError):
-    """The send and receive timeout values are too big to fit into the timeout fields
-    in the socket structure."""
-
-
-class WouldBlock(AcceptError, ConnectError, BlockingIOError):
-    """Accepting from the socket would block: no connection is waiting (accept).
-    Connecting would block: a non-blocking connect is in progress, or an AF_UNIX
-    listener's backlog is full (connect)."""
-
-
-class Unexpected(
-    SocketError,
-    BindError,
-    ListenSyscallError,
-    SetSockOptError,
-    GetSockNameError,
-    AcceptError,
-    ConnectError,
-    GetSockOptError,
-    ShutdownError,
-):
-    """The operating system returned a code the error set does not name.
-
-    Zig drops the code; sockffi keeps it in ``errno`` (and ``winerror``).
-    """
-
-
-# --------------------------------------------------------------------------- data
-
-#: The members of each set, in Zig 0.15.2's declaration order, ``Unexpected`` last
-#: (``|| UnexpectedError``).
-SETS: dict[str, tuple[str, ...]] = {
-    "SocketError": (
-        "AccessDenied",
-        "AddressFamilyNotSupported",
-        "ProtocolFamilyNotAvailable",
-        "ProcessFdQuotaExceeded",
-        "SystemFdQuotaExceeded",
-        "SystemResources",
-        "ProtocolNotSupported",
-        "SocketTypeNotSupported",
-        "Unexpected",
-    ),
-    "BindError": (
-        "AccessDenied",
-        "AddressInUse",
-        "AddressNotAvailable",
-        "AddressFamilyNotSupported",
-        "SymLinkLoop",
-        "NameTooLong",
-        "FileNotFound",
-        "SystemResources",
-        "NotDir",
-        "ReadOnlyFileSystem",
-        "NetworkSubsystemFailed",
-        "FileDescriptorNotASocket",
-        "AlreadyBound",
-        "Unexpected",
-    ),
-    "ListenSyscallError": (
-        "AddressInUse",
-        "FileDescriptorNotASocket",
-        "OperationNotSupported",
-        "NetworkSubsystemFailed",
-        "SystemResources",
-        "AlreadyConnected",
-        "SocketNotBound",
-        "Unexpected",
-    ),
-    "SetSockOptError": (
-        "AlreadyConnected",
-        "InvalidProtocolOption",
-        "TimeoutTooBig",
-        "SystemResources",
-        "PermissionDenied",
-        "OperationNotSupported",
-        "NetworkSubsystemFailed",
-        "FileDescriptorNotASocket",
-        "SocketNotBound",
-        "NoDevice",
-        "Unexpected",
-    ),
-    "GetSockNameError": (
-        "SystemResources",
-        "NetworkSubsystemFailed",
-        "SocketNotBound",
-        "FileDescriptorNotASocket",
-        "Unexpected",
-    ),
-    "AcceptError": (
-        "ConnectionAborted",
-        "FileDescriptorNotASocket",
-        "ProcessFdQuotaExceeded",
-        "SystemFdQuotaExceeded",
-        "SystemResources",
-        "SocketNotListening",
-        "ProtocolFailure",
-        "BlockedByFirewall",
-        "WouldBlock",
-        "ConnectionResetByPeer",
-        "NetworkSubsystemFailed",
-        "OperationNotSupported",
-        "Unexpected",
-    ),
-    "ConnectError": (
-        "AccessDenied",
-        "PermissionDenied",
-        "AddressInUse",
-        "AddressNotAvailable",
-        "AddressFamilyNotSupported",
-        "SystemResources",
-        "ConnectionRefused",
-        "NetworkUnreachable",
-        "ConnectionTimedOut",
-        "WouldBlock",
-        "FileNotFound",
-        "ConnectionResetByPeer",
-        "ConnectionPending",
-        "Unexpected",
-    ),
-    "GetSockOptError": (
-        "AccessDenied",
-        "InvalidProtocolOption",
-        "SystemResources",
-        "Unexpected",
-    ),
-    "ShutdownError": (
-        "ConnectionAborted",
-        "ConnectionResetByPeer",
-        "BlockingOperationInProgress",
-        "NetworkSubsystemFailed",
-        "SocketNotConnected",
-        "SystemResources",
-        "Unexpected",
-    ),
-}
-
-#: The sets whose union is ``Address.ListenError``, in Zig's ``||`` order.
-LISTEN_SETS: tuple[str, ...] = ("SocketError", "BindError", "ListenSyscallError", "SetSockOptError", "GetSockNameError")
-
-#: The syscall records, by name (sockffi._catalogue holds the facts).
-RECORDS: dict[str, Syscall] = {record.name: record for record in _RECORDS}
-
+# ----------------------------------------------------------------- the classes, from the catalogue
+
+#: The members of each set, in Zig 0.15.2's declaration order, ``Unexpected`` last.
+SETS: dict[str, tuple[str, ...]] = _catalogue.SETS
+#: The unions, as users write them, with the sets each joins.
+UNIONS: dict[str, tuple[str, ...]] = {name: union.sets for name, union in _catalogue.UNIONS.items()}
+#: The syscall records, by name.
+RECORDS: dict[str, Syscall] = _catalogue.RECORDS
 #: Which set each syscall raises (close raises CallerError only).
-SYSCALLS: dict[str, str] = {r.name: r.set for r in _RECORDS if r.set}
+SYSCALLS: dict[str, str] = {r.name: r.set for r in RECORDS.values() if r.set}
+
+
+def _set_doc(set_name: str) -> str:
+    title = "posix.ListenError" if set_name == "ListenSyscallError" else set_name
+    calls = [f"{n}(2)" if RECORDS[n].kernel == n else n for n, s in SYSCALLS.items() if s == set_name]
+    said = " and ".join(calls) if calls else "nothing yet"
+    return f"``std.posix.{title}``: what {said} can raise."
+
+
+def _make_classes() -> dict[str, type]:
+    """The unions, the sets and the names, each inheriting what the data says."""
+    made: dict[str, type] = {}
+
+    def new(name: str, bases: tuple[type, ...], doc: str) -> None:
+        made[name] = type(name, bases, {"__doc__": doc, "__module__": __name__, "__slots__": ()})
+
+    for name, union in _catalogue.UNIONS.items():
+        new(name, (SockffiError,), union.doc)
+    for set_name in SETS:
+        unions = tuple(made[u] for u, union in _catalogue.UNIONS.items() if set_name in union.sets)
+        new(set_name, unions or (SockffiError,), _set_doc(set_name))
+    for name, spec in _catalogue.NAMES.items():
+        bases = [made[s] for s, members in SETS.items() if name in members]
+        bases += [made[u] for u, union in _catalogue.UNIONS.items() if name in union.extra]
+        if spec.builtin:
+            bases.append(getattr(builtins, spec.builtin))
+        new(name, tuple(bases), spec.doc)
+    for set_name, members in SETS.items():
+        made[set_name].members = tuple(made[m] for m in members)  # type: ignore[attr-defined]
+    for name, union in _catalogue.UNIONS.items():
+        # The first set's names, the ones the union adds, then each further set's new ones.
+        first, *rest = union.sets
+        order = list(dict.fromkeys([*SETS[first], *union.extra, *(m for s in rest for m in SETS[s])]))
+        if union.unexpected_last:
+            order = [m for m in order if m != "Unexpected"] + ["Unexpected"]
+        made[name].members = tuple(made[m] for m in order)  # type: ignore[attr-defined]
+    # listen(2)'s set is sockffi.posix.ListenError: reprs, tracebacks and help() say so.
+    listen = made["ListenSyscallError"]
+    listen.__name__ = listen.__qualname__ = "ListenError"
+    listen.__module__ = "sockffi.posix"
+    return made
+
+
+if TYPE_CHECKING:
+    from ._classes import *  # noqa: F403  (the classes below, as type checkers see them)
+else:
+    globals().update(_make_classes())
+
+#: Every error name, alphabetical.
+ERROR_NAMES: tuple[str, ...] = tuple(sorted(_catalogue.NAMES))
+#: The sets whose union is ``Address.ListenError``, in Zig's ``||`` order.
+LISTEN_SETS: tuple[str, ...] = _catalogue.UNIONS["ListenError"].sets
+#: The names of ``Address.ListenError``, alphabetical.
+LISTEN_NAMES: tuple[str, ...] = tuple(sorted({n for s in LISTEN_SETS for n in SETS[s]}))
 
 # POSIX (Linux and macOS run the same branch; only the numbers differ, and the
 # backend resolves names through the errno module of the running platform),
 # and Windows: {table key: {code name: error name}}, from the records.
 # Anything not listed is Unexpected.
-POSIX: dict[str, dict[str, str]] = {key: table for r in _RECORDS for key, table in r.posix.items()}
-WINDOWS: dict[str, dict[str, str]] = {key: table for r in _RECORDS for key, table in r.windows.items()}
+POSIX: dict[str, dict[str, str]] = {key: table for r in RECORDS.values() for key, table in r.posix.items()}
+WINDOWS: dict[str, dict[str, str]] = {key: table for r in RECORDS.values() for key, table in r.windows.items()}
 
-
-#: The 38 names, alphabetical.
-ERROR_NAMES: tuple[str, ...] = tuple(sorted({n for m in SETS.values() for n in m}))
-#: The 26 names of ``Address.ListenError``, alphabetical.
-LISTEN_NAMES: tuple[str, ...] = tuple(sorted({n for s in LISTEN_SETS for n in SETS[s]}))
-
-
-def _members(names: tuple[str, ...]) -> tuple[type, ...]:
-    g = globals()
-    return tuple(g[n] for n in names)
-
-
-for _set, _names in SETS.items():
-    globals()[_set].members = _members(_names)
-# ListenError in the order Zig's `||` lists it: each set's new names in turn,
-# Unexpected (a member of every set) last.
-ListenError.members = _members(
-    (*tuple(dict.fromkeys(n for s in LISTEN_SETS for n in SETS[s] if n != "Unexpected")), "Unexpected")
-)
-# The connect unions in the order Zig's @typeInfo gives them: SocketError's
-# names (Unexpected among them), then the new ones of each set in turn.
-TcpConnectToAddressError.members = _members(tuple(dict.fromkeys((*SETS["SocketError"], *SETS["ConnectError"]))))
-ConnectUnixSocketError.members = _members(
-    tuple(dict.fromkeys((*SETS["SocketError"], "NameTooLong", *SETS["ConnectError"])))
-)
-#: The unions, as users write them, with the sets each joins.
-UNIONS: dict[str, tuple[str, ...]] = {
-    "ListenError": LISTEN_SETS,
-    "TcpConnectToAddressError": ("SocketError", "ConnectError"),
-    "ConnectUnixSocketError": ("SocketError", "ConnectError"),
-}
-del _set, _names
+if not TYPE_CHECKING:  # a literal list would repeat every name; type checkers see _classes.pyi's
+    #: What ``from sockffi.errors import *`` gives: the classes.
+    __all__ = [  # noqa: PLE0604  (every name a string; only made, not written out)
+        "CallerError",
+        "SockffiError",
+        *sorted(_catalogue.UNIONS),
+        *sorted(n for n in SETS if n != "ListenSyscallError"),
+        *ERROR_NAMES,
+    ]
 
 
 def lookup(
@@ -683,13 +244,9 @@ SET_NAMES: tuple[str, ...] = tuple(SETS)
 #: The calls whose codes the tables give (close only has its caller bug).
 CALLS: tuple[str, ...] = (*SYSCALLS, "close")
 EXIT_BASE = 10
-#: sockffi's CLI exits with EXIT_BASE + an error's index: the 26 ListenError
-#: names alphabetically (AccessDenied 10 ... Unexpected 35), then the 12 that
-#: the connection calls added, alphabetically (BlockedByFirewall 36 ...
-#: WouldBlock 47), so no status changed meaning when they came.
-EXIT_CODES: dict[str, int] = {
-    name: EXIT_BASE + i for i, name in enumerate((*LISTEN_NAMES, *(n for n in ERROR_NAMES if n not in LISTEN_NAMES)))
-}
+#: sockffi's CLI exits with EXIT_BASE + an error's place in the catalogue's
+#: NAMES, where a new name is only ever appended: no status changes meaning.
+EXIT_CODES: dict[str, int] = {name: EXIT_BASE + i for i, name in enumerate(_catalogue.NAMES)}
 _NUMBERS: dict[str, dict[str, int]] = {"linux": LINUX_ERRNO, "macos": MACOS_ERRNO, "windows": WSA_CODES}
 
 #: (Linux, macOS) numbers of the errno names the tables use.
@@ -792,7 +349,7 @@ STATE_DEPENDENT: dict[str, tuple[str, ...]] = {
 
 def conditional(platform: str, syscall: str, code: str) -> Optional[str]:
     """The rule for a code whose class depends on the socket, as the code applies
-    it (_seam.bind_failure), or None: what explanations and tables say."""
+    it (_seam.address_error), or None: what explanations and tables say."""
     if (
         syscall not in ("bind", "connect")
         or code not in STATE_DEPENDENT["windows" if platform == "windows" else "posix"]

@@ -1,11 +1,12 @@
-"""``listen_tcp`` and ``listen_unix``: Zig's ``std.net.Address.listen``, raising
-the union ``ListenError``, returning a ``Server`` that owns its fd.
+"""Zig's ``std.net`` in Python: ``listen_tcp`` and ``listen_unix``
+(``Address.listen``, raising the union ``ListenError``, returning a
+:class:`Server`), ``connect_tcp`` and ``connect_unix``
+(``tcpConnectToAddress`` and ``connectUnixSocket``, returning a
+:class:`Connection`).
 
-Ownership is never in doubt, whatever exception a signal handler raises at
-whatever bytecode: the C puts the new fd into a *cell* (a caller-owned
-``long long`` holding fd + 1) before it returns, the cell belongs to a local
-variable and then to the Server, and a cell dropped while it holds an fd
-closes it in C, where no Python code can run in between.
+Each is one C crossing (csrc/composed.c) unless a layer (sockffi.trace,
+sockffi.testing) has set the one-crossing calls aside: then each step is its
+own call, and a failing step raises its own error at once.
 """
 
 from __future__ import annotations
@@ -14,37 +15,12 @@ import os
 
 # Every name an annotation uses is defined at run time, so typing.get_type_hints()
 # (pydantic, sphinx, beartype ...) can read them.
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, Optional, TypeVar, Union, overload
+from typing import Any, Optional, Union, overload
 
 from . import _addr, _seam, errors
+from ._owners import Connection, Server, connection, server
 from ._sockffi import lib
-from .posix import accept_flags as _accept_flags
-from .posix import accept_into as _accept_into
-from .posix import connect_once as _connect_once
-from .posix import getsockname as _getsockname
-from .posix import peer_name as _peer_name
-from .posix import shutdown as _shutdown
 from .types import IPv4Address, IPv6Address, UnixAddress
-
-if TYPE_CHECKING:
-    import socket
-else:
-
-    class _Module:
-        """The socket module, imported when an annotation that names it is
-        first read (import sockffi does not pay for it)."""
-
-        def __getattr__(self, name: str) -> Any:
-            import socket
-
-            return getattr(socket, name)
-
-    socket = _Module()
-
-#: What a Server's or Connection's address is (CPython's shape for its family).
-A = TypeVar("A")
-_O = TypeVar("_O", bound="_Owner[Any]")
-
 
 __all__ = ["Connection", "Server", "connect_tcp", "connect_unix", "listen_tcp", "listen_unix"]
 
@@ -60,7 +36,6 @@ _SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
 _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
 _KIND: int = _SOCK_STREAM | _SOCK_CLOEXEC
 _HAS_REUSEPORT = bool(lib.SF_HAS_SO_REUSEPORT)
-_BLOCKING_READABLE: bool = _seam.backend.BLOCKING_READABLE
 # Where SO_REUSEADDR would let another socket take over the port (Windows),
 # reuse_address sets nothing: the backend says.
 _OPT_REUSEADDR: int = lib.SF_OPT_REUSEADDR if _seam.backend.SETS_REUSEADDR else 0
@@ -69,13 +44,11 @@ _OPT_V6ONLY: int = lib.SF_OPT_V6ONLY
 _OPT_DUALSTACK: int = lib.SF_OPT_DUALSTACK
 _FD_SHIFT = _seam.LISTEN4_FD_SHIFT
 _DIFFERS = _seam.LISTEN4_DIFFERS
-_STEP_SHIFT = _seam.STEP_SHIFT
 _in4_named = _addr.in4_named.get
 _in6_get = _addr.in6_cache.get
 _in6_ids_get = _addr.in6_ids.get
 _IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
 _GSN_OTHER = _seam.GSN_OTHER
-_names_get = _addr.names.get
 _take_name_buffer = _seam.take_name_buffer
 _give_name_buffer = _seam.give_name_buffer
 _new_name_buffer = _seam.new_name_buffer
@@ -84,261 +57,7 @@ _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
 _new_cell = _seam.new_cell
 _flag = _seam.flag
-
-
-# Why an owner's fd is -1 (what a call it is given, or a second to_socket(), says).
-_CLOSED = "is closed"
-_DETACHED = "was detached by detach()"
-_HANDED_OVER = "was handed over to a socket.socket by to_socket()"
-
-
-class _Owner(Generic[A]):
-    """What a Server and a Connection share: a socket owned through a cell,
-    from inside the C call that made it until exactly one of close, detach,
-    to_socket or the finalizer gives it up."""
-
-    __slots__ = {
-        "__weakref__": None,
-        "_blocking": None,
-        "_gone": None,
-        "_owned": None,
-        "fd": "The socket's fd (a SOCKET handle on Windows); -1 once closed, detached or handed over.",
-    }
-
-    address: A
-    fd: int
-    _owned: list[Any]
-    _blocking: bool
-
-    def fileno(self) -> int:
-        """The fd, or -1 once closed, detached or handed over."""
-        return self.fd
-
-    @property
-    def closed(self) -> bool:
-        """True once it no longer owns a socket (closed, detached or handed over)."""
-        return not self._owned
-
-    def close(self) -> None:
-        """Close the socket (once, however many threads call this at once); for
-        a unix socket made by :func:`listen_unix`, also remove its file if the
-        path is still that socket."""
-        self.fd = -1  # first: from here on no caller is handed this number
-        try:
-            # list.pop() is one atomic step (under the GIL, and per object on
-            # free-threaded builds): of several closers exactly one gets the cell.
-            cell = self._owned.pop()
-        except IndexError:
-            return
-        self._gone = _CLOSED
-        r = _C.cell_close(cell)
-        if r == 0:
-            _give_cell(cell)
-            return
-        self._close_failed(cell, r)
-
-    def _close_failed(self, cell: Any, r: int) -> None:
-        if r > 0:  # the cell was empty already
-            _give_cell(cell)
-            return
-        if -r & _seam.STILL_OPEN:  # the OS kept the socket open: still ours
-            self._owned.append(cell)
-            self.fd = _seam.cell_fd(cell)
-        else:
-            _give_cell(cell)
-        exc = _seam.close_failure(r)
-        if exc is not None:
-            raise exc
-
-    def detach(self) -> int:
-        """Give the fd away: the caller owns it from now on (-1 if there is no
-        longer one). A unix socket's file stays where it is."""
-        self.fd = -1
-        try:
-            cell = self._owned.pop()
-        except IndexError:
-            return -1
-        self._gone = _DETACHED
-        fd: int = _seam.cell_detach(cell)
-        _give_cell(cell)
-        return fd
-
-    def to_socket(self) -> socket.socket:
-        """A ``socket.socket`` that owns the fd from now on, in the same blocking
-        mode (a ``nonblocking=True`` one gives a non-blocking socket)."""
-        import socket
-
-        self.fd = -1
-        try:
-            cell = self._owned.pop()
-        except IndexError:
-            raise ValueError(f"the {_type(self).__name__} {_seam.gone(self)}: it has no socket to hand over") from None
-        fd = _seam.cell_fd(cell)
-        sock = socket.socket.__new__(socket.socket)
-        try:
-            # Read first: socket.socket() applies socket.getdefaulttimeout(),
-            # which makes the fd non-blocking.
-            blocking = os.get_blocking(fd) if _BLOCKING_READABLE else self._blocking
-            sock.__init__(fileno=fd)  # type: ignore[misc]
-            sock.setblocking(blocking)
-            _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
-            self._gone = _HANDED_OVER
-        except BaseException:
-            # Whatever was interrupted, exactly one owner remains: this object.
-            # The socket may hold the fd too (it took it before the cell let
-            # go): it gives it back, unclosed.
-            if sock.fileno() != -1:
-                taken = sock.detach()
-                if not cell[0]:
-                    _seam.cell_adopt(cell, taken)
-            if cell[0]:
-                self._owned.append(cell)
-                self.fd = fd
-            else:
-                _give_cell(cell)
-            raise
-        _give_cell(cell)
-        return sock
-
-    def __enter__(self: _O) -> _O:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        owned = getattr(self, "_owned", None)
-        address = getattr(self, "address", None)
-        name = _type(self).__name__
-        if owned:
-            return f"<sockffi.{name} fd={_seam.cell_fd(owned[0])} address={address!r}>"
-        return f"<sockffi.{name} closed address={address!r}>"
-
-    def __reduce_ex__(self, protocol: object) -> NoReturn:
-        raise TypeError(f"cannot pickle {_type(self).__name__!r} object")
-
-    def __copy__(self) -> NoReturn:
-        raise TypeError(
-            f"a {_type(self).__name__} cannot be copied: it owns its fd (detach() or to_socket() hand it over)"
-        )
-
-    def __deepcopy__(self, memo: object) -> NoReturn:
-        self.__copy__()
-
-
-class Server(_Owner[A]):
-    """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
-
-    ``fd`` is the socket and ``address`` the address getsockname reported (the
-    real port when port 0 was asked for). The Server owns the fd until
-    :meth:`close`, :meth:`detach` or :meth:`to_socket`; from then on ``fd`` and
-    ``fileno()`` are -1, as for a closed ``socket.socket``, and any sockffi call
-    given the Server raises :class:`~sockffi.CallerError` before any syscall.
-    ``close()`` is idempotent; the context manager closes. A Server cannot be
-    copied or pickled: two objects would own one fd.
-    """
-
-    __slots__ = {
-        "address": "The address getsockname reported after the bind (the real port when "
-        "port 0 was asked for), in CPython's shape.",
-    }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
-
-    @property
-    def family(self) -> int:
-        """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
-        return _family_of(self.address)
-
-    def accept(self, *, nonblocking: bool = False) -> Connection[Any]:
-        """Zig's ``Server.accept``: the next connection, as a :class:`Connection`
-        that owns its fd from inside the accept4 call.
-
-        Blocks until a client connects (a ``nonblocking=True`` listener raises
-        :class:`WouldBlock` instead). The new socket is close-on-exec, and
-        blocking unless ``nonblocking=True``, whatever the listener's mode.
-        Raises a member of :class:`sockffi.AcceptError`; the listener is
-        sockffi's own, so a code Zig treats as unreachable is
-        :class:`Unexpected` here, as in listen_tcp.
-        """
-        fd = self.fd
-        if fd == -1:
-            raise _seam.closed_error("accept", self)
-        flags = _SOCK_CLOEXEC if nonblocking is False else _accept_flags(nonblocking)
-        cell, r = _accept_into(fd, flags, _seam.COMPOSED)
-        peer = _names_get(r)
-        if peer is None:
-            peer = _peer_name(r, cell)
-        return _connection(cell, peer, not flags & _SOCK_NONBLOCK)
-
-
-class Connection(_Owner[A]):
-    """A connected socket: from :meth:`Server.accept`, :func:`connect_tcp` or
-    :func:`connect_unix` (Zig's ``Server.Connection`` and ``Stream``).
-
-    It owns its fd exactly as a :class:`Server` does, from inside the C call
-    that made it until :meth:`close`, :meth:`detach` or :meth:`to_socket`
-    (-1 after, a context manager, no copies or pickles). sockffi binds the
-    calls that set connections up, not I/O: data goes through
-    :meth:`to_socket`.
-    """
-
-    __slots__ = {
-        "_local": None,
-        "address": "The peer's address, in CPython's shape (what getpeername gives; for "
-        "connect_tcp and connect_unix the address connected to).",
-    }
-
-    _local: Any
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise TypeError(
-            "Connection objects are made by Server.accept(), sockffi.connect_tcp() and sockffi.connect_unix()"
-        )
-
-    @property
-    def family(self) -> int:
-        """AF_INET, AF_INET6 or AF_UNIX."""
-        return _family_of(self.address)
-
-    @property
-    def local_address(self) -> A:
-        """This end's address (getsockname), read the first time it is asked
-        for, while the Connection is open, and kept from then on."""
-        local = self._local
-        if local is None:
-            fd = self.fd
-            if fd == -1:
-                raise _seam.closed_error("getsockname", self)
-            local = self._local = _getsockname(fd)
-        result: A = local
-        return result
-
-    def shutdown(self, how: int) -> None:
-        """shutdown(2) on the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Raises
-        a member of :class:`sockffi.ShutdownError`."""
-        fd = self.fd
-        if fd == -1:
-            raise _seam.closed_error("shutdown", self)
-        _shutdown(fd, how)
-
-
-def _family_of(address: Any) -> int:
-    if isinstance(address, tuple):
-        return _AF_INET6 if len(address) == 4 else _AF_INET
-    return _AF_UNIX
-
-
-_seam.OWNERS.extend((Server, Connection))
-
-
-def _server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
-    server: Server[Any] = _new(Server)
-    server._owned = [cell]
-    server.fd = fd
-    server._blocking = blocking
-    return server
+_NO_DATA = b""
 
 
 # ----------------------------------------------------------------- listen_tcp
@@ -458,10 +177,11 @@ def listen_tcp(
                 else:
                     server = _new(Server)
                     server._owned = [cell]
+                    server._gen = cell[2]
                     server.fd = r >> _FD_SHIFT
                     server._blocking = nonblocking is False
                     if r & _DIFFERS:
-                        _name(server, _C.getsockname(server.fd), address)
+                        _name(server, address)
                     else:
                         server.address = (text, r & 0xFFFF)
                     return server
@@ -492,13 +212,14 @@ def listen_tcp(
                     else:
                         server = _new(Server)
                         server._owned = [cell]
+                        server._gen = cell[2]
                         server.fd = cell[0] - 1
                         server._blocking = nonblocking is False
                         entry = _in6_ids_get((r >> _IN6_ID_SHIFT) & 0xFFFFFF) if r < _GSN_OTHER else None
                         if entry is not None:  # an (address, scope) this process has named before
                             server.address = (entry[0], r & 0xFFFF, (r >> 16) & 0xFFFFF, entry[1])
                         else:
-                            _name(server, r, address)
+                            _name(server, address, r)
                         return server
     return _listen_tcp(address, backlog, reuse_address, reuse_port, nonblocking, dualstack_ipv6, inheritable)
 
@@ -508,7 +229,7 @@ def _fast_path_failed(cell: Any, r: int, address: Any) -> None:
     C refused) for the general path to say what is wrong with it."""
     _give_cell(cell)
     if not -r & _seam.REJECTED:
-        raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
+        raise _seam.with_context(_seam.step_error(r), address, "listen_tcp")
 
 
 def _listen_tcp(
@@ -526,57 +247,58 @@ def _listen_tcp(
         backlog = _seam.backlog_of(backlog)
     if isinstance(address, str):  # "HOST:PORT": errors keep the address as the tuple it names
         address = _parse_host_port(str.__str__(address))
-    family, args = _ip_address(address)
+    addr = _ip_address(address)
+    family = addr[0]
     if reuse_port and not _HAS_REUSEPORT:
         raise ValueError("SO_REUSEPORT is not supported on this platform")
     if dualstack_ipv6 and family == _AF_INET:
         raise ValueError("dualstack_ipv6 needs an IPv6 address, such as ('::', port)")
     opts = (_OPT_REUSEADDR if reuse_address else 0) | (_OPT_REUSEPORT if reuse_port else 0)
+    if family == _AF_INET6:
+        opts |= _OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY
     kind = _kind(bool(nonblocking), bool(inheritable))
     try:
         cell = _take_cell()
     except IndexError:
         cell = _new_cell()
+    _, a4, a16, _, port, flowinfo, scope = addr
+    one = _C.listen_in4 if family == _AF_INET else _C.listen_in6
+    if one is None:  # traced or injected: each step its own call
+        made = _steps(cell, addr, kind, opts, backlog, address, "listen_tcp")
+        _name(made, address)
+        return made
     if family == _AF_INET:
-        listen4 = _C.listen_in4
-        if listen4 is not None:
-            r = listen4(cell, kind, args[0], args[1], backlog, opts)
-            if r < 0:
-                _give_cell(cell)
-                raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
-            server = _server(cell, r >> _FD_SHIFT, not nonblocking)
-            if r & _DIFFERS:
-                _name(server, _C.getsockname(server.fd), address)
-            else:
-                server.address = (_addr.in4_text(args[0]), r & 0xFFFF)
-            return server
-        r = _steps(cell, _AF_INET, kind, opts, args, backlog)
+        r = _C.listen_in4(cell, kind, a4, port, backlog, opts)  # type: ignore[misc]
     else:
-        a16, port, flowinfo, scope = args
-        opts |= _OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY
-        listen6 = _C.listen_in6
-        if listen6 is not None:
-            r = listen6(cell, kind, a16, port, flowinfo, scope, backlog, opts)
-        else:
-            r = _steps(cell, _AF_INET6, kind, opts, args, backlog)
+        r = _C.listen_in6(cell, kind, a16, port, flowinfo, scope, backlog, opts)  # type: ignore[misc]
     if r < 0:
         _give_cell(cell)
-        raise _seam.with_context(_seam.step_failure(r), address, "listen_tcp")
-    server = _server(cell, _seam.cell_fd(cell), not nonblocking)
-    _name(server, r, address)
-    return server
+        raise _seam.with_context(_seam.step_error(r), address, "listen_tcp")
+    if family == _AF_INET:
+        made = server(cell, r >> _FD_SHIFT, not nonblocking)
+        if r & _DIFFERS:
+            _name(made, address)
+        else:
+            made.address = (_addr.in4_text(a4), r & 0xFFFF)
+        return made
+    made = server(cell, cell[0] - 1, not nonblocking)
+    _name(made, address, r)
+    return made
 
 
-def _name(server: Server[Any], r: int, address: Any) -> None:
-    """The Server's address from a packed getsockname result (the Server owns
-    the fd already: a failure here closes it through the Server)."""
+def _name(made: Server[Any], address: Any, r: Optional[int] = None) -> None:
+    """The Server's address: from a packed getsockname result, or asked now
+    (the Server owns the fd already: a failure here closes it through the
+    Server)."""
     try:
+        if r is None:
+            r = _C.getsockname(made._owned[0], made._gen)
         if r < 0:
-            raise _seam.failure(r, _seam.COMPOSED.getsockname, "getsockname")
+            raise _seam.os_error(r, _seam.COMPOSED.getsockname, "getsockname")
         # Not remembered: a new listener's port is rarely asked for again.
-        server.address = _names_get(r) or _addr.sockname(r, server.fd, False)
+        made.address = _addr.names.get(r) or _addr.name_of(r, made._owned[0], made._gen, "getsockname", False)
     except BaseException as exc:
-        server.close()
+        made.close()
         raise _seam.with_context(exc, address, "listen_tcp") from None
 
 
@@ -585,57 +307,50 @@ def _kind(nonblocking: bool, inheritable: bool) -> int:
 
 
 _OPTION_STEPS = (
-    (lib.SF_OPT_REUSEADDR, lib.SF_STEP_REUSEADDR, lib.SOL_SOCKET, lib.SO_REUSEADDR, 1),
-    (lib.SF_OPT_REUSEPORT, lib.SF_STEP_REUSEPORT, lib.SOL_SOCKET, lib.SF_SO_REUSEPORT, 1),
-    (lib.SF_OPT_V6ONLY, lib.SF_STEP_V6ONLY, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 1),
-    (lib.SF_OPT_DUALSTACK, lib.SF_STEP_V6ONLY, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 0),
+    (lib.SF_OPT_REUSEADDR, lib.SOL_SOCKET, lib.SO_REUSEADDR, 1),
+    (lib.SF_OPT_REUSEPORT, lib.SOL_SOCKET, lib.SF_SO_REUSEPORT, 1),
+    (lib.SF_OPT_V6ONLY, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 1),
+    (lib.SF_OPT_DUALSTACK, lib.IPPROTO_IPV6, lib.IPV6_V6ONLY, 0),
 )
 
 
-def _steps(cell: Any, family: int, kind: int, opts: int, args: tuple[Any, ...], backlog: int) -> int:
-    """socket .. getsockname one C call at a time (AF_UNIX, and while traced),
-    with the composed calls' result encoding: the packed getsockname result (0
-    for AF_UNIX, whose name the caller reads), or -(code | step << STEP_SHIFT)
-    after closing the cell."""
+def _steps(cell: Any, addr: tuple[Any, ...], kind: int, opts: int, backlog: int, address: Any, op: str) -> Server[Any]:
+    """socket, each option, bind, listen one C call at a time (while traced or
+    injected), the Server owning the socket from the first; a failing step
+    closes it and raises that step's error. The caller reads the address."""
     C = _C
+    family = addr[0]
     fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
     if fd < 0:
-        return -((lib.SF_STEP_SOCKET << _STEP_SHIFT) | -fd)
-    for bit, step, level, option, value in _OPTION_STEPS:
+        _give_cell(cell)
+        raise _seam.with_context(_seam.socket_error(fd, _seam.COMPOSED), address, op)
+    made = server(cell, fd, not kind & _SOCK_NONBLOCK)
+    gen = made._gen
+    for bit, level, option, value in _OPTION_STEPS:
         if opts & bit:
-            r = C.setsockopt_int(fd, level, option, value)
+            r = C.setsockopt_int(cell, gen, level, option, value)
             if r:
-                return _failed(cell, step, r)
-    if family == _AF_INET:
-        r = C.bind_in4(fd, *args)
-    elif family == _AF_INET6:
-        r = C.bind_in6(fd, *args)
-    else:  # the cell owns the socket file from the bind on
-        r = C.bind_un_cell(cell, args[0], len(args[0]))
+                _step_failed(made, _seam.os_error(r, _seam.COMPOSED.setsockopt, "setsockopt"), address, op)
+    r = C.bind_file(cell, *addr)  # the cell owns a unix socket file from the bind on
     if r:
-        return _failed(cell, lib.SF_STEP_BIND, r)
-    r = C.listen(fd, backlog)
+        _step_failed(made, _seam.address_error(r, "bind", _seam.COMPOSED), address, op)
+    r = C.listen(cell, gen, backlog)
     if r:
-        return _failed(cell, lib.SF_STEP_LISTEN, r)
-    if family == _AF_UNIX:
-        return 0
-    r = C.getsockname(fd)
-    if r < 0:
-        return _failed(cell, lib.SF_STEP_GETSOCKNAME, r)
-    return r
+        _step_failed(made, _seam.os_error(r, _seam.COMPOSED.listen, "listen"), address, op)
+    return made
 
 
-def _failed(cell: Any, step: int, r: int) -> int:
-    _C.cell_close(cell)
-    return -((step << _STEP_SHIFT) | -r)
+def _step_failed(made: Server[Any], exc: Exception, address: Any, op: str) -> None:
+    made.close()
+    raise _seam.with_context(exc, address, op)
 
 
 _UNIX_TWIN = {"listen_tcp": "listen_unix", "connect_tcp": "connect_unix"}
 
 
-def _ip_address(address: Any, op: str = "listen_tcp") -> tuple[int, tuple[Any, ...]]:
-    """(family, bind/connect arguments) for an IP address only (listen_tcp's,
-    connect_tcp's)."""
+def _ip_address(address: Any, op: str = "listen_tcp") -> tuple[int, int, bytes, int, int, int, int]:
+    """An IP address only (listen_tcp's, connect_tcp's), as the C takes it
+    (_addr.encode)."""
     if isinstance(address, tuple):
         return _addr.encode(address)  # a tuple is always an IP address
     if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
@@ -751,17 +466,13 @@ def listen_unix(
         cell = _new_cell()
     listen_un = _C.listen_un
     if listen_un is None:  # traced or injected: each step its own call
-        r = _steps(cell, _AF_UNIX, kind, 0, (raw,), backlog)
-        if r < 0:
-            _give_cell(cell)
-            raise _seam.with_context(_seam.step_failure(r), path, "listen_unix")
-        server = _server(cell, _seam.cell_fd(cell), not nonblocking)
+        made = _steps(cell, (_AF_UNIX, 0, raw, len(raw), 0, 0, 0), kind, 0, backlog, path, "listen_unix")
         try:
-            server.address = _addr.read_name(server.fd, "getsockname", _seam.COMPOSED)
+            made.address = _addr.read_name(made._owned[0], made._gen, "getsockname", _seam.COMPOSED)
         except BaseException as exc:
-            server.close()
+            made.close()
             raise _seam.with_context(exc, path, "listen_unix") from None
-        return server
+        return made
     try:
         buf = _take_name_buffer()
     except IndexError:
@@ -770,25 +481,26 @@ def listen_unix(
     if r < 0:
         _give_name_buffer(buf)
         _give_cell(cell)
-        raise _seam.with_context(_seam.step_failure(r), path, "listen_unix")
-    server = _new(Server)
-    server._owned = [cell]
-    server.fd = cell[0] - 1
-    server._blocking = nonblocking is False
-    server.address = _addr.other_name(r, buf, server.fd)
+        raise _seam.with_context(_seam.step_error(r), path, "listen_unix")
+    made = _new(Server)
+    made._owned = [cell]
+    made._gen = cell[2]
+    made.fd = cell[0] - 1
+    made._blocking = nonblocking is False
+    made.address = _addr.packed(r, False) if r & lib.SF_GSN_PATH_ID else _addr.other_name(r, buf)
     _give_name_buffer(buf)
-    return server
+    return made
 
 
 # ----------------------------------------------------------------- connect_tcp, connect_unix
 
-_ETIMEDOUT: int = _seam.backend.TIMED_OUT
 _EINTR: int = _seam.backend.INTERRUPTED
 _IN_PROGRESS: int = _seam.backend.CONNECT_IN_PROGRESS
+_ETIMEDOUT: int = _seam.backend.TIMED_OUT
 _CODE_MASK = _seam.CODE_MASK
 _STILL_OPEN = _seam.STILL_OPEN
-_step_failure = _seam.step_failure
-_REJECTED_OR_OPEN = _seam.REJECTED | _STILL_OPEN
+_REJECTED = _seam.REJECTED
+_step_error = _seam.step_error
 _in4_text = _addr.in4_text
 
 
@@ -814,50 +526,52 @@ def connect_tcp(
     if nonblocking is not False and nonblocking is not True:
         nonblocking = _flag(nonblocking, "nonblocking")  # type: ignore[unreachable]
     # The common case in one C crossing: a plain (str, int) pair whose host
-    # was seen before, blocking, no timeout.
+    # was seen before, no timeout. Written out, not called: the measured path.
     if timeout is None and _type(address) is tuple and len(address) == 2:
         host, port = address
         if _type(host) is str and _type(port) is int:
             named = _in4_named(host)
-            connect4 = _C.connect_tcp4
-            if named is not None and connect4 is not None:
+            connect_new = _C.connect_new
+            if named is not None and connect_new is not None:
                 try:
                     cell = _take_cell()
                 except IndexError:
                     cell = _new_cell()
+                kind = _KIND if nonblocking is False else _KIND | _SOCK_NONBLOCK
                 try:
-                    r = connect4(cell, _KIND if nonblocking is False else _KIND | _SOCK_NONBLOCK, named[0], port)
+                    r = connect_new(cell, kind, _IPPROTO_TCP, _AF_INET, named[0], _NO_DATA, 0, port, 0, 0)
                 except OverflowError:
-                    r = -_seam.REJECTED
-                if r >= 0:  # the fd; written out, not called: this is the measured path
+                    r = -_REJECTED
+                if r >= 0:  # the fd
                     conn: Connection[Any] = _new(Connection)
                     conn._owned = [cell]
+                    conn._gen = cell[2]
                     conn.fd = r
                     conn._blocking = nonblocking is False
                     conn._local = None
                     conn.address = address if named[1] == host else (named[1], port)
                     return conn
-                if not -r & _REJECTED_OR_OPEN:  # failed, and the C closed the socket
+                if not -r & (_REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
                     _give_cell(cell)
-                    exc: Any = _step_failure(r)
+                    exc: Any = _step_error(r)
                     exc._address = address
                     exc._op = "connect_tcp"
                     raise exc
-                if not -r & _seam.REJECTED:
-                    peer4 = (named[1], port)
-                    return _connect_went_on(
-                        cell, r, peer4, address, "connect_tcp", nonblocking, None, _AF_INET, (named[0], port)
+                if not -r & _REJECTED:  # it goes on (interrupted, or in progress)
+                    addr = (_AF_INET, named[0], _NO_DATA, 0, port, 0, 0)
+                    return _went_on(
+                        cell, -r & _CODE_MASK, (named[1], port), address, "connect_tcp", nonblocking, None, addr
                     )
                 _give_cell(cell)
     ms = None if timeout is None else _seam.timeout_ms(timeout)
     if isinstance(address, str):
         address = _parse_host_port(str.__str__(address), "connect_tcp")
-    family, args = _ip_address(address, "connect_tcp")
-    if family == _AF_INET:
-        peer: Any = (_in4_text(args[0]), args[1])
+    addr = _ip_address(address, "connect_tcp")
+    if addr[0] == _AF_INET:
+        peer: Any = (_in4_text(addr[1]), addr[4])
     else:
-        peer = (_addr.ntop6(args[0]), *args[1:])
-    return _connect(family, args, peer, address, "connect_tcp", nonblocking, ms)
+        peer = (_addr.ntop6(addr[2]), addr[4], addr[5], addr[6])
+    return _connect(addr, _IPPROTO_TCP, peer, address, "connect_tcp", nonblocking, ms)
 
 
 def connect_unix(path: UnixAddress, *, nonblocking: bool = False, timeout: Optional[float] = None) -> Connection[Any]:
@@ -884,11 +598,11 @@ def connect_unix(path: UnixAddress, *, nonblocking: bool = False, timeout: Optio
     except errors.SockffiError as exc:
         raise _seam.with_context(exc, path, "connect_unix") from None
     peer = raw if raw[:1] == b"\0" else os.fsdecode(raw)
-    return _connect(_AF_UNIX, (raw,), peer, path, "connect_unix", nonblocking, ms)
+    return _connect((_AF_UNIX, 0, raw, len(raw), 0, 0, 0), 0, peer, path, "connect_unix", nonblocking, ms)
 
 
 def _connect(
-    family: int, args: tuple[Any, ...], peer: Any, address: Any, op: str, nonblocking: bool, ms: Any
+    addr: tuple[Any, ...], protocol: int, peer: Any, address: Any, op: str, nonblocking: bool, ms: Any
 ) -> Connection[Any]:
     """connect_tcp/connect_unix for every address: one C crossing unless traced."""
     kind = _KIND | (_SOCK_NONBLOCK if nonblocking or ms is not None else 0)
@@ -896,104 +610,81 @@ def _connect(
         cell = _take_cell()
     except IndexError:
         cell = _new_cell()
-    one: Any = _C.connect_tcp4 if family == _AF_INET else _C.connect_tcp6 if family == _AF_INET6 else _C.connect_unix
-    if one is not None:
-        r: int = one(cell, kind, args[0], len(args[0])) if family == _AF_UNIX else one(cell, kind, *args)
-        r = min(r, 0)  # success is the fd, which the cell holds: 0 from here on
-    else:  # traced or injected: each step its own call
-        C = _C
-        fd = C.socket_cell(cell, family, kind, 0 if family == _AF_UNIX else _IPPROTO_TCP)
-        if fd < 0:
-            r = -((lib.SF_STEP_SOCKET << _STEP_SHIFT) | -fd)
+    connect_new = _C.connect_new
+    if connect_new is not None:
+        r: int = connect_new(cell, kind, protocol, *addr)
+        if r >= 0:
+            code = 0
+        elif -r & _STILL_OPEN:  # it goes on: interrupted, or in progress
+            code = -r & _CODE_MASK
         else:
-            r = _connect_once(fd, family, args)
-            if r:
-                code = -r & _CODE_MASK
-                if code in (_EINTR, _IN_PROGRESS) and not -r & _seam.REJECTED:
-                    r = -((lib.SF_STEP_CONNECT << _STEP_SHIFT) | -r | _STILL_OPEN)
-                else:
-                    C.cell_close(cell)
-                    r = -((lib.SF_STEP_CONNECT << _STEP_SHIFT) | -r)
-    if r == 0 and ms is None:
-        return _connection(cell, peer, not nonblocking)
-    if -r & _seam.REJECTED and not -r & _STILL_OPEN:
-        _give_cell(cell)
-        raise _seam.with_context(_seam.rejected(-r), address, op)
-    return _connect_went_on(cell, r, peer, address, op, nonblocking, ms, family, args)
+            _give_cell(cell)
+            raise _seam.with_context(_step_error(r), address, op)
+    else:  # traced or injected: each step its own call
+        fd = _C.socket_cell(cell, addr[0], kind, protocol)
+        if fd < 0:
+            _give_cell(cell)
+            raise _seam.with_context(_seam.socket_error(fd, _seam.COMPOSED), address, op)
+        r = _C.connect(cell, cell[2], *addr)
+        code = -r & _CODE_MASK if r else 0
+        if r and (code not in (_EINTR, _IN_PROGRESS) or -r & _REJECTED):
+            _C.cell_close(cell)
+            _give_cell(cell)
+            raise _seam.with_context(_seam.address_error(r, "connect", _seam.COMPOSED), address, op)
+    if code == 0 and ms is None:
+        return connection(cell, peer, not nonblocking)
+    return _went_on(cell, code, peer, address, op, nonblocking, ms, addr)
 
 
-def _connection(cell: Any, peer: Any, blocking: bool) -> Connection[Any]:
-    conn: Connection[Any] = _new(Connection)
-    conn._owned = [cell]
-    conn.fd = cell[0] - 1
-    conn._blocking = blocking
-    conn._local = None
-    conn.address = peer
-    return conn
-
-
-def _connect_went_on(
-    cell: Any,
-    r: int,
-    peer: Any,
-    address: Any,
-    op: str,
-    nonblocking: bool,
-    ms: Any,
-    family: int,
-    args: tuple[Any, ...],
+def _went_on(
+    cell: Any, code: int, peer: Any, address: Any, op: str, nonblocking: bool, ms: Any, addr: tuple[Any, ...]
 ) -> Connection[Any]:
-    """A composed connect that did not simply succeed (r < 0), or that
-    succeeded on a socket made non-blocking for its timeout (r == 0): raise its
-    error (the C closed the socket), or, where the socket is still open
-    (SF_STILL_OPEN), connect again after an interruption, wait for a connect
-    in progress, or hand it over in progress (nonblocking=True); a timeout's
-    socket is blocking again unless nonblocking=True, however it connected."""
-    if r and not -r & _STILL_OPEN:
-        _give_cell(cell)
-        raise _seam.with_context(_seam.step_failure(r), address, op)
-    fd = cell[0] - 1
-    code = -r & _CODE_MASK
+    """A composed connect whose socket is still the cell's: connect again after
+    an interruption (EINTR: its handlers ran, and may have raised; Zig retries),
+    wait for a connect in progress, or hand it over in progress
+    (nonblocking=True), or, connected on a socket made non-blocking for its
+    timeout (code 0), make it blocking again unless nonblocking=True. Any
+    failure closes the socket."""
+    gen = cell[2]
     try:
-        # EINTR: a signal arrived; its handlers ran at this call (and may
-        # have raised), and the connect is made again, as Zig does.
         while code == _EINTR:
-            code = -_connect_once(fd, family, args) & _CODE_MASK
+            code = -_C.connect(cell, gen, *addr) & _CODE_MASK
         if code:
             if code != _IN_PROGRESS or (ms is None and not nonblocking):
-                raise _seam.failure(-code, _seam.COMPOSED.connect, "connect")
+                raise _seam.os_error(-code, _seam.COMPOSED.connect, "connect")
             if ms is None:  # nonblocking=True: handed over with the connect in progress
-                return _connection(cell, peer, False)
-            _wait(fd, ms)
+                return connection(cell, peer, False)
+            _wait(cell, gen, ms)
         if ms is not None and not nonblocking:
-            s = _C.set_nonblocking(fd, 0)
+            s = _C.set_nonblocking(cell, gen, 0)
             if s:
-                raise _seam.failure(s, {}, "fcntl")
+                raise _seam.os_error(s, {}, "fcntl")
     except BaseException as exc:
         _C.cell_close(cell)
         _give_cell(cell)
         raise _seam.with_context(exc, address, op) from None
-    return _connection(cell, peer, not nonblocking)
+    return connection(cell, peer, not nonblocking)
 
 
-def _wait(fd: int, ms: int) -> None:
-    """Wait up to ms for the connect in progress on fd, then read how it ended."""
+def _wait(cell: Any, gen: int, ms: int) -> None:
+    """Wait up to ms for the connect in progress on the cell's socket, then
+    read how it ended."""
     import time
 
     deadline = time.monotonic() + ms / 1000
     left = ms
     while True:
-        w = _C.wait_connect(fd, left)
+        w = _C.wait_connect(cell, gen, left)
         if w == 1:
             break
         if w == 0:
             raise _seam.new_error(errors.ConnectionTimedOut, _ETIMEDOUT, "connect")
         if (-w & _CODE_MASK) != _EINTR:
-            raise _seam.failure(w, {}, "poll")
+            raise _seam.os_error(w, {}, "poll")
         # Interrupted: handlers ran; wait for what is left.
         left = max(0, int((deadline - time.monotonic()) * 1000 + 0.999))
-    v = _C.getsockopt_error(fd)
+    v = _C.getsockopt_error(cell, gen)
     if v > 0:
         raise _seam.so_error(v, _seam.COMPOSED)
     if v < 0:
-        raise _seam.failure(v, _seam.COMPOSED.getsockopt_error_call, "getsockopt")
+        raise _seam.os_error(v, _seam.COMPOSED.getsockopt_error_call, "getsockopt")

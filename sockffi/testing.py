@@ -41,6 +41,7 @@ import threading
 from typing import Any, Optional, Union
 
 from . import _seam, errors
+from ._catalogue import SPANS
 
 #: An error as a class or a name (an error's or an OS code's).
 ErrorSpec = Union[str, type]
@@ -49,24 +50,9 @@ __all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "fail", "resol
 
 #: The calls that can be made to fail, with the C calls of sockffi's each one
 #: is (from the syscall records).
-CALLS: dict[str, tuple[str, ...]] = {name: r.helpers for name, r in errors.RECORDS.items() if r.set}
+CALLS: dict[str, tuple[str, ...]] = {name: tuple(r.helpers) for name, r in errors.RECORDS.items() if r.set}
 #: What an argument match may name, per call: (index in the syscall, mask).
 MATCHABLE: dict[str, dict[str, tuple[int, int]]] = {name: r.match for name, r in errors.RECORDS.items() if r.match}
-#: Where each matchable argument sits among the arguments of sockffi's C calls.
-_HELPER_ARGS: dict[str, dict[str, int]] = {
-    "socket": {"family": -3, "type": -2, "protocol": -1},
-    "socket_cell": {"family": -3, "type": -2, "protocol": -1},
-    "setsockopt_int": {"level": 1, "option": 2},
-    "setsockopt": {"level": 1, "option": 2},
-    "getsockopt_int": {"level": 1, "option": 2},
-    "getsockopt": {"level": 1, "option": 2},
-    "listen": {"backlog": 1},
-    "shutdown": {"how": 1},
-    "bind_in4": {"port": 2},
-    "bind_in6": {"port": 2},
-    "connect_in4": {"port": 2},
-    "connect_in6": {"port": 2},
-}
 
 
 class Failure:
@@ -193,11 +179,21 @@ def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
 # ------------------------------------------------------------------- library-level
 
 
+#: The arguments an injection can match on, by kind; an address's port is its fifth C argument.
+_MATCHED = ("family", "type", "protocol", "level", "option", "backlog", "how")
+_PORT_IN_ADDRESS = 4
+
+
 def _arguments(name: str, args: tuple[Any, ...]) -> dict[str, int]:
-    """The matchable arguments of one of sockffi's C calls."""
-    found = {key: args[i] for key, i in _HELPER_ARGS.get(name, {}).items()}
-    if "type" in found:
-        found["type"] &= 0xF
+    """The matchable arguments of one of sockffi's C calls, by its record's kinds."""
+    found: dict[str, int] = {}
+    i = 0
+    for kind in _HELPER_SPECS[name].args:
+        if kind in _MATCHED:
+            found[kind] = args[i] & 0xF if kind == "type" else args[i]
+        elif kind == "address":
+            found["port"] = args[i + _PORT_IN_ADDRESS]
+        i += SPANS.get(kind, 1)
     return found
 
 
@@ -327,9 +323,9 @@ class Injection:
         return f"<sockffi.testing.fail {self.failure!r}, {self.count} so far, {state}>"
 
 
-#: sockffi's C calls -> the syscall each one is (what `seen` counts).
-_SYSCALL_OF: dict[str, str] = {name: call for call, names in CALLS.items() for name in names}
-_SYSCALL_OF.update(cell_close="close", close="close")
+#: sockffi's C calls -> the syscall each one is (what `seen` counts), and their specs.
+_SYSCALL_OF: dict[str, str] = {name: r.name for r in errors.RECORDS.values() for name in r.helpers}
+_HELPER_SPECS = {name: spec for r in errors.RECORDS.values() for name, spec in r.helpers.items()}
 
 
 def fail(

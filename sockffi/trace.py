@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from . import _addr, _seam, errors
+from . import _addr, _catalogue, _seam, errors
 from ._sockffi import ffi, lib
 
 backend = _seam.backend
@@ -92,32 +92,20 @@ def _names(*names: str) -> dict[int, str]:
     return table
 
 
-_FAMILIES = _names("AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC")
-_TYPES = _names("SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_SEQPACKET")
+_CONSTANTS = _catalogue.CONSTANTS
+_FAMILIES = _names(*_CONSTANTS["family"])
+_TYPES = _names(*_CONSTANTS["type"])
 _PROTOCOLS = _names("IPPROTO_TCP", "IPPROTO_UDP", "IPPROTO_IPV6")
-_LEVELS = _names("SOL_SOCKET", "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
+_LEVELS = _names(*_CONSTANTS["level"], "IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6")
 _OPTIONS: dict[int, dict[int, str]] = {
-    lib.SOL_SOCKET: _names(
-        "SO_REUSEADDR",
-        "SO_KEEPALIVE",
-        "SO_RCVBUF",
-        "SO_SNDBUF",
-        "SO_RCVTIMEO",
-        "SO_SNDTIMEO",
-        "SO_TYPE",
-        "SO_LINGER",
-        "SO_ERROR",
-        "SO_ACCEPTCONN",
-        "SO_BROADCAST",
-    ),
-    lib.IPPROTO_TCP: _names("TCP_NODELAY"),
-    lib.IPPROTO_IPV6: _names("IPV6_V6ONLY"),
+    lib.SOL_SOCKET: _names(*_CONSTANTS["socket option"]),
+    lib.IPPROTO_TCP: _names(*_CONSTANTS["tcp option"]),
+    lib.IPPROTO_IPV6: _names(*_CONSTANTS["ipv6 option"]),
 }
-if lib.SF_HAS_SO_REUSEPORT:
-    _OPTIONS[lib.SOL_SOCKET][lib.SF_SO_REUSEPORT] = "SO_REUSEPORT"
-for _value, _name in ((lib.SF_SO_PRIORITY, "SO_PRIORITY"), (lib.SF_SO_BINDTODEVICE, "SO_BINDTODEVICE")):
-    if _value >= 0:
-        _OPTIONS[lib.SOL_SOCKET].setdefault(_value, _name)
+for _name in (*_catalogue.OPTIONAL["socket option"], *_catalogue.OPTIONAL["trace only"]):
+    if getattr(lib, f"SF_HAS_{_name}"):
+        _OPTIONS[lib.SOL_SOCKET].setdefault(getattr(lib, f"SF_{_name}"), _name)
+_HOW = _names(*_CONSTANTS["how"])
 
 
 def describe_family(value: int) -> str:
@@ -147,11 +135,11 @@ def _packed(r: int, shared: bool = False) -> str:
     """A getsockname result, rendered from the value (and, with `shared`, the
     bytes the C copied into its shared name buffer for a family it does not
     pack, which the caller still holds) alone: no syscall."""
-    if r >= _seam.GSN_OTHER:
+    if r >= _seam.GSN_OTHER and not r & lib.SF_GSN_PATH_ID:
         if shared and not r & lib.SF_GSN_BUSY:  # filled by this call, not yet read
-            return _sockaddr(_addr.other_name(r, _seam.SHARED_NAME, -1))
+            return _sockaddr(_addr.other_name(r, _seam.SHARED_NAME))
         return f"{{{describe_family((r >> 16) & 0xFFFF)}, ...}}"
-    return _sockaddr(_addr.sockname(r, -1, False))
+    return _sockaddr(_addr.packed(r, False))
 
 
 # True inside an observer: the calls an observer makes are not reported (that
@@ -183,9 +171,10 @@ def _run_observers(event: Event) -> None:
 def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
     """A stand-in for one of the seam's C calls that reports each call."""
     clock = time.perf_counter
+    syscall, spec = _HELPERS[name]  # every C call the seam has is here: a KeyError at install says which is not
 
     def call(*args: Any) -> int:
-        before = _seam.cell_fd(args[0]) if name in ("cell_close", "bind_un_cell") else 0
+        fds = _fds_before(spec, args)  # a closing call empties its cell: what it held, read first
         start = clock()
         rc = raw(*args)
         elapsed = clock() - start
@@ -194,103 +183,108 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
         if name == "cell_close" and rc == 1:
             return rc  # an empty cell: nothing was closed
         if not _in_observer.get():
-            _emit(_event(name, args, rc, elapsed, before))
+            _emit(_event(syscall, spec, args, rc, elapsed, fds))
         return rc
 
     call.__wrapped__ = raw  # type: ignore[attr-defined]
     return call
 
 
-def _failed(name: str, args: tuple[str, ...], rc: int, elapsed: float) -> Event:
-    code = -rc
-    return Event(name, args, -1, code & _seam.CODE_MASK, elapsed)
+#: Every C call the seam makes that is a syscall: (the syscall's name, its
+#: helper spec), from the records (and the timeout's two steps).
+_HELPERS: dict[str, tuple[str, _catalogue.H]] = {
+    **{h: (r.kernel, spec) for r in errors.RECORDS.values() for h, spec in r.helpers.items()},
+    **_catalogue.STEP_HELPERS,
+}
 
 
-def _event(name: str, a: tuple[Any, ...], rc: int, elapsed: float, cell_fd: int) -> Event:
-    if name in ("socket", "socket_cell"):
-        d, t, p = a[-3:]
-        proto = _PROTOCOLS.get(p, str(p)) if p else "0"
-        args: tuple[str, ...] = (describe_family(d), describe_type(t), proto)
-        if rc >= 0:
-            return Event("socket", args, rc, 0, elapsed)
+def _fds_before(spec: _catalogue.H, args: tuple[Any, ...]) -> dict[str, str]:
+    """The fd each socket argument named when the call was made."""
+    found: dict[str, str] = {}
+    i = 0
+    for kind in spec.args:
+        if kind == "sock":
+            cell, ref = args[i], args[i + 1]
+            found[kind] = str(_seam.cell_fd(cell) if cell != _seam.NULL else ref)
+        elif kind == "cell":
+            found[kind] = str(_seam.cell_fd(args[i]))
+        i += _catalogue.SPANS.get(kind, 1)
+    return found
+
+
+def _event(syscall: str, spec: _catalogue.H, a: tuple[Any, ...], rc: int, elapsed: float, fds: dict[str, str]) -> Event:
+    """The Event for one call, its arguments shown as spec.shows says."""
+    failed = rc < 0
+    shown: dict[str, str] = dict(fds)
+    i = 0
+    level = 0
+    for kind in spec.args:
+        span = _catalogue.SPANS.get(kind, 1)
+        value = a[i : i + span]
+        i += span
+        if kind in shown or kind == "out":
+            continue
+        if kind == "level":
+            level = value[0]
+        shown[kind] = _SHOW[kind](value, level, rc)
+    shown["result"] = "..." if failed else _RESULT_SHOWN[spec.result](rc, a)
+    args = tuple(part.format(**shown) for part in spec.shows)
+    if failed:
         code, aux = -rc, ""
         if code & _seam.AUX:
             aux = _seam.AUX_NAME
         elif code & _seam.STARTUP:
             aux = _seam.STARTUP_NAME
-        return Event("socket", args, -1, code & _seam.CODE_MASK, elapsed, aux)
-    if name == "cell_close":
-        return _failed("close", (str(cell_fd),), rc, elapsed) if rc else Event("close", (str(cell_fd),), 0, 0, elapsed)
-    if name in ("accept", "accept_emulated"):
-        flags = describe_type(a[2] | lib.SOCK_STREAM).partition("|")[2] or "0"
-        if rc < 0:
-            code, aux = -rc, ""
-            if code & _seam.AUX:
-                aux = _seam.AUX_NAME
-            return Event("accept", (str(a[1]), "...", flags), -1, code & _seam.CODE_MASK, elapsed, aux)
-        return Event("accept", (str(a[1]), _packed(rc, True), flags), _seam.cell_fd(a[0]), 0, elapsed)
-    fd = str(a[0])
-    if name in ("getsockname", "getpeername"):
-        if rc < 0:
-            return _failed(name, (fd, "..."), rc, elapsed)
-        return Event(name, (fd, _packed(rc, True)), 0, 0, elapsed)
-    if name in ("getsockname_into", "getpeername_into"):
-        syscall = name[: -len("_into")]
-        if rc < 0:
-            return _failed(syscall, (fd, "..."), rc, elapsed)
-        shown = _sockaddr(_addr.decode(ffi.buffer(a[1], rc)[:], int(a[0])))
-        return Event(syscall, (fd, shown), 0, 0, elapsed)
-    if name in ("getsockopt_int", "getsockopt", "getsockopt_error"):
-        level, option = (lib.SOL_SOCKET, lib.SO_ERROR) if name == "getsockopt_error" else (a[1], a[2])
-        shown_level = _LEVELS.get(level, str(level))
-        shown_option = _OPTIONS.get(level, {}).get(option, str(option))
-        if rc < 0:
-            return _failed("getsockopt", (fd, shown_level, shown_option, "..."), rc, elapsed)
-        if name == "getsockopt":
-            value = f"{_shown_bytes(ffi.buffer(a[3], min(rc, a[4]))[:])}, {rc}"
-        elif name == "getsockopt_error" and rc:
-            value = f"[{backend.code_name(rc)}], 4"
-        else:
-            value = f"[{rc - 0x100000000 if rc >= 0x80000000 else rc}], 4"
-        return Event("getsockopt", (fd, shown_level, shown_option, value), 0, 0, elapsed)
-    if name == "wait_connect":
-        args = (f"[{{fd={fd}, events=POLLOUT}}]", "1", str(a[1]))
-        if rc < 0:
-            return _failed("poll", args, rc, elapsed)
-        return Event("poll", args, rc, 0, elapsed)
-    if name == "set_nonblocking":
-        args = (fd, "F_SETFL", "O_NONBLOCK" if a[1] else "~O_NONBLOCK")
-        return _failed("fcntl", args, rc, elapsed) if rc < 0 else Event("fcntl", args, 0, 0, elapsed)
-    if name == "bind_in4":
-        args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "bind"
-    elif name == "connect_in4":
-        args, syscall = (fd, _sockaddr((_addr.in4_text(a[1]), a[2]))), "connect"
-    elif name == "connect_in6":
-        host = _addr.ntop6(bytes(a[1]))
-        args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "connect"
-    elif name == "connect_un":
-        args, syscall = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}"), "connect"
-    elif name == "shutdown":
-        how = {lib.SHUT_RD: "SHUT_RD", lib.SHUT_WR: "SHUT_WR", lib.SHUT_RDWR: "SHUT_RDWR"}.get(a[1], str(a[1]))
-        args, syscall = (fd, how), "shutdown"
-    elif name == "bind_in6":
-        host = _addr.ntop6(bytes(a[1]))
-        args, syscall = (fd, _sockaddr((host, a[2], a[3], a[4]))), "bind"
-    elif name in ("bind_un", "bind_un_cell"):
-        fd = str(cell_fd) if name == "bind_un_cell" else fd
-        args, syscall = (fd, f"{{AF_UNIX, {bytes(a[1])!r}}}"), "bind"
-    elif name == "listen":
-        args, syscall = (fd, str(a[1])), "listen"
-    elif name in ("setsockopt_int", "setsockopt"):
-        level = _LEVELS.get(a[1], str(a[1]))
-        option = _OPTIONS.get(a[1], {}).get(a[2], str(a[2]))
-        value = f"[{a[3]}], 4" if name == "setsockopt_int" else f"{_shown_bytes(bytes(a[3]))}, {a[4]}"
-        args, syscall = (fd, level, option, value), "setsockopt"
-    else:  # close
-        args, syscall = (fd,), "close"
-    if rc < 0:
-        return _failed(syscall, args, rc, elapsed)
-    return Event(syscall, args, 0, 0, elapsed)
+        return Event(syscall, args, -1, code & _seam.CODE_MASK, elapsed, aux)
+    if spec.result in ("fd", "ready"):
+        result = rc
+    elif spec.result == "peer":
+        result = _seam.cell_fd(a[0])
+    else:
+        result = 0
+    return Event(syscall, args, result, 0, elapsed)
+
+
+def _address(value: tuple[Any, ...]) -> str:
+    family, a4, data, length, port, flowinfo, scope = value
+    if family == lib.AF_INET:
+        return _sockaddr((_addr.in4_text(a4), port))
+    if family == lib.AF_INET6:
+        return _sockaddr((_addr.ntop6(bytes(data)), port, flowinfo, scope))
+    return f"{{AF_UNIX, {bytes(data)[:length]!r}}}"
+
+
+#: How each argument kind is shown: (its C arguments, the level argument before it, the result).
+_SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
+    "fd": lambda v, level, rc: str(v[0]),
+    "family": lambda v, level, rc: describe_family(v[0]),
+    "type": lambda v, level, rc: describe_type(v[0]),
+    "protocol": lambda v, level, rc: _PROTOCOLS.get(v[0], str(v[0])) if v[0] else "0",
+    "address": lambda v, level, rc: _address(v),
+    "backlog": lambda v, level, rc: str(v[0]),
+    "level": lambda v, level, rc: _LEVELS.get(v[0], str(v[0])),
+    "option": lambda v, level, rc: _OPTIONS.get(level, {}).get(v[0], str(v[0])),
+    "value": lambda v, level, rc: str(v[0]),
+    "optval": lambda v, level, rc: f"{_shown_bytes(bytes(v[0]))}, {v[1]}",
+    "optbuf": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(ffi.buffer(v[0], min(rc, v[1]))[:])}, {rc}",
+    "namebuf": lambda v, level, rc: "..." if rc < 0 else _sockaddr(_addr.decode(ffi.buffer(v[0], rc)[:])),
+    "how": lambda v, level, rc: _HOW.get(v[0], str(v[0])),
+    "flags": lambda v, level, rc: describe_type(v[0] | lib.SOCK_STREAM).partition("|")[2] or "0",
+    "timeout": lambda v, level, rc: str(v[0]),
+    "on": lambda v, level, rc: "O_NONBLOCK" if v[0] else "~O_NONBLOCK",
+}
+
+#: What a successful result of each kind shows, where the call's shows puts {result}.
+_RESULT_SHOWN: dict[str, Callable[[int, tuple[Any, ...]], str]] = {
+    "zero": lambda rc, a: "",
+    "fd": lambda rc, a: "",
+    "length": lambda rc, a: "",
+    "ready": lambda rc, a: "",
+    "name": lambda rc, a: _packed(rc, True),
+    "peer": lambda rc, a: _packed(rc, True),
+    "value": lambda rc, a: f"[{rc - 0x100000000 if rc >= 0x80000000 else rc}], 4",
+    "so_error": lambda rc, a: f"[{backend.code_name(rc)}], 4" if rc else "[0], 4",
+}
 
 
 def _shown_bytes(raw: bytes) -> str:

@@ -14,6 +14,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -331,3 +332,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"differential against CPython's socket: {c['differential']} binds compared, "
             f"{c['differential_same']} the same, the rest documented departures ({shown}), 0 undocumented"
         )
+
+
+def build_ffi() -> Any:
+    """The project's build_ffi.py (the cffi builder and the stub generator),
+    loaded from the checkout whatever sys.path holds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_ffi", Path(__file__).resolve().parent.parent / "build_ffi.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -372,15 +372,15 @@ def test_reproduce_makes_the_error_happen_for_real(name):
 def test_observe_reports_every_call_and_restores_the_originals(no_fd_leak):
     from sockffi import _seam
 
-    before = _seam.C.bind_in4
+    before = _seam.C.bind
     seen: list[sockffi.trace.Event] = []
     with sockffi.trace.observe(seen.append):
-        assert _seam.C.bind_in4 is not before
+        assert _seam.C.bind is not before
         with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
             fd = server.fd
         with pytest.raises(sockffi.AddressNotAvailable):
             sockffi.listen_tcp(("198.51.100.9", 0), reuse_address=False)
-    assert _seam.C.bind_in4 is before
+    assert _seam.C.bind is before
     assert all(getattr(_seam.C, name) is fn for name, fn in _seam.RAW.items())
     names = [e.syscall for e in seen]
     assert names == ["socket", "setsockopt", "bind", "listen", "getsockname", "close", "socket", "bind", "close"]

@@ -185,7 +185,7 @@ def test_flag_emulation_failure_closes_the_socket(code):
         before = _fds()
         inject("fcntl", code, {1: F_SETFD})
         rc = sockffi._lib.sf_socket_emulated(AF_INET, STREAM | sockffi._lib.SOCK_CLOEXEC, 0)
-        exc = _seam.socket_failure(rc) if rc < 0 else None
+        exc = _seam.socket_error(rc) if rc < 0 else None
         reopened = os.dup(0)  # the socket's number again, if it was closed
         return (*_outcome(exc), len(_fds() - before) - 1, reopened == expected_fd)
 

@@ -291,7 +291,7 @@ def test_accept_emulated_with_fcntl_sets_the_flags_exactly(no_fd_leak):
             c = std.create_connection(s.address)
             select.select([s], [], [], 5)
             cell = _seam.new_cell()
-            r = lib.sf_accept_emulated(cell, s.fd, flags)
+            r = lib.sf_accept_emulated(cell, _seam.NULL, s.fd, flags)
             assert 0 <= r < _seam.GSN_OTHER  # an IPv4 peer, packed
             fd = _seam.cell_fd(cell)
             assert os.get_blocking(fd) is blocking and os.get_inheritable(fd) is False
@@ -1056,3 +1056,157 @@ def test_the_marker_offers_only_calls_it_can_fail():
         sockffi.testing.kernel_spec("connect_tcp", "ConnectionRefused")
     said = str(info.value)
     assert "getsockopt_error" not in said and "connect" in said and "socket" in said
+
+
+def _stopped_at_each_line(call: Any, owner: Any, reopen: Any) -> list[int]:
+    """Run call(owner) in a thread, stopped at the k-th line of sockffi's code
+    it runs (as a thread switch may stop it), for k = 1, 2, ... until it no
+    longer stops; at each stop another thread closes the owner and reopen()s,
+    making a socket that takes its fd number (and, as cells are pooled, often
+    its cell). Returns the k at which the call, let go on, reached the new
+    socket (reopen's check says)."""
+    package = os.path.dirname(sockffi.__file__)
+    at, reached_new, stopped = 1, [], True
+    while stopped:
+        target = owner()
+        reached, go_on = threading.Event(), threading.Event()
+        outcome: list[Any] = []
+
+        def run(
+            target: Any = target,
+            at: int = at,
+            reached: threading.Event = reached,
+            go_on: threading.Event = go_on,
+            outcome: list[Any] = outcome,
+        ) -> None:
+            count = [0]
+
+            def local(frame: Any, event: str, arg: object) -> Any:
+                if event == "line":
+                    count[0] += 1
+                    if count[0] == at:
+                        reached.set()
+                        go_on.wait(30)
+                return local
+
+            sys.settrace(lambda frame, event, arg: local if frame.f_code.co_filename.startswith(package) else None)
+            try:
+                outcome.append(call(target))
+            except sockffi.SockffiError as exc:
+                outcome.append(exc)
+            finally:
+                sys.settrace(None)
+                reached.set()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        reached.wait(30)
+        stopped = thread.is_alive() and not outcome
+        target.close()
+        _new, check, done = reopen()
+        go_on.set()
+        thread.join(30)
+        assert not thread.is_alive()
+        if check(outcome[0]):
+            reached_new.append(at)
+        done()
+        at += 1
+    assert at > 5, "the call ran fewer lines than the test thought"
+    return reached_new
+
+
+def _new_listener() -> Any:
+    other = sockffi.listen_tcp(("127.0.0.1", 0))
+    client = sockffi.connect_tcp(other.address)
+
+    def done() -> None:
+        client.close()
+        other.close()
+
+    return other, client, done
+
+
+def _new_pair(listener: Any) -> Any:
+    near = sockffi.connect_tcp(listener.address)  # the first new socket: it takes the closed one's fd number
+    far = listener.accept().to_socket()
+    far.setblocking(False)
+
+    def done() -> None:
+        near.close()
+        far.close()
+
+    return near, far, done
+
+
+def _reopened(kind: str, listener: Any) -> Any:
+    """A reopen for _stopped_at_each_line and what shows the call reached it."""
+
+    def reopen() -> Any:
+        if kind in ("accept", "getsockname", "setsockopt"):
+            other, _client, done = _new_listener()
+            checks = {
+                "accept": lambda got: isinstance(got, sockffi.Connection) and (got.close() or True),
+                "getsockname": lambda got: got == other.address,
+                "setsockopt": lambda got: sockffi.getsockopt(other, sockffi.SOL_SOCKET, sockffi.SO_KEEPALIVE) == 1,
+            }
+            return other, checks[kind], done
+        near, far, done = _new_pair(listener)
+
+        def shut(got: object) -> bool:
+            try:
+                return far.recv(1) == b""  # the new connection's peer saw a FIN: shut down by mistake
+            except BlockingIOError:
+                return False
+
+        checks = {"shutdown": shut, "getpeername": lambda got: got == near.address}
+        return near, checks[kind], done
+
+    return reopen
+
+
+@pytest.mark.parametrize("kind", ["accept", "getsockname", "setsockopt", "shutdown", "getpeername"])
+def test_a_call_on_a_closed_owner_never_reaches_the_socket_that_took_its_number(kind, server, no_fd_leak):
+    """Every call given a Server or Connection reads its fd from the owner's
+    cell inside the C call, against the generation the owner keeps, so a call
+    stopped anywhere while the owner is closed and its number (and cell)
+    taken by a new socket never acts on that socket. (Server.accept took the
+    new listener's client at most lines before; under a 1 µs switch interval,
+    with no stopping, in 0-17 of 300 rounds.)"""
+    calls = {
+        "accept": lambda s: s.accept(),
+        "getsockname": sockffi.getsockname,
+        "setsockopt": lambda s: sockffi.setsockopt(s, sockffi.SOL_SOCKET, sockffi.SO_KEEPALIVE, 1),
+        "shutdown": lambda c: c.shutdown(sockffi.SHUT_WR),
+        "getpeername": sockffi.getpeername,
+    }
+    if kind in ("accept", "getsockname", "setsockopt"):
+        owner = lambda: sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True)
+    else:
+        owner = lambda: sockffi.connect_tcp(server.address)
+    other = sockffi.listen_tcp(("127.0.0.1", 0))  # the new connections' peer: another address than server's
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        reached = _stopped_at_each_line(calls[kind], owner, _reopened(kind, other))
+    finally:
+        sys.setswitchinterval(old)
+        drain(server)
+        other.close()
+    assert not reached, f"{kind}: stopped at lines {reached}, it reached the new socket"
+
+
+def test_an_owners_error_carries_its_address(server, no_fd_leak):
+    """Errors of calls given a Server or Connection name the call and its address."""
+    conn = sockffi.connect_tcp(server.address)
+    try:
+        with pytest.raises(sockffi.SockffiError) as info:
+            sockffi.getsockopt(conn, sockffi.SOL_SOCKET, 12345)
+        assert info.value.address == server.address
+        assert str(info.value).startswith(f"getsockopt {server.address[0]}:{server.address[1]}: [Errno ")
+    finally:
+        conn.close()
+    listener = sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True)
+    with listener, pytest.raises(sockffi.WouldBlock) as info:
+        listener.accept()
+    assert info.value.address == listener.address and info.value.syscall == "accept"
+    drain(server)

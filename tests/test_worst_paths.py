@@ -310,21 +310,24 @@ def test_racing_layers_never_leave_a_closed_one_installed():
 
 
 @needs_linux
-def test_getsockname_with_the_shared_buffer_taken_asks_again_into_its_own(shortdir):
+def test_getsockname_with_the_shared_buffer_taken_asks_again_into_its_own():
     """What a thread or a signal handler holding the buffer leaves another call:
-    the right address, from a buffer of its own, and the holder's bytes untouched."""
+    the right address, from a buffer of its own, and the holder's bytes
+    untouched. (Abstract names use the buffer; paths are interned.)"""
+    from sockffi import _addr
     from sockffi._sockffi import ffi, lib
 
     holder = socket.socket(socket.AF_UNIX)
-    holder.bind(os.path.join(shortdir, "h"))
+    holder.bind(f"\0sockffi-holder-{os.getpid()}")
     s = socket.socket(socket.AF_UNIX)
-    s.bind(os.path.join(shortdir, "g"))
+    s.bind(f"\0sockffi-g-{os.getpid()}")
     try:
-        assert lib.sf_getsockname(holder.fileno()) > 0  # claims the shared buffer, as a call in progress would
+        r = lib.sf_getsockname(ffi.NULL, holder.fileno())  # claims the shared buffer, as a call in progress would
+        assert r > 0
         try:
             assert sockffi.getsockname(s) == s.getsockname()
             assert sockffi.getsockname(s.fileno()) == s.getsockname()
-            assert ffi.string(lib.sf_shared_name).decode() == holder.getsockname()  # never overwritten
+            assert _addr.other_name(r, lib.sf_shared_name) == holder.getsockname()  # never overwritten
         finally:
             lib.sf_shared_name_release()
         assert sockffi.getsockname(s) == s.getsockname()
@@ -339,9 +342,9 @@ def test_threads_reading_unix_and_ip_names_at_once_each_get_their_own(shortdir):
     import threading
 
     sockets = []
-    for i in range(4):
+    for i in range(4):  # paths (interned) and abstract names (through the shared buffer)
         u = socket.socket(socket.AF_UNIX)
-        u.bind(os.path.join(shortdir, f"t{i}"))
+        u.bind(os.path.join(shortdir, f"t{i}") if i % 2 else b"\0sockffi-threads-%d-%d" % (os.getpid(), i))
         sockets.append(u)
     sockets.append(socket.socket(socket.AF_UNIX))
     sockets[-1].bind(b"\0sockffi-threads-%d" % os.getpid())

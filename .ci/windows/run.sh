@@ -16,7 +16,7 @@ start=$(date +%s)
 (cd "$HERE" && "$HOSTPY" -c "
 import build_ffi
 build_ffi.build(windows=True).emit_c_code('$BUILD/_sockffi.c')" >/dev/null)
-x86_64-w64-mingw32-gcc -shared -O2 -Wall -Wno-unused-function -I"$ROOT/py311/include" \
+x86_64-w64-mingw32-gcc -shared -O2 -Wall -Wno-unused-function -I"$ROOT/py311/include" -I"$HERE/csrc" \
     -o "$BUILD/sockffi/_sockffi.pyd" "$BUILD/_sockffi.c" \
     -static-libgcc -L"$ROOT/py311/libs" -lpython3 -lws2_32 -liphlpapi
 

@@ -13,20 +13,6 @@ from pathlib import Path
 from sockffi import errors
 from sockffi.cli import _reproduce
 
-MAN = {
-    "socket": ("socket", "nf-winsock2-wsasocketw", "WSASocketW"),
-    "bind": ("bind", "nf-winsock2-bind", "bind"),
-    "listen": ("listen", "nf-winsock2-listen", "listen"),
-    "setsockopt": ("setsockopt", "nf-winsock2-setsockopt", "setsockopt"),
-    "getsockname": ("getsockname", "nf-winsock2-getsockname", "getsockname"),
-    "close": ("close", "nf-winsock2-closesocket", "closesocket"),
-    "accept": ("accept", "nf-winsock2-accept", "accept"),
-    "connect": ("connect", "nf-winsock2-connect", "connect"),
-    "getsockopt": ("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
-    "getsockopt_error": ("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
-    "getpeername": ("getpeername", "nf-winsock-getpeername", "getpeername"),
-    "shutdown": ("shutdown", "nf-winsock-shutdown", "shutdown"),
-}
 PLATFORMS = errors.PLATFORMS
 
 
@@ -35,7 +21,7 @@ def set_title(set_name: str) -> str:
 
 
 def man_links(syscall: str) -> str:
-    page, ms, ms_name = MAN[syscall]
+    page, ms, ms_name = errors.RECORDS[syscall].man
     return (
         f"`Linux {page}(2) <https://man7.org/linux/man-pages/man2/{page}.2.html>`__ · "
         f"`macOS {page}(2) <https://developer.apple.com/library/archive/documentation/System/"

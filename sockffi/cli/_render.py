@@ -12,7 +12,7 @@ import shutil
 import textwrap
 from typing import Any, Optional
 
-from .. import errors, trace
+from .. import _catalogue, errors, trace
 from .._seam import backend
 
 EXIT_USAGE = 2
@@ -21,51 +21,8 @@ EXIT_OUTPUT = 74
 EXIT_INTERRUPTED = 130
 EXIT_CODES = errors.EXIT_CODES
 
-# What usually causes each error, for the one-line hint after a failure.
-HINTS: dict[str, str] = {
-    "AccessDenied": "ports below 1024 need privileges (CAP_NET_BIND_SERVICE); for a "
-    "unix path, check the directory's permissions",
-    "AddressFamilyNotSupported": "the address is of another family than the socket "
-    "(an IPv4 host on an AF_INET6 socket?), or the kernel lacks it",
-    "AddressInUse": "another socket already holds this address: find it with `ss -ltnp` "
-    "(or `lsof -i`), pick another port, or use port 0",
-    "AddressNotAvailable": "the host is not an address of this machine (see `ip addr`); "
-    "use 127.0.0.1, ::1, or 0.0.0.0 for every interface",
-    "AlreadyBound": "bind() was already called on this socket",
-    "AlreadyConnected": "the socket is connected; listen and this option need an unconnected socket",
-    "FileDescriptorNotASocket": "the fd is a file or pipe, not a socket",
-    "FileNotFound": "a directory in the unix socket path does not exist",
-    "InvalidProtocolOption": "this socket's protocol has no such option (check level and name)",
-    "NameTooLong": "unix socket paths must fit in sun_path (107 bytes on Linux, 103 on macOS): use a shorter path",
-    "NetworkSubsystemFailed": "the network stack is down (Windows: WSAENETDOWN)",
-    "NoDevice": "no network interface of that name",
-    "NotDir": "a component of the unix socket path is a file, not a directory",
-    "OperationNotSupported": "listen needs a stream socket (SOCK_STREAM), not a datagram one",
-    "PermissionDenied": "this option needs privileges (CAP_NET_ADMIN)",
-    "ProcessFdQuotaExceeded": "this process has as many fds open as `ulimit -n` allows: close some or raise the limit",
-    "ProtocolFamilyNotAvailable": "the socket type or flags are invalid for this family",
-    "ProtocolNotSupported": "the protocol does not match the socket type (TCP needs SOCK_STREAM, UDP SOCK_DGRAM)",
-    "ReadOnlyFileSystem": "unix sockets cannot be created on a read-only file system",
-    "SocketNotBound": "bind() the socket first (Windows does not bind implicitly)",
-    "SocketTypeNotSupported": "the socket type does not fit the protocol",
-    "SymLinkLoop": "the unix socket path goes round a loop of symbolic links",
-    "SystemFdQuotaExceeded": "the whole system is out of file descriptors (fs.file-max)",
-    "SystemResources": "the kernel is out of memory or buffers for this",
-    "TimeoutTooBig": "SO_RCVTIMEO/SO_SNDTIMEO value out of range (microseconds must be < 1000000)",
-    "BlockedByFirewall": "a firewall rule (or a security module) refused the connection at accept",
-    "BlockingOperationInProgress": "Windows: a blocking Winsock 1.1 call is still running on this thread",
-    "ConnectionAborted": "the connection ended before accept took it (or, on Windows, the network aborted it)",
-    "ConnectionPending": "a non-blocking connect is already under way: wait until writable, then getsockopt_error",
-    "ConnectionRefused": "nothing listens there: is the server running, on that port or path?",
-    "ConnectionResetByPeer": "the peer reset the connection (it closed with unread data, or SO_LINGER 0)",
-    "ConnectionTimedOut": "no answer in time: a firewall dropping SYNs, a host that is down, or a full queue",
-    "NetworkUnreachable": "no route to that network or host from here (check `ip route`)",
-    "ProtocolFailure": "a protocol error ended the connection before accept took it",
-    "SocketNotConnected": "shutdown needs a connected socket (a listener takes only SHUT_RD)",
-    "SocketNotListening": "accept needs a socket that listen() was called on",
-    "WouldBlock": "nothing to do yet on a non-blocking socket: wait until it is ready (select/poll), then retry",
-    "Unexpected": "the OS returned a code this call's error set does not name; errno keeps it",
-}
+#: What usually causes each error, for the one-line hint after a failure (the catalogue's).
+HINTS: dict[str, str] = {name: spec.hint for name, spec in _catalogue.NAMES.items()}
 #: The same error, another cause, for a unix socket path.
 UNIX_HINTS: dict[str, str] = {
     "AddressInUse": "a file already exists at this path: if no server listens there any more "

@@ -1,0 +1,184 @@
+"""The public syscall functions, made from their records.
+
+A syscall function in :mod:`sockffi.posix` is written as its signature and its
+docstring; :func:`syscall` makes its body from the catalogue's record of the
+same name: the socket it acts on (a Server's or Connection's own cell and
+generation, read inside the C call, or a plain fd), each argument converted
+by the kind the record gives it, the C call, the EINTR loop where Zig retries,
+and the failure mapped to the call's set, carrying the address or the owner
+it was given. The body is made as straight-line code, as if written out by
+hand, so that what a call costs is what it would cost written out; its source
+is registered with linecache, so a traceback shows it.
+
+The calls whose result or argument handling is their own (socket, setsockopt,
+getsockopt, getsockopt_error, accept, close) are written out in posix.py,
+with the pieces below.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+
+from . import _addr, _seam, errors
+from ._catalogue import SPANS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
+
+_type = type
+
+#: How each argument kind is checked and converted in Python ({p}: the
+#: parameter), and the C arguments it becomes. Every kind a record's public
+#: helper uses must be here: an unknown one fails at import.
+_CONVERT: dict[str, tuple[str, str]] = {
+    "backlog": ("if _type({p}) is not int or not 0 <= {p} <= _INT_MAX:\n    {p} = _backlog_of({p})", "{p}"),
+    "how": ("if _type({p}) is not int or not 0 <= {p} <= 2:\n    {p} = _how_of({p})", "{p}"),
+    "level": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    "option": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    "value": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    "address": (
+        "_family, _a4, _data, _length, _port, _flow, _scope = _encode({p}, {name!r})",
+        "_family, _a4, _data, _length, _port, _flow, _scope",
+    ),
+}
+
+#: What a result (>= 0) of each kind gives the caller.
+_RESULT: dict[str, str] = {
+    "zero": "return None",
+    "name": "found = _names_get(r)\nif found is None:\n    found = _name_of(r, _cell, _ref, {name!r})\nreturn found",
+}
+
+
+def error_for(name: str) -> Callable[..., Exception]:
+    """The exception for a failed call of syscall `name`: its set's member (a
+    code whose meaning is the socket's state read as bind's and connect's
+    are), carrying the address it was given, or the owner's address when it
+    was given a Server or Connection; an owner that no longer held its
+    socket by the time the C looked is refused as closed."""
+    record = errors.RECORDS[name]
+    takes_address = bool(record.library_match)
+    make = error_maker(name)
+    owners = _seam.OWNERS
+    rejected_flag = _seam.REJECTED
+    other_family = _seam.OTHER_FAMILY
+
+    def error(r: int, fd: object, address: object = None) -> Exception:
+        if -r & rejected_flag:
+            return _seam.rejected(-r, name, fd)
+        if takes_address and -r & other_family and isinstance(address, (str, bytes, bytearray, os.PathLike)):
+            return _addr.path_on_an_ip_socket(address, name)
+        exc: Any = make(r)
+        if address is not None:
+            exc._address = address
+        elif _type(fd) in owners:
+            exc._address = fd.address  # type: ignore[attr-defined]
+        return exc  # type: ignore[no-any-return]
+
+    return error
+
+
+def error_maker(name: str) -> Callable[[int], Exception]:
+    """The set's exception for a failed call's result (no context)."""
+    if errors.RECORDS[name].library_match:  # an address: the socket's state decides some codes
+        return lambda r: _seam.address_error(r, name)
+    return _seam.error_maker(getattr(_seam.DIRECT, name), name)
+
+
+def _name_of(r: int, cell: Any, ref: int, syscall: str) -> Any:
+    """A getsockname/getpeername result no cache had: decoded (and
+    remembered where it is packed), or read from the shared name buffer the
+    call claimed, or, when another call held that buffer, read again into a
+    buffer of this call's own."""
+    return _addr.name_of(r, cell, ref, syscall)
+
+
+def syscall(fn: F) -> F:
+    """The public function for the record named as ``fn``, with ``fn``'s
+    signature and docstring, its body made from the record (see the module's
+    docstring)."""
+    import inspect
+
+    name = fn.__name__
+    record = errors.RECORDS[name]
+    helper, spec = next(iter(record.helpers.items()))
+    params = list(inspect.signature(fn).parameters.values())
+    kinds = list(spec.args)
+    if not kinds or kinds[0] != "sock" or params[0].name != "fd" or len(kinds) != len(params):
+        raise TypeError(
+            f"{name}: its record's first helper does not take (fd, {', '.join(p.name for p in params[1:])})"
+        )
+    if spec.result not in _RESULT:
+        raise TypeError(f"{name}: no result handling for kind {spec.result!r} (add it to _calls._RESULT)")
+    lines, cargs, ints = [], [], []
+    for param, kind in zip(params[1:], kinds[1:]):
+        if kind not in _CONVERT:
+            raise TypeError(f"{name}: no conversion for argument kind {kind!r} (add it to _calls._CONVERT)")
+        convert, passed = _CONVERT[kind]
+        lines += convert.format(p=param.name, name=name).splitlines()
+        cargs.append(passed.format(p=param.name))
+        if SPANS.get(kind, 1) == 1:
+            ints.append(f", {param.name}={param.name}")
+    address = next((p.name for p, k in zip(params, kinds) if k == "address"), None)
+    call = f"r = _C.{helper}(_cell, _ref{''.join(', ' + a for a in cargs)})"
+    result = _RESULT[spec.result].format(name=name).splitlines()
+    attempt = [
+        "try:",
+        f"    {call}",
+        "except OverflowError:",
+        f"    raise _overflow({name!r}, fd=_ref{''.join(ints)}) from None",
+        "if r >= 0:",
+        *("    " + line for line in result),
+    ]
+    if record.eintr:  # an interrupted call is made again once the signal handlers ran (Zig retries it)
+        attempt = [
+            "while True:",
+            *("    " + line for line in attempt),
+            "    if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:",
+            "        break",
+        ]
+    body = [
+        "if _type(fd) is int:",
+        "    _cell = _NULL",
+        "    _ref = fd",
+        "else:",
+        f"    _cell, _ref = _socket_of(fd, {name!r})",
+        *lines,
+        *attempt,
+        f"raise _error(r, fd{', ' + address if address else ''})",
+    ]
+    signature = ", ".join(str(p.replace(annotation=inspect.Parameter.empty)) for p in params)
+    source = f"def {name}({signature}):\n" + "".join(f"    {line}\n" for line in body)
+    filename = os.path.join(os.path.dirname(__file__), f"<syscall {name}>")
+    # The defining module's names first (typing.get_type_hints() reads the
+    # annotations in __globals__), then what the body uses.
+    namespace = {**fn.__globals__, **_NAMESPACE, "_error": error_for(name)}
+    exec(compile(source, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    made = namespace[name]
+    made.__doc__, made.__module__, made.__qualname__ = fn.__doc__, fn.__module__, fn.__qualname__
+    made.__annotations__ = fn.__annotations__
+    made.__defaults__, made.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
+    return made  # type: ignore[no-any-return]
+
+
+_NAMESPACE: dict[str, Any] = {
+    "_type": _type,
+    "_C": _seam.C,
+    "_NULL": _seam.NULL,
+    "_socket_of": _seam.socket_of,
+    "_overflow": _seam.overflow,
+    "_c_int": _seam.c_int,
+    "_backlog_of": _seam.backlog_of,
+    "_how_of": _seam.how_of,
+    "_INT_MAX": _seam.INT_MAX,
+    "_CODE_MASK": _seam.CODE_MASK,
+    "_REJECTED": _seam.REJECTED,
+    "_EINTR": _seam.backend.INTERRUPTED,
+    "_encode": _addr.encode,
+    "_names_get": _addr.names.get,
+    "_name_of": _name_of,
+}

@@ -1,0 +1,326 @@
+"""The objects that own a socket: :class:`Server` (what listen_tcp and
+listen_unix make) and :class:`Connection` (what Server.accept, connect_tcp and
+connect_unix make).
+
+Ownership is never in doubt, whatever exception a signal handler raises at
+whatever bytecode: the C puts the new fd into a *cell* before it returns (see
+csrc/sockffi.h), the cell belongs to a local variable and then to the owner,
+and a cell dropped while it holds an fd closes it in C, where no Python code
+can run in between. Every call given an owner reads the fd from its cell
+inside the C call, checked against the cell's generation the owner keeps, so
+no call reaches a socket after it left its owner, even as cells are reused.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Every name an annotation uses is defined at run time, so typing.get_type_hints()
+# (pydantic, sphinx, beartype ...) can read them.
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+
+from . import _addr, _seam
+from ._sockffi import lib
+from .posix import accept_flags as _accept_flags
+from .posix import accept_into as _accept_into
+from .posix import getsockname as _getsockname
+from .posix import shutdown as _shutdown
+
+if TYPE_CHECKING:
+    import socket
+else:
+
+    class _Module:
+        """The socket module, imported when an annotation that names it is
+        first read (import sockffi does not pay for it)."""
+
+        def __getattr__(self, name: str) -> Any:
+            import socket
+
+            return getattr(socket, name)
+
+    socket = _Module()
+
+#: What a Server's or Connection's address is (CPython's shape for its family).
+A = TypeVar("A")
+_O = TypeVar("_O", bound="_Owner[Any]")
+
+_C = _seam.C
+_type = type
+_new = object.__new__
+_AF_INET: int = lib.AF_INET
+_AF_INET6: int = lib.AF_INET6
+_AF_UNIX: int = lib.AF_UNIX
+_SOCK_CLOEXEC: int = lib.SOCK_CLOEXEC
+_SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
+_BLOCKING_READABLE: bool = _seam.backend.BLOCKING_READABLE
+_give_cell = _seam.give_cell
+_names_get = _addr.names.get
+
+
+# Why an owner's fd is -1 (what a call it is given, or a second to_socket(), says).
+_CLOSED = "is closed"
+_DETACHED = "was detached by detach()"
+_HANDED_OVER = "was handed over to a socket.socket by to_socket()"
+
+
+class _Owner(Generic[A]):
+    """What a Server and a Connection share: a socket owned through a cell,
+    from inside the C call that made it until exactly one of close, detach,
+    to_socket or the finalizer gives it up."""
+
+    __slots__ = {
+        "__weakref__": None,
+        "_blocking": None,
+        "_gen": None,
+        "_gone": None,
+        "_owned": None,
+        "fd": "The socket's fd (a SOCKET handle on Windows); -1 once closed, detached or handed over.",
+    }
+
+    address: A
+    fd: int
+    _owned: list[Any]  # [its cell], or [] once it gave the socket up
+    _gen: int  # the cell's generation when the socket came: what its calls pass as ref
+    _blocking: bool
+
+    def fileno(self) -> int:
+        """The fd, or -1 once closed, detached or handed over."""
+        return self.fd
+
+    @property
+    def closed(self) -> bool:
+        """True once it no longer owns a socket (closed, detached or handed over)."""
+        return not self._owned
+
+    def close(self) -> None:
+        """Close the socket (once, however many threads call this at once); for
+        a unix socket made by :func:`listen_unix`, also remove its file if the
+        path is still that socket."""
+        self.fd = -1  # first: from here on no caller is handed this number
+        try:
+            # list.pop() is one atomic step (under the GIL, and per object on
+            # free-threaded builds): of several closers exactly one gets the cell.
+            cell = self._owned.pop()
+        except IndexError:
+            return
+        self._gone = _CLOSED
+        r = _C.cell_close(cell)
+        if r == 0:
+            _give_cell(cell)
+            return
+        self._close_failed(cell, r)
+
+    def _close_failed(self, cell: Any, r: int) -> None:
+        if r > 0:  # the cell was empty already
+            _give_cell(cell)
+            return
+        if -r & _seam.STILL_OPEN:  # the OS kept the socket open: still ours
+            self._owned.append(cell)
+            self.fd = _seam.cell_fd(cell)
+        else:
+            _give_cell(cell)
+        exc = _seam.close_error(r)
+        if exc is not None:
+            raise exc
+
+    def detach(self) -> int:
+        """Give the fd away: the caller owns it from now on (-1 if there is no
+        longer one). A unix socket's file stays where it is."""
+        self.fd = -1
+        try:
+            cell = self._owned.pop()
+        except IndexError:
+            return -1
+        self._gone = _DETACHED
+        fd: int = _seam.cell_detach(cell)
+        _give_cell(cell)
+        return fd
+
+    def to_socket(self) -> socket.socket:
+        """A ``socket.socket`` that owns the fd from now on, in the same blocking
+        mode (a ``nonblocking=True`` one gives a non-blocking socket)."""
+        import socket
+
+        self.fd = -1
+        try:
+            cell = self._owned.pop()
+        except IndexError:
+            raise ValueError(f"the {_type(self).__name__} {_seam.gone(self)}: it has no socket to hand over") from None
+        fd = _seam.cell_fd(cell)
+        sock = socket.socket.__new__(socket.socket)
+        try:
+            # Read first: socket.socket() applies socket.getdefaulttimeout(),
+            # which makes the fd non-blocking.
+            blocking = os.get_blocking(fd) if _BLOCKING_READABLE else self._blocking
+            sock.__init__(fileno=fd)  # type: ignore[misc]
+            sock.setblocking(blocking)
+            _seam.cell_detach(cell)  # the socket owns it now; the file stays with it
+            self._gone = _HANDED_OVER
+        except BaseException:
+            # Whatever was interrupted, exactly one owner remains: this object.
+            # The socket may hold the fd too (it took it before the cell let
+            # go): it gives it back, unclosed.
+            if sock.fileno() != -1:
+                taken = sock.detach()
+                if not cell[0]:
+                    _seam.cell_adopt(cell, taken)
+            if cell[0]:
+                self._owned.append(cell)
+                self.fd = fd
+            else:
+                _give_cell(cell)
+            raise
+        _give_cell(cell)
+        return sock
+
+    def __enter__(self: _O) -> _O:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        owned = getattr(self, "_owned", None)
+        address = getattr(self, "address", None)
+        name = _type(self).__name__
+        if owned:
+            return f"<sockffi.{name} fd={_seam.cell_fd(owned[0])} address={address!r}>"
+        return f"<sockffi.{name} closed address={address!r}>"
+
+    def __reduce_ex__(self, protocol: object) -> NoReturn:
+        raise TypeError(f"cannot pickle {_type(self).__name__!r} object")
+
+    def __copy__(self) -> NoReturn:
+        raise TypeError(
+            f"a {_type(self).__name__} cannot be copied: it owns its fd (detach() or to_socket() hand it over)"
+        )
+
+    def __deepcopy__(self, memo: object) -> NoReturn:
+        self.__copy__()
+
+
+class Server(_Owner[A]):
+    """A listening socket made by :func:`listen_tcp` or :func:`listen_unix`.
+
+    ``fd`` is the socket and ``address`` the address getsockname reported (the
+    real port when port 0 was asked for). The Server owns the fd until
+    :meth:`close`, :meth:`detach` or :meth:`to_socket`; from then on ``fd`` and
+    ``fileno()`` are -1, as for a closed ``socket.socket``, and any sockffi call
+    given the Server raises :class:`~sockffi.CallerError` before any syscall.
+    ``close()`` is idempotent; the context manager closes. A Server cannot be
+    copied or pickled: two objects would own one fd.
+    """
+
+    __slots__ = {
+        "address": "The address getsockname reported after the bind (the real port when "
+        "port 0 was asked for), in CPython's shape.",
+    }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Server objects are made by sockffi.listen_tcp() and sockffi.listen_unix()")
+
+    @property
+    def family(self) -> int:
+        """AF_INET, AF_INET6 or AF_UNIX (what frameworks such as twisted ask for)."""
+        return _family_of(self.address)
+
+    def accept(self, *, nonblocking: bool = False) -> Connection[Any]:
+        """Zig's ``Server.accept``: the next connection, as a :class:`Connection`
+        that owns its fd from inside the accept4 call.
+
+        Blocks until a client connects (a ``nonblocking=True`` listener raises
+        :class:`WouldBlock` instead). The new socket is close-on-exec, and
+        blocking unless ``nonblocking=True``, whatever the listener's mode.
+        Raises a member of :class:`sockffi.AcceptError`; the listener is
+        sockffi's own, so a code Zig treats as unreachable is
+        :class:`Unexpected` here, as in listen_tcp.
+        """
+        flags = _SOCK_CLOEXEC if nonblocking is False else _accept_flags(nonblocking)
+        cell, r = _accept_into(self, flags, _seam.COMPOSED)
+        peer = _names_get(r)
+        if peer is None:
+            peer = _peer_name(r, cell)
+        return connection(cell, peer, not flags & _SOCK_NONBLOCK)
+
+
+class Connection(_Owner[A]):
+    """A connected socket: from :meth:`Server.accept`, :func:`connect_tcp` or
+    :func:`connect_unix` (Zig's ``Server.Connection`` and ``Stream``).
+
+    It owns its fd exactly as a :class:`Server` does, from inside the C call
+    that made it until :meth:`close`, :meth:`detach` or :meth:`to_socket`
+    (-1 after, a context manager, no copies or pickles). sockffi binds the
+    calls that set connections up, not I/O: data goes through
+    :meth:`to_socket`.
+    """
+
+    __slots__ = {
+        "_local": None,
+        "address": "The peer's address, in CPython's shape (what getpeername gives; for "
+        "connect_tcp and connect_unix the address connected to).",
+    }
+
+    _local: Any
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "Connection objects are made by Server.accept(), sockffi.connect_tcp() and sockffi.connect_unix()"
+        )
+
+    @property
+    def family(self) -> int:
+        """AF_INET, AF_INET6 or AF_UNIX."""
+        return _family_of(self.address)
+
+    @property
+    def local_address(self) -> A:
+        """This end's address (getsockname), read the first time it is asked
+        for, while the Connection is open, and kept from then on."""
+        local = self._local
+        if local is None:
+            local = self._local = _getsockname(self)
+        result: A = local
+        return result
+
+    def shutdown(self, how: int) -> None:
+        """shutdown(2) on the connection: SHUT_RD, SHUT_WR or SHUT_RDWR. Raises
+        a member of :class:`sockffi.ShutdownError`."""
+        _shutdown(self, how)
+
+
+def _family_of(address: Any) -> int:
+    if isinstance(address, tuple):
+        return _AF_INET6 if len(address) == 4 else _AF_INET
+    return _AF_UNIX
+
+
+_seam.OWNERS.extend((Server, Connection))
+
+
+def server(cell: Any, fd: int, blocking: bool) -> Server[Any]:
+    """A Server owning the socket in cell (address still to be set)."""
+    made: Server[Any] = _new(Server)
+    made._owned = [cell]
+    made._gen = cell[2]
+    made.fd = fd
+    made._blocking = blocking
+    return made
+
+
+def connection(cell: Any, peer: Any, blocking: bool) -> Connection[Any]:
+    """A Connection owning the socket in cell, connected to peer."""
+    made: Connection[Any] = _new(Connection)
+    made._owned = [cell]
+    made._gen = cell[2]
+    made.fd = cell[0] - 1
+    made._blocking = blocking
+    made._local = None
+    made.address = peer
+    return made
+
+
+def _peer_name(r: int, cell: Any) -> Any:
+    """The peer of a packed accept result no cache had (not remembered:
+    every peer is another port)."""
+    return _addr.name_of(r, cell, cell[2], "getpeername", False)
