@@ -303,6 +303,88 @@ def path_on_an_ip_socket(address: object, syscall: str) -> TypeError:
     )
 
 
+# ----------------------------------------------------------------- the composed calls' addresses
+
+_UNIX_TWIN = {"listen_tcp": "listen_unix", "connect_tcp": "connect_unix"}
+
+
+def ip_address(address: Any, op: str = "listen_tcp") -> tuple[int, int, bytes, int, int, int, int]:
+    """An IP address only (listen_tcp's, connect_tcp's), as the C takes it
+    (_addr.encode)."""
+    if isinstance(address, tuple):
+        return encode(address)  # a tuple is always an IP address
+    if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
+        raise TypeError(
+            f"{op} takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
+            f"for an AF_UNIX socket path use sockffi.{_UNIX_TWIN[op]}()"
+        )
+    if isinstance(address, int) and not isinstance(address, bool):
+        if op == "connect_tcp":
+            raise TypeError(f"connect_tcp takes an address, not a bare port: ('127.0.0.1', {address}), say")
+        raise TypeError(
+            f"listen_tcp takes an address, not a bare port: ('0.0.0.0', {address}) for every IPv4 "
+            f"interface, ('127.0.0.1', {address}) for this machine only"
+        )
+    raise TypeError(f"{op} takes (host, port) or 'HOST:PORT', not {_type(address).__name__}")
+
+
+def parse_host_port(text: str, op: str = "listen_tcp") -> tuple[str, int]:
+    """'127.0.0.1:8080' or '[::1]:8080' ('[fe80::1%eth0]:80'), numeric only."""
+    host = port = None
+    if text.startswith("["):
+        inside, sep, rest = text[1:].partition("]")
+        if sep and rest.startswith(":"):
+            host, port = inside, rest[1:]
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    if host is not None and port is not None and port.isascii() and port.isdigit() and host:
+        number = int(port)
+        if number > 0xFFFF:
+            raise OverflowError(f"port must be 0-65535, not {number} (in {text!r})")
+        return (host, number)
+    looks_like_path = "/" in text or text.startswith(("unix:", "@", "\0", ".")) or text.endswith(".sock")
+    if looks_like_path:
+        raise ValueError(
+            f"{op}: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT'; for an AF_UNIX socket path "
+            f"use sockffi.{_UNIX_TWIN[op]}()"
+        )
+    raise ValueError(f"{op} takes a numeric 'HOST:PORT' or '[V6HOST]:PORT': {why_not_host_port(text)}")
+
+
+def why_not_host_port(text: str) -> str:
+    """What is wrong with a string that was meant as a numeric HOST:PORT, and a
+    value that would work."""
+    if text != text.strip():
+        return f"{text!r} has white space around it: {text.strip()!r}"
+    if text.count(":") > 1 and not text.startswith("["):
+        host, _, port = text.rpartition(":")
+        return f"{text!r}: an IPv6 host goes in brackets, before the port: '[{host}]:{port}'"
+    if text.startswith(":"):
+        return (
+            f"{text!r} has no host: '0.0.0.0{text}' for every IPv4 interface, '[::]{text}' for every IPv6 "
+            f"one, '127.0.0.1{text}' for this machine only (sockffi does not choose, as Go's ':port' does)"
+        )
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        if not sep or not rest.startswith(":"):
+            return f"{text!r}: give '[V6HOST]:PORT', such as '[::1]:8080'"
+        port = rest[1:]
+    else:
+        host, sep, port = text.rpartition(":")
+        if not sep:
+            return f"{text!r} has no port: '{text}:8080', say (or port 0 for any free one)"
+    if not port:
+        return f"{text!r} has no port after the ':' (0 asks for any free one)"
+    if not (port.isascii() and port.isdigit()):
+        return f"the port {port!r} in {text!r} is not a number (sockffi looks no service names up: use the number)"
+    if not host:
+        return f"{text!r} has no host"
+    example = f"'[::1]:{port}'" if ":" in host else f"'127.0.0.1:{port}'"
+    if any(c.isalpha() for c in host) and ":" not in host:
+        return f"{host!r} is a host name, and sockffi does not resolve names: give a literal, such as {example}"
+    return f"{host!r} is not a numeric IP address: give a literal, such as {example}"
+
+
 # ----------------------------------------------------------------- decode
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -46,9 +45,10 @@ class _Kernel:
     """The supervisor of this process's filter, started at the first marked test
     and kept for the life of the process: the filter cannot be removed, and
     without its supervisor every syscall it notifies would fail (ENOSYS). It
-    exits when this process does (its control socket closes)."""
+    exits when this process does (its request pipe closes)."""
 
-    ctrl: Optional[socket.socket] = None
+    requests: Optional[int] = None  # the pipe this process writes its requests to
+    replies: Optional[int] = None  # the pipe the supervisor answers on
     proc: Optional[subprocess.Popen[bytes]] = None
     synced = False
     broken: Optional[str] = None
@@ -56,7 +56,7 @@ class _Kernel:
     @classmethod
     def start(cls) -> Optional[str]:
         """None once the filter and its supervisor are in place; else why not."""
-        if cls.ctrl is not None or cls.broken:
+        if cls.requests is not None or cls.broken:
             return cls.broken
         why = _seccomp.unavailable()
         if why:
@@ -70,20 +70,9 @@ class _Kernel:
                     return cls.broken
         except OSError:
             pass
-        ours, theirs = socket.socketpair()
-        names = {str(nr): n for nr, n in _seccomp.numbers_of(_platform()).items()}
-        # Started before the filter exists, so it never answers itself; -I: nothing from the cwd.
-        cls.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _seccomp.SUPERVISOR, str(theirs.fileno()), json.dumps(names)],
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-        )
-        theirs.close()
         try:
             listener, cls.synced = _seccomp.install_notifying()
         except OSError as exc:
-            ours.close()
-            cls.proc.wait()
             if exc.errno == errno.EBUSY:  # one listener per filter tree
                 cls.broken = (
                     "this process already runs under another seccomp supervisor (a pytest started from a "
@@ -92,25 +81,41 @@ class _Kernel:
             else:
                 cls.broken = f"the kernel refused the notifying filter: {exc}"
             return cls.broken
+        # The supervisor starts now, so it inherits the listener: no fd is
+        # passed over a socket (sendmsg, which a marker may supervise). Until
+        # it runs, a notified call of this process waits for it.
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        names = {str(nr): n for nr, n in _seccomp.numbers_of(_platform()).items()}
+        fds = (listener, requests_r, replies_w)
         try:
-            socket.send_fds(ours, [b"!"], [listener])
+            cls.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", _seccomp.SUPERVISOR, *map(str, fds), json.dumps(names)],
+                pass_fds=fds,
+                stdin=subprocess.DEVNULL,
+            )
         finally:
-            os.close(listener)
-        cls.ctrl = ours
+            for fd in fds:
+                os.close(fd)
+        cls.requests, cls.replies = requests_w, replies_r
         return None
 
     @classmethod
     def ask(cls, request: dict[str, Any]) -> dict[str, Any]:
-        assert cls.ctrl is not None
-        cls.ctrl.sendall(json.dumps(request).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = cls.ctrl.recv(65536)
+        """One request and its reply, over the pipes (read(2) and write(2): no
+        call a marker can fail, whatever it supervises)."""
+        assert cls.requests is not None and cls.replies is not None
+        data = json.dumps(request).encode() + b"\n"
+        while data:
+            data = data[os.write(cls.requests, data) :]
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = os.read(cls.replies, 65536)
             if not chunk:
                 raise RuntimeError("sockffi_fail: the supervisor of this process's seccomp filter is gone")
-            data += chunk
-        reply: dict[str, Any] = json.loads(data)
-        return reply
+            reply += chunk
+        answer: dict[str, Any] = json.loads(reply)
+        return answer
 
 
 def _platform() -> str:

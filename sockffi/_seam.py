@@ -386,8 +386,34 @@ def new_cell() -> Any:
     return _gc(_new_cell("long long[3]"), _release)
 
 
-take_cell = _cells.pop  # IndexError when the pool is empty: make one with new_cell()
 give_cell = _cells.append  # only ever an empty cell
+_pop_cell = _cells.pop
+_refcount = sys.getrefcount
+
+
+def _pooled_refs() -> int:
+    """What sys.getrefcount says of a cell just taken from the pool and held by
+    nothing else (it depends on the interpreter), read in take_cell's shape."""
+    _cells.append(new_cell())
+    cell = _pop_cell()
+    return _refcount(cell)
+
+
+_POOLED = _pooled_refs()
+
+
+def take_cell() -> Any:
+    """An empty cell for a new socket: a pooled one, unless anything still
+    holds it (a frame kept by a traceback, say, after an exception raised once
+    it was given back); such a cell is left to that holder, never shared, so
+    a dropped owner always closes its socket."""
+    try:
+        cell = _pop_cell()
+    except IndexError:
+        return new_cell()
+    if _refcount(cell) != _POOLED:
+        return new_cell()
+    return cell
 
 
 def cell_fd(cell: Any) -> int:

@@ -192,19 +192,21 @@ def install_notifying() -> tuple[int, bool]:
     raise OSError(error, f"seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER): {os.strerror(error)}")
 
 
-#: The supervisor: a separate interpreter (stdlib only, -I), given the
-#: listener fd over its control socket. Rules and counts travel as JSON lines.
+#: The supervisor: a separate interpreter (stdlib only, -I), started after the
+#: filter exists, so it inherits the listener fd (and the filter: it makes no
+#: call the filter names, only ioctl, poll, read and write, so it never waits
+#: on itself). Its control channel is two pipes, read and written with
+#: read(2)/write(2), which no marker can fail, whatever calls it supervises.
+#: Rules and counts travel as JSON lines.
 SUPERVISOR = r"""
-import fcntl, json, os, select, socket, struct, sys
-ctrl = socket.socket(fileno=int(sys.argv[1]))
-NAMES = json.loads(sys.argv[2])
-_, fds, _, _ = socket.recv_fds(ctrl, 1, 1)
-notif = fds[0]
+import fcntl, json, os, select, struct, sys
+notif, requests, replies = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+NAMES = json.loads(sys.argv[4])
 RECV, SEND, CONTINUE = 0xC0502100, 0xC0182101, 1
 rule, count, seen, pending = None, 0, {}, b""
 poller = select.poll()
 poller.register(notif, select.POLLIN)
-poller.register(ctrl, select.POLLIN)
+poller.register(requests, select.POLLIN)
 
 def answer(b):
     global count
@@ -224,6 +226,10 @@ def answer(b):
     except OSError:
         pass  # the caller went away (a signal, an exit): nothing to answer
 
+def write_all(data):
+    while data:
+        data = data[os.write(replies, data):]
+
 while True:
     for fd, event in poller.poll():
         if fd == notif:
@@ -237,7 +243,7 @@ while True:
             elif event & (select.POLLHUP | select.POLLERR):
                 poller.unregister(notif)
             continue
-        data = ctrl.recv(65536)
+        data = os.read(requests, 65536)
         if not data:
             sys.exit(0)
         pending += data
@@ -250,5 +256,5 @@ while True:
             else:
                 reply = {"count": count, "seen": seen}
                 rule = None
-            ctrl.sendall(json.dumps(reply).encode() + b"\n")
+            write_all(json.dumps(reply).encode() + b"\n")
 """

@@ -55,7 +55,6 @@ _new_name_buffer = _seam.new_name_buffer
 _NAME_BUFFER = _seam.NAME_BUFFER
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
-_new_cell = _seam.new_cell
 _flag = _seam.flag
 _NO_DATA = b""
 
@@ -157,10 +156,7 @@ def listen_tcp(
             listen4 = _C.listen_in4
             if named is not None and listen4 is not None and dualstack_ipv6 is False:
                 s_addr, text = named
-                try:
-                    cell = _take_cell()
-                except IndexError:
-                    cell = _new_cell()
+                cell = _take_cell()
                 try:
                     r = listen4(
                         cell,
@@ -189,10 +185,7 @@ def listen_tcp(
                 v6 = _in6_get(host)
                 listen6 = _C.listen_in6
                 if v6 is not None and listen6 is not None:
-                    try:
-                        cell = _take_cell()
-                    except IndexError:
-                        cell = _new_cell()
+                    cell = _take_cell()
                     try:
                         r = listen6(
                             cell,
@@ -246,8 +239,8 @@ def _listen_tcp(
     if not 0 <= backlog <= _seam.INT_MAX:
         backlog = _seam.backlog_of(backlog)
     if isinstance(address, str):  # "HOST:PORT": errors keep the address as the tuple it names
-        address = _parse_host_port(str.__str__(address))
-    addr = _ip_address(address)
+        address = _addr.parse_host_port(str.__str__(address))
+    addr = _addr.ip_address(address)
     family = addr[0]
     if reuse_port and not _HAS_REUSEPORT:
         raise ValueError("SO_REUSEPORT is not supported on this platform")
@@ -257,10 +250,7 @@ def _listen_tcp(
     if family == _AF_INET6:
         opts |= _OPT_DUALSTACK if dualstack_ipv6 else _OPT_V6ONLY
     kind = _kind(bool(nonblocking), bool(inheritable))
-    try:
-        cell = _take_cell()
-    except IndexError:
-        cell = _new_cell()
+    cell = _take_cell()
     _, a4, a16, _, port, flowinfo, scope = addr
     one = _C.listen_in4 if family == _AF_INET else _C.listen_in6
     if one is None:  # traced or injected: each step its own call
@@ -345,86 +335,6 @@ def _step_failed(made: Server[Any], exc: Exception, address: Any, op: str) -> No
     raise _seam.with_context(exc, address, op)
 
 
-_UNIX_TWIN = {"listen_tcp": "listen_unix", "connect_tcp": "connect_unix"}
-
-
-def _ip_address(address: Any, op: str = "listen_tcp") -> tuple[int, int, bytes, int, int, int, int]:
-    """An IP address only (listen_tcp's, connect_tcp's), as the C takes it
-    (_addr.encode)."""
-    if isinstance(address, tuple):
-        return _addr.encode(address)  # a tuple is always an IP address
-    if isinstance(address, (bytes, bytearray, memoryview, os.PathLike)):
-        raise TypeError(
-            f"{op} takes an IP address ((host, port) or 'HOST:PORT'), not {_type(address).__name__}; "
-            f"for an AF_UNIX socket path use sockffi.{_UNIX_TWIN[op]}()"
-        )
-    if isinstance(address, int) and not isinstance(address, bool):
-        if op == "connect_tcp":
-            raise TypeError(f"connect_tcp takes an address, not a bare port: ('127.0.0.1', {address}), say")
-        raise TypeError(
-            f"listen_tcp takes an address, not a bare port: ('0.0.0.0', {address}) for every IPv4 "
-            f"interface, ('127.0.0.1', {address}) for this machine only"
-        )
-    raise TypeError(f"{op} takes (host, port) or 'HOST:PORT', not {_type(address).__name__}")
-
-
-def _parse_host_port(text: str, op: str = "listen_tcp") -> tuple[str, int]:
-    """'127.0.0.1:8080' or '[::1]:8080' ('[fe80::1%eth0]:80'), numeric only."""
-    host = port = None
-    if text.startswith("["):
-        inside, sep, rest = text[1:].partition("]")
-        if sep and rest.startswith(":"):
-            host, port = inside, rest[1:]
-    elif text.count(":") == 1:
-        host, _, port = text.partition(":")
-    if host is not None and port is not None and port.isascii() and port.isdigit() and host:
-        number = int(port)
-        if number > 0xFFFF:
-            raise OverflowError(f"port must be 0-65535, not {number} (in {text!r})")
-        return (host, number)
-    looks_like_path = "/" in text or text.startswith(("unix:", "@", "\0", ".")) or text.endswith(".sock")
-    if looks_like_path:
-        raise ValueError(
-            f"{op}: {text!r} is not 'HOST:PORT' or '[V6HOST]:PORT'; for an AF_UNIX socket path "
-            f"use sockffi.{_UNIX_TWIN[op]}()"
-        )
-    raise ValueError(f"{op} takes a numeric 'HOST:PORT' or '[V6HOST]:PORT': {why_not_host_port(text)}")
-
-
-def why_not_host_port(text: str) -> str:
-    """What is wrong with a string that was meant as a numeric HOST:PORT, and a
-    value that would work."""
-    if text != text.strip():
-        return f"{text!r} has white space around it: {text.strip()!r}"
-    if text.count(":") > 1 and not text.startswith("["):
-        host, _, port = text.rpartition(":")
-        return f"{text!r}: an IPv6 host goes in brackets, before the port: '[{host}]:{port}'"
-    if text.startswith(":"):
-        return (
-            f"{text!r} has no host: '0.0.0.0{text}' for every IPv4 interface, '[::]{text}' for every IPv6 "
-            f"one, '127.0.0.1{text}' for this machine only (sockffi does not choose, as Go's ':port' does)"
-        )
-    if text.startswith("["):
-        host, sep, rest = text[1:].partition("]")
-        if not sep or not rest.startswith(":"):
-            return f"{text!r}: give '[V6HOST]:PORT', such as '[::1]:8080'"
-        port = rest[1:]
-    else:
-        host, sep, port = text.rpartition(":")
-        if not sep:
-            return f"{text!r} has no port: '{text}:8080', say (or port 0 for any free one)"
-    if not port:
-        return f"{text!r} has no port after the ':' (0 asks for any free one)"
-    if not (port.isascii() and port.isdigit()):
-        return f"the port {port!r} in {text!r} is not a number (sockffi looks no service names up: use the number)"
-    if not host:
-        return f"{text!r} has no host"
-    example = f"'[::1]:{port}'" if ":" in host else f"'127.0.0.1:{port}'"
-    if any(c.isalpha() for c in host) and ":" not in host:
-        return f"{host!r} is a host name, and sockffi does not resolve names: give a literal, such as {example}"
-    return f"{host!r} is not a numeric IP address: give a literal, such as {example}"
-
-
 # ----------------------------------------------------------------- listen_unix
 
 
@@ -460,10 +370,7 @@ def listen_unix(
     except errors.SockffiError as exc:
         raise _seam.with_context(exc, path, "listen_unix") from None
     kind = _kind(nonblocking, inheritable)
-    try:
-        cell = _take_cell()
-    except IndexError:
-        cell = _new_cell()
+    cell = _take_cell()
     listen_un = _C.listen_un
     if listen_un is None:  # traced or injected: each step its own call
         made = _steps(cell, (_AF_UNIX, 0, raw, len(raw), 0, 0, 0), kind, 0, backlog, path, "listen_unix")
@@ -533,10 +440,7 @@ def connect_tcp(
             named = _in4_named(host)
             connect_new = _C.connect_new
             if named is not None and connect_new is not None:
-                try:
-                    cell = _take_cell()
-                except IndexError:
-                    cell = _new_cell()
+                cell = _take_cell()
                 kind = _KIND if nonblocking is False else _KIND | _SOCK_NONBLOCK
                 try:
                     r = connect_new(cell, kind, _IPPROTO_TCP, _AF_INET, named[0], _NO_DATA, 0, port, 0, 0)
@@ -565,8 +469,8 @@ def connect_tcp(
                 _give_cell(cell)
     ms = None if timeout is None else _seam.timeout_ms(timeout)
     if isinstance(address, str):
-        address = _parse_host_port(str.__str__(address), "connect_tcp")
-    addr = _ip_address(address, "connect_tcp")
+        address = _addr.parse_host_port(str.__str__(address), "connect_tcp")
+    addr = _addr.ip_address(address, "connect_tcp")
     if addr[0] == _AF_INET:
         peer: Any = (_in4_text(addr[1]), addr[4])
     else:
@@ -606,10 +510,7 @@ def _connect(
 ) -> Connection[Any]:
     """connect_tcp/connect_unix for every address: one C crossing unless traced."""
     kind = _KIND | (_SOCK_NONBLOCK if nonblocking or ms is not None else 0)
-    try:
-        cell = _take_cell()
-    except IndexError:
-        cell = _new_cell()
+    cell = _take_cell()
     connect_new = _C.connect_new
     if connect_new is not None:
         r: int = connect_new(cell, kind, protocol, *addr)

@@ -76,7 +76,6 @@ _REJECTED = _seam.REJECTED
 _names_get = _addr.names.get
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
-_new_cell = _seam.new_cell
 
 
 def socket(family: int, type: int, protocol: int = 0) -> int:
@@ -304,10 +303,7 @@ def accept_into(fd: Any, flags: int, tables: Any = None) -> tuple[Any, int]:
         ref = fd
     else:
         cell, ref = _socket_of(fd, "accept")
-    try:
-        new = _take_cell()
-    except IndexError:
-        new = _new_cell()
+    new = _take_cell()
     while True:
         try:
             r: int = _C.accept(new, cell, ref, flags)

@@ -619,3 +619,29 @@ print("ready", flush=True)
     assert done.returncode == 0 and "ready" in done.stdout, done.stderr
     assert not os.path.exists(paths[0]) and not os.path.exists(paths[1])
     assert os.path.exists(paths[2])  # detached: its owner now decides
+
+
+def test_a_cell_a_kept_traceback_still_holds_is_never_shared(no_fd_leak):
+    """A failed call gives its empty cell back to the pool, then raises; an
+    exception that is kept (logging keeps them) holds that frame, and so the
+    cell. A new owner must never get that cell: dropped, it would not close."""
+    port = std.socket()
+    port.bind(("127.0.0.1", 0))
+    address = port.getsockname()
+    port.close()
+    kept = []
+    for _ in range(5):
+        try:
+            sockffi.connect_tcp(address)  # refused: its cell back in the pool, then the raise
+        except sockffi.ConnectionRefused as exc:
+            kept.append(exc)  # with its traceback, and the frame's cell
+    for _ in range(10):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            server = sockffi.listen_tcp(("127.0.0.1", 0))
+            fd = server.fd
+            del server
+            gc.collect()
+        with pytest.raises(OSError):
+            os.fstat(fd)  # dropped: closed, whatever the kept exceptions hold
+    assert len(kept) == 5

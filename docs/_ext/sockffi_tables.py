@@ -110,6 +110,15 @@ def raises_blocks(directory: Path) -> None:
     )
 
 
+def syscall_entries() -> list[str]:
+    """Each syscall's function and what it raises, in the records' order: a
+    new record is documented with no page to edit."""
+    out = [".. This file is generated from the syscall records at every docs build; do not edit.", ""]
+    for name in errors.RECORDS:
+        out += [f".. autofunction:: sockffi.{name}", "", f".. include:: _generated/raises-{name}.rst", ""]
+    return out
+
+
 def posix_listen_entry() -> list[str]:
     """sockffi.posix.ListenError is an alias (of errors.ListenSyscallError), which
     autodoc would render as data; this writes it as the exception it is."""
@@ -227,6 +236,7 @@ def generate(app: object) -> None:
     (directory / "reproduce.rst").write_text("\n".join(reproduce_table()))
     (directory / "posix-listen.rst").write_text("\n".join(posix_listen_entry()))
     raises_blocks(directory)
+    (directory / "syscalls.rst").write_text("\n".join(syscall_entries()))
 
 
 def no_impossible_signature(

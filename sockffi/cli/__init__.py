@@ -75,7 +75,7 @@ def parse_address(text: str) -> tuple[str, Any]:
     if re.fullmatch(r"\[[0-9A-Fa-f:.%\w-]+\]:\d+|[0-9.]+:\d+", text):
         return "tcp", text
     if ":" in text or text != text.strip():  # meant as HOST:PORT: say what is wrong with it
-        from ..net import why_not_host_port
+        from .._addr import why_not_host_port
 
         raise UsageError(why_not_host_port(text))
     raise UsageError(
