@@ -187,6 +187,37 @@ double c_connect_close(int port, int n, int wall)
     return (clk(wall) - t0) / n;
 }
 
+/* shutdown(SHUT_WR) on a connected socket (after the first, each one is a no-op that succeeds). */
+double c_shutdown(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) shutdown(fd, SHUT_WR);
+    return (clk(wall) - t0) / n;
+}
+
+/* getsockopt(SOL_SOCKET, SO_ERROR): how a non-blocking connect ended. */
+double c_so_error(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        int v = 0; socklen_t len = sizeof v;
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &v, &len);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+/* getpeername of an IPv4 peer, its address made into text. */
+double c_getpeername(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in out; socklen_t len = sizeof out; char host[16];
+        getpeername(fd, (struct sockaddr *)&out, &len);
+        inet_ntop(AF_INET, &out.sin_addr, host, sizeof host);
+    }
+    return (clk(wall) - t0) / n;
+}
+
 double c_failing_listen(int fd, int n, int wall)
 {
     double t0 = clk(wall);
@@ -206,6 +237,9 @@ int c_connect_many(int port, int n, int *fds);
 void c_close_all(int *fds, int n);
 double c_accept_close(int fd, int n, int wall);
 double c_connect_close(int port, int n, int wall);
+double c_shutdown(int fd, int n, int wall);
+double c_so_error(int fd, int n, int wall);
+double c_getpeername(int fd, int n, int wall);
 """
 
 
@@ -468,6 +502,34 @@ def bench_connect(bench: Bench, modules: dict, n: int, refused: bool) -> dict:
             listener.close()
 
 
+def bench_on_a_connection(bench: Bench, modules: dict, n: int, what: str) -> dict:
+    """One call on a connected loopback socket, by its fd: shutdown(SHUT_WR),
+    getsockopt(SOL_SOCKET, SO_ERROR) or getpeername."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    s = socket.create_connection(listener.getsockname())
+    peer, _ = listener.accept()
+    fd = s.fileno()
+    glb = {"s": s, "fd": fd, "socket": socket}
+    std, sf, c_loop = {
+        "shutdown": ("s.shutdown(socket.SHUT_WR)", "sockffi.shutdown(fd, sockffi.SHUT_WR)", bench.c.c_shutdown),
+        "so_error": (
+            "s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)",
+            "sockffi.getsockopt(fd, sockffi.SOL_SOCKET, sockffi.SO_ERROR)",
+            bench.c.c_so_error,
+        ),
+        "getpeername": ("s.getpeername()", "sockffi.getpeername(fd)", bench.c.c_getpeername),
+    }[what]
+    try:
+        return bench.compare(
+            lambda: c_loop(fd, n, bench.wall), bench.py(std, glb, n), contenders_for(modules, sf, bench, n, glb)
+        )
+    finally:
+        for sock in (s, peer, listener):
+            sock.close()
+
+
 def bench_failing(bench: Bench, modules: dict, n: int) -> dict:
     r, w = os.pipe()
     s = socket.socket()
@@ -560,6 +622,12 @@ def main() -> None:
     lines += rows("Server.accept + close (loopback)", bench_accept(bench, with_accept, 500 // scale))
     lines += rows("connect_tcp + close (loopback listener)", bench_connect(bench, with_accept, 500 // scale, False))
     lines += rows("connect_tcp refused, error caught", bench_connect(bench, with_accept, 2000 // scale, True))
+    for label, what in (
+        ("shutdown(SHUT_WR)", "shutdown"),
+        ("getsockopt(SOL_SOCKET, SO_ERROR)", "so_error"),
+        ("getpeername, IPv4", "getpeername"),
+    ):
+        lines += rows(label, bench_on_a_connection(bench, with_accept, 50_000 // scale, what))
     if not args.no_import:
         lines += rows(
             "import, fresh interpreter, no .pth preloads", bench_import(args.rounds, sys.executable, True), False

@@ -204,6 +204,19 @@ SF_API long long sf_getpeername(long long *cell, long long ref)
     return sf_name_into(fd, sf_shared_name, &sf_shared_claim, 1);
 }
 
+/* The same, for a plain fd, with one argument and no pointer: cffi calls a
+   one-argument function without building an argument tuple, and converts no
+   pointer, which these hot calls (one syscall, little else) notice. */
+SF_API long long sf_getsockname_fd(long long fd)
+{
+    return sf_getsockname(NULL, fd);
+}
+
+SF_API long long sf_getpeername_fd(long long fd)
+{
+    return sf_getpeername(NULL, fd);
+}
+
 SF_API void sf_shared_name_release(void)
 {
 #ifdef _MSC_VER

@@ -231,6 +231,12 @@ SF_API int sf_listen(long long *cell, long long ref, int backlog)
     return SF_FAILED(listen(SF_SOCK(fd), backlog)) ? sf_fail(0) : 0;
 }
 
+/* The same, for a plain fd, with no pointer to convert (see sf_getsockname_fd). */
+SF_API int sf_listen_fd(long long fd, int backlog)
+{
+    return sf_listen(NULL, fd, backlog);
+}
+
 static int sf_setsockopt_fd(sf_fd_t fd, int level, int option, const void *value, sf_socklen_t len)
 {
     return SF_FAILED(setsockopt(SF_SOCK(fd), level, option, SF_OPTVAL(value), len)) ? sf_fail(0) : 0;
@@ -257,6 +263,12 @@ SF_API long long sf_getsockopt_int(long long *cell, long long ref, int level, in
     SF_RESOLVE(fd, cell, ref);
     if (SF_FAILED(getsockopt(SF_SOCK(fd), level, option, (char *)&value, &len))) return sf_fail(0);
     return (long long)(unsigned int)value;
+}
+
+/* The same, for a plain fd, with no pointer to convert (see sf_getsockname_fd). */
+SF_API long long sf_getsockopt_int_fd(long long fd, int level, int option)
+{
+    return sf_getsockopt_int(NULL, fd, level, option);
 }
 
 /* Up to cap bytes of an option into out: the length the OS gave, or -(code). */
@@ -286,10 +298,21 @@ SF_API long long sf_getsockopt_error(long long *cell, long long ref)
     return sf_so_error(fd);
 }
 
+/* The same, for a plain fd, with one argument (see sf_getsockname_fd). */
+SF_API long long sf_getsockopt_error_fd(long long fd)
+{
+    return sf_getsockopt_error(NULL, fd);
+}
+
 SF_API int sf_shutdown(long long *cell, long long ref, int how)
 {
     SF_RESOLVE(fd, cell, ref);
     return SF_FAILED(shutdown(SF_SOCK(fd), how)) ? sf_fail(0) : 0;
+}
+
+SF_API int sf_shutdown_fd(long long fd, int how)
+{
+    return sf_shutdown(NULL, fd, how);
 }
 
 /* ------------------------------------------------------------------ accept */

@@ -46,32 +46,50 @@ _CONVERT: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: What a result (>= 0) of each kind gives the caller.
-_RESULT: dict[str, str] = {
-    "zero": "return None",
-    "name": "found = _names_get(r)\nif found is None:\n    found = _name_of(r, _cell, _ref, {name!r})\nreturn found",
+#: What a result of each kind gives the caller: (what is done with any
+#: result, first; what is returned for one >= 0).
+_RESULT: dict[str, tuple[str, str]] = {
+    "zero": ("", "return None"),
+    # A packed name is looked up before the sign is tested: no negative
+    # result is ever cached, and the commonest call is one lookup shorter.
+    "name": ("found = _names_get(r)\nif found is not None:\n    return found", "return _name_of(r, fd, {name!r})"),
 }
 
 
-def error_for(name: str) -> Callable[..., Exception]:
+def error_for(name: str, given_an_int: bool = False) -> Callable[..., Exception]:
     """The exception for a failed call of syscall `name`: its set's member (a
     code whose meaning is the socket's state read as bind's and connect's
     are), carrying the address it was given, or the owner's address when it
     was given a Server or Connection; an owner that no longer held its
-    socket by the time the C looked is refused as closed."""
+    socket by the time the C looked is refused as closed. `given_an_int`:
+    the one for a call given an exact int, with no owner to look for (the
+    error path is measured too)."""
     record = errors.RECORDS[name]
-    takes_address = bool(record.library_match)
-    make = error_maker(name)
     owners = _seam.OWNERS
     rejected_flag = _seam.REJECTED
+    if not record.library_match:
+        make = _MAKERS.get(name)
+        if make is None:
+            make = _MAKERS[name] = _seam.error_maker(getattr(_seam.DIRECT, name), name)
+        if given_an_int:
+            return make
+
+        def owned(r: int, fd: object) -> Exception:
+            exc: Any = make(r, fd)
+            if _type(fd) in owners and not -r & rejected_flag:
+                exc._address = fd.address  # type: ignore[attr-defined]
+            return exc  # type: ignore[no-any-return]
+
+        return owned
+
     other_family = _seam.OTHER_FAMILY
 
     def error(r: int, fd: object, address: object = None) -> Exception:
         if -r & rejected_flag:
             return _seam.rejected(-r, name, fd)
-        if takes_address and -r & other_family and isinstance(address, (str, bytes, bytearray, os.PathLike)):
+        if -r & other_family and isinstance(address, (str, bytes, bytearray, os.PathLike)):
             return _addr.path_on_an_ip_socket(address, name)
-        exc: Any = make(r)
+        exc: Any = _seam.address_error(r, name)
         if address is not None:
             exc._address = address
         elif _type(fd) in owners:
@@ -81,18 +99,15 @@ def error_for(name: str) -> Callable[..., Exception]:
     return error
 
 
-def error_maker(name: str) -> Callable[[int], Exception]:
-    """The set's exception for a failed call's result (no context)."""
-    if errors.RECORDS[name].library_match:  # an address: the socket's state decides some codes
-        return lambda r: _seam.address_error(r, name)
-    return _seam.error_maker(getattr(_seam.DIRECT, name), name)
+_MAKERS: dict[str, Callable[..., Exception]] = {}
 
 
-def _name_of(r: int, cell: Any, ref: int, syscall: str) -> Any:
+def _name_of(r: int, fd: Any, syscall: str) -> Any:
     """A getsockname/getpeername result no cache had: decoded (and
     remembered where it is packed), or read from the shared name buffer the
     call claimed, or, when another call held that buffer, read again into a
-    buffer of this call's own."""
+    buffer of this call's own (from the same socket)."""
+    cell, ref = (_seam.NULL, fd) if _type(fd) is int else _seam.socket_of(fd, syscall)
     return _addr.name_of(r, cell, ref, syscall)
 
 
@@ -113,41 +128,42 @@ def syscall(fn: F) -> F:
         )
     if spec.result not in _RESULT:
         raise TypeError(f"{name}: no result handling for kind {spec.result!r} (add it to _calls._RESULT)")
-    lines, cargs, ints = [], [], []
+    converts, cargs, ints = [], [], []
     for param, kind in zip(params[1:], kinds[1:]):
         if kind not in _CONVERT:
             raise TypeError(f"{name}: no conversion for argument kind {kind!r} (add it to _calls._CONVERT)")
         convert, passed = _CONVERT[kind]
-        lines += convert.format(p=param.name, name=name).splitlines()
+        converts += convert.format(p=param.name, name=name).splitlines()
         cargs.append(passed.format(p=param.name))
         if SPANS.get(kind, 1) == 1:
             ints.append(f", {param.name}={param.name}")
     address = next((p.name for p, k in zip(params, kinds) if k == "address"), None)
-    call = f"r = _C.{helper}(_cell, _ref{''.join(', ' + a for a in cargs)})"
-    result = _RESULT[spec.result].format(name=name).splitlines()
-    attempt = [
-        "try:",
-        f"    {call}",
-        "except OverflowError:",
-        f"    raise _overflow({name!r}, fd=_ref{''.join(ints)}) from None",
-        "if r >= 0:",
-        *("    " + line for line in result),
-    ]
-    if record.eintr:  # an interrupted call is made again once the signal handlers ran (Zig retries it)
-        attempt = [
-            "while True:",
-            *("    " + line for line in attempt),
-            "    if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:",
-            "        break",
-        ]
+    rest = "".join(", " + a for a in cargs)
+    # A plain fd goes to the helper's _fd twin when it has one: no pointer
+    # argument for cffi to convert, which is most of a one-argument call's
+    # cost. The C function is read from _seam.C at call time (the layers of
+    # sockffi.trace and sockffi.testing replace it there).
+    twin = f"{helper}_fd" in record.helpers
+    int_call = f"_C.{helper}_fd(fd{rest})" if twin else f"_C.{helper}(_NULL, fd{rest})"
+    overflow = f"    raise _overflow({name!r}, fd=fd{''.join(ints)}) from None"
+    first, result = (part.format(name=name).splitlines() for part in _RESULT[spec.result])
+
+    def attempt(call: str, *before: str) -> list[str]:
+        lines = ["try:", f"    r = {call}", "except OverflowError:", overflow]
+        lines += [*first, "if r >= 0:", *("    " + line for line in result)]
+        if record.eintr:  # an interrupted call is made again once the signal handlers ran (Zig retries it)
+            lines = ["while True:", *("    " + line for line in lines)]
+            lines += ["    if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:", "        break"]
+        return [*before, *lines]  # the arguments are converted once, however often the call is made
+
+    # The owner's socket is resolved before the arguments are converted (a
+    # closed owner is the first thing said), a plain fd's after.
     body = [
         "if _type(fd) is int:",
-        "    _cell = _NULL",
-        "    _ref = fd",
-        "else:",
-        f"    _cell, _ref = _socket_of(fd, {name!r})",
-        *lines,
-        *attempt,
+        *("    " + line for line in attempt(int_call, *converts)),
+        f"    raise _int_error(r, fd{', ' + address if address else ''})",
+        f"_cell, _ref = _socket_of(fd, {name!r})",
+        *attempt(f"_C.{helper}(_cell, _ref{rest})", *converts),
         f"raise _error(r, fd{', ' + address if address else ''})",
     ]
     signature = ", ".join(str(p.replace(annotation=inspect.Parameter.empty)) for p in params)
@@ -155,7 +171,7 @@ def syscall(fn: F) -> F:
     filename = os.path.join(os.path.dirname(__file__), f"<syscall {name}>")
     # The defining module's names first (typing.get_type_hints() reads the
     # annotations in __globals__), then what the body uses.
-    namespace = {**fn.__globals__, **_NAMESPACE, "_error": error_for(name)}
+    namespace = {**fn.__globals__, **_NAMESPACE, "_error": error_for(name), "_int_error": error_for(name, True)}
     exec(compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     made = namespace[name]

@@ -443,7 +443,10 @@ class Syscall:
     listed is Unexpected. Where several codes give one name, the first is the
     one the kernel gives in the commonest case (what an injection of that name
     uses). ``helpers`` are sockffi's C functions that are this syscall, the
-    first the one its public function calls. ``eintr``: an interrupted call is
+    first the one its public function calls; one named like it with ``_fd``
+    takes a plain fd instead of (cell, ref) (no pointer for cffi to convert,
+    and for a one-argument call no argument tuple to build: the public
+    function uses it for an int). ``eintr``: an interrupted call is
     made again, after the signal handlers ran (Zig retries these). ``match``
     names the scalar arguments a kernel-level injection can match on, as
     (index in the syscall, mask). ``kernel`` is the syscall's name in the
@@ -670,7 +673,7 @@ RECORDS: dict[str, Syscall] = {
             set="ListenSyscallError",
             man=("listen", "nf-winsock2-listen", "listen"),
             eintr=False,
-            helpers={"listen": H("sock", "backlog")},
+            helpers={"listen": H("sock", "backlog"), "listen_fd": H("fd", "backlog")},
             match={"backlog": (1, 0xFFFFFFFF)},
             kernel="listen",
             seccomp={"x86_64": (50,), "aarch64": (201,)},
@@ -748,6 +751,7 @@ RECORDS: dict[str, Syscall] = {
             helpers={
                 "getsockname": H("sock", result="name", shows=("{sock}", "{result}")),
                 "getsockname_into": H("sock", "namebuf", result="length"),
+                "getsockname_fd": H("fd", result="name", shows=("{fd}", "{result}")),
             },
             match={},
             kernel="getsockname",
@@ -836,6 +840,9 @@ RECORDS: dict[str, Syscall] = {
                 "getsockopt_int": H(
                     "sock", "level", "option", result="value", shows=("{sock}", "{level}", "{option}", "{result}")
                 ),
+                "getsockopt_int_fd": H(
+                    "fd", "level", "option", result="value", shows=("{fd}", "{level}", "{option}", "{result}")
+                ),
                 "getsockopt": H("sock", "level", "option", "optbuf", result="length"),
             },
             match={"level": (1, 0xFFFFFFFF), "option": (2, 0xFFFFFFFF)},
@@ -869,7 +876,10 @@ RECORDS: dict[str, Syscall] = {
             man=("getsockopt", "nf-winsock-getsockopt", "getsockopt"),
             eintr=False,
             helpers={
-                "getsockopt_error": H("sock", result="so_error", shows=("{sock}", "SOL_SOCKET", "SO_ERROR", "{result}"))
+                "getsockopt_error": H(
+                    "sock", result="so_error", shows=("{sock}", "SOL_SOCKET", "SO_ERROR", "{result}")
+                ),
+                "getsockopt_error_fd": H("fd", result="so_error", shows=("{fd}", "SOL_SOCKET", "SO_ERROR", "{result}")),
             },
             match={},
             kernel="getsockopt",
@@ -903,6 +913,7 @@ RECORDS: dict[str, Syscall] = {
             helpers={
                 "getpeername": H("sock", result="name", shows=("{sock}", "{result}")),
                 "getpeername_into": H("sock", "namebuf", result="length"),
+                "getpeername_fd": H("fd", result="name", shows=("{fd}", "{result}")),
             },
             match={},
             kernel="getpeername",
@@ -919,7 +930,7 @@ RECORDS: dict[str, Syscall] = {
             set="ShutdownError",
             man=("shutdown", "nf-winsock-shutdown", "shutdown"),
             eintr=False,
-            helpers={"shutdown": H("sock", "how")},
+            helpers={"shutdown": H("sock", "how"), "shutdown_fd": H("fd", "how")},
             match={"how": (1, 0xFFFFFFFF)},
             kernel="shutdown",
             seccomp={"x86_64": (48,), "aarch64": (210,)},

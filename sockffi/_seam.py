@@ -218,10 +218,11 @@ def os_error(r: int, tbl: ErrorTable, syscall: str) -> Exception:
     return new_error(tbl.get(code, errors.Unexpected), code, syscall)
 
 
-def error_maker(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
-    """os_error for one call, in one Python call (the error paths are measured
-    too): what each result means is remembered, being a pure function of the
-    int the C returned, so this cache never changes meaning. Bounded."""
+def error_maker(tbl: ErrorTable, syscall: str) -> Callable[..., Exception]:
+    """The exception for a failed call's result, in one Python call (the error
+    paths are measured too): what each result means is remembered, being a
+    pure function of the int the C returned, so this cache never changes
+    meaning. Bounded. `fd` (what the call was given) only words a refusal."""
     get = tbl.get
     unexpected = errors.Unexpected
     strerror = backend.strerror
@@ -229,21 +230,21 @@ def error_maker(tbl: ErrorTable, syscall: str) -> Callable[[int], Exception]:
     remembered = known.get
     windows = WINERROR
 
-    def make(r: int) -> Exception:
+    def make(r: int, fd: object = None) -> Exception:
         code = -r
         entry = remembered(code)
         if entry is None:
             if code & REJECTED:
-                return rejected(code, syscall)
+                return rejected(code, syscall, fd)
             raw = code & CODE_MASK
             entry = (get(raw, unexpected), strerror(raw), raw)
             if len(known) < 256:
                 known[code] = entry
         cls, text, raw = entry
         # Windows: OSError(errno, strerror, filename, winerror) also sets winerror.
-        exc: errors.SockffiError = cls(raw, text, None, raw) if windows else cls(raw, text)
+        exc: Any = cls(raw, text, None, raw) if windows else cls(raw, text)
         exc.syscall = syscall
-        return exc
+        return exc  # type: ignore[no-any-return]
 
     return make
 

@@ -353,15 +353,14 @@ def getsockopt_error(fd: FileDescriptor) -> None:
     A failure of getsockopt itself is :class:`CallerError` (a closed fd, not
     a socket) or :class:`Unexpected`.
     """
-    if _type(fd) is int:
-        cell: Any = _NULL
-        ref = fd
-    else:
-        cell, ref = _socket_of(fd, "getsockopt")
     try:
-        r: int = _C.getsockopt_error(cell, ref)
+        if _type(fd) is int:
+            r: int = _C.getsockopt_error_fd(fd)
+        else:
+            cell, ref = _socket_of(fd, "getsockopt")
+            r = _C.getsockopt_error(cell, ref)
     except OverflowError:
-        raise _seam.overflow("getsockopt", fd=ref) from None
+        raise _seam.overflow("getsockopt", fd=fd) from None
     if not r:
         return
     exc: Any = _seam.so_error(r) if r > 0 else None
@@ -384,6 +383,14 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
 
     Raises a member of :class:`GetSockOptError`.
     """
+    if size is None and _type(fd) is int and _type(level) is int and _type(option) is int:  # the commonest
+        try:
+            r: int = _C.getsockopt_int_fd(fd, level, option)
+        except OverflowError:
+            raise _seam.overflow("getsockopt", fd=fd, level=level, option=option) from None
+        if r >= 0:
+            return r - 0x100000000 if r >= 0x80000000 else r
+        raise _getsockopt_error(r, fd)
     if _type(fd) is int:
         cell: Any = _NULL
         ref = fd
@@ -395,7 +402,7 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
         option = _seam.c_int(option, "option")
     if size is None or (size == 0 and _type(size) is int):  # CPython's buflen 0 is the int form too
         try:
-            r: int = _C.getsockopt_int(cell, ref, level, option)
+            r = _C.getsockopt_int(cell, ref, level, option)
         except OverflowError:
             raise _seam.overflow("getsockopt", fd=ref, level=level, option=option) from None
         if r < 0:
