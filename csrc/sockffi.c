@@ -6,3 +6,4 @@
 #include "names.c"
 #include "setup.c"
 #include "composed.c"
+#include "data.c"

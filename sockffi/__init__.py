@@ -59,9 +59,10 @@ def _constants() -> dict[str, int]:
     (from its headers, through cffi); one some platforms lack only where it
     exists."""
     found = {name: getattr(_lib, name) for names in _CONSTANTS.values() for name in names}
-    for name in _OPTIONAL["socket option"]:
-        if getattr(_lib, f"SF_HAS_{name}"):
-            found[name] = getattr(_lib, f"SF_{name}")
+    for group, names in _OPTIONAL.items():
+        for name in names if group != "trace only" else ():
+            if getattr(_lib, f"SF_HAS_{name}"):
+                found[name] = getattr(_lib, f"SF_{name}")
     return found
 
 

@@ -40,6 +40,10 @@ _CONVERT: dict[str, tuple[str, str]] = {
     "level": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
     "option": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
     "value": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    "sendflags": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    # Exact bytes cross as they are (cffi passes their buffer); anything else
+    # by its buffer, whose byte count is the length.
+    "data": ("if _type({p}) is not bytes:\n    {p} = _data_of({p})", "{p}, _len({p})"),
     "address": (
         "_family, _a4, _data, _length, _port, _flow, _scope = _encode({p}, {name!r})",
         "_family, _a4, _data, _length, _port, _flow, _scope",
@@ -52,6 +56,7 @@ _RESULT: dict[str, tuple[str, str]] = {
     "zero": ("", "return None"),
     # A packed name is looked up before the sign is tested: no negative
     # result is ever cached, and the commonest call is one lookup shorter.
+    "count": ("", "return r"),
     "name": ("found = _names_get(r)\nif found is not None:\n    return found", "return _name_of(r, fd, {name!r})"),
 }
 
@@ -188,6 +193,8 @@ _NAMESPACE: dict[str, Any] = {
     "_socket_of": _seam.socket_of,
     "_overflow": _seam.overflow,
     "_c_int": _seam.c_int,
+    "_data_of": _seam.data_of,
+    "_len": len,
     "_backlog_of": _seam.backlog_of,
     "_how_of": _seam.how_of,
     "_INT_MAX": _seam.INT_MAX,

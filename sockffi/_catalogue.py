@@ -262,6 +262,26 @@ NAMES: dict[str, Name] = {
         builtin="BlockingIOError",
         hint="nothing to do yet on a non-blocking socket: wait until it is ready (select/poll), then retry",
     ),
+    "BrokenPipe": Name(
+        (
+            "The local end has been shut down on a connection oriented socket (send: after shutdown(SHUT_WR), "
+            "after the peer's reset was reported once, or on a socket that was never connected). sockffi passes "
+            "MSG_NOSIGNAL, so the process never receives SIGPIPE for it."
+        ),
+        builtin="BrokenPipeError",
+        hint="this end can no longer send: it was shut down, or the peer went away (and its reset was reported)",
+    ),
+    "MessageTooBig": Name(
+        (
+            "The socket type requires that message be sent atomically, and the size of the message to be sent "
+            "made this impossible. The message is not transmitted (send)."
+        ),
+        hint="a datagram larger than the protocol allows (65507 bytes for UDP over IPv4): send less at once",
+    ),
+    "FastOpenAlreadyInProgress": Name(
+        "Another Fast Open is already in progress (send with MSG_FASTOPEN).",
+        hint="a TCP Fast Open connect is already under way on this socket",
+    ),
 }
 
 
@@ -372,6 +392,20 @@ SETS: dict[str, tuple[str, ...]] = {
         "SystemResources",
         "Unexpected",
     ),
+    "SendError": (
+        "AccessDenied",
+        "WouldBlock",
+        "FastOpenAlreadyInProgress",
+        "ConnectionResetByPeer",
+        "MessageTooBig",
+        "SystemResources",
+        "BrokenPipe",
+        "FileDescriptorNotASocket",
+        "NetworkUnreachable",
+        "NetworkSubsystemFailed",
+        "ConnectionRefused",
+        "Unexpected",
+    ),
 }
 
 
@@ -431,7 +465,7 @@ class H:
 
 
 #: How many C arguments each argument kind spans (one when not listed).
-SPANS: dict[str, int] = {"sock": 2, "address": 7, "optval": 2, "optbuf": 2, "namebuf": 2}
+SPANS: dict[str, int] = {"sock": 2, "address": 7, "optval": 2, "optbuf": 2, "namebuf": 2, "data": 2}
 
 
 class Syscall:
@@ -579,6 +613,70 @@ SO_ERROR_POSIX: dict[str, str] = {
 SO_ERROR_WINDOWS: dict[str, str] = {
     code: member for code, member in CONNECT_WINDOWS.items() if code not in ("WSAEWOULDBLOCK", "WSAEINVAL")
 }
+
+
+#: Zig's sendto switch (posix.zig:6272-6305), which send and sendmsg start
+#: from; ENOTSOCK is FileDescriptorNotASocket, as Windows names it (a member
+#: of every send set), where Zig has unreachable.
+SENDTO_POSIX: dict[str, str] = {
+    "EACCES": "AccessDenied",
+    "EAGAIN": "WouldBlock",
+    "EALREADY": "FastOpenAlreadyInProgress",
+    "EBADF": UNREACHABLE,
+    "ECONNREFUSED": "ConnectionRefused",
+    "ECONNRESET": "ConnectionResetByPeer",
+    "EDESTADDRREQ": UNREACHABLE,
+    "EFAULT": UNREACHABLE,
+    "EINVAL": "UnreachableAddress",
+    "EISCONN": UNREACHABLE,
+    "EMSGSIZE": "MessageTooBig",
+    "ENOBUFS": "SystemResources",
+    "ENOMEM": "SystemResources",
+    "ENOTSOCK": "FileDescriptorNotASocket",
+    "EOPNOTSUPP": UNREACHABLE,
+    "EPIPE": "BrokenPipe",
+    "EAFNOSUPPORT": "AddressFamilyNotSupported",
+    "ELOOP": "SymLinkLoop",
+    "ENAMETOOLONG": "NameTooLong",
+    "ENOENT": "FileNotFound",
+    "ENOTDIR": "NotDir",
+    "ENETUNREACH": "NetworkUnreachable",
+    "EHOSTUNREACH": "NetworkUnreachable",
+    "ENOTCONN": "SocketNotConnected",
+    "ENETDOWN": "NetworkSubsystemFailed",
+}
+#: Zig's Windows sendto (posix.zig:6245-6271), with the names its sibling calls
+#: give where Zig has none: WSAESHUTDOWN is BrokenPipe (POSIX EPIPE after the
+#: same shutdown), WSAECONNABORTED ConnectionResetByPeer (Zig's Windows
+#: net.Stream writer).
+SENDTO_WINDOWS: dict[str, str] = {
+    "WSAEACCES": "AccessDenied",
+    "WSAEADDRNOTAVAIL": "AddressNotAvailable",
+    "WSAECONNRESET": "ConnectionResetByPeer",
+    "WSAEMSGSIZE": "MessageTooBig",
+    "WSAENOBUFS": "SystemResources",
+    "WSAENOTSOCK": "FileDescriptorNotASocket",
+    "WSAEAFNOSUPPORT": "AddressFamilyNotSupported",
+    "WSAEDESTADDRREQ": UNREACHABLE,
+    "WSAEFAULT": UNREACHABLE,
+    "WSAENETUNREACH": "NetworkUnreachable",
+    "WSAEHOSTUNREACH": "NetworkUnreachable",
+    "WSAEINVAL": UNREACHABLE,
+    "WSAENETDOWN": "NetworkSubsystemFailed",
+    "WSAENETRESET": "ConnectionResetByPeer",
+    "WSAENOTCONN": "SocketNotConnected",
+    "WSAESHUTDOWN": "BrokenPipe",
+    "WSAEWOULDBLOCK": "WouldBlock",
+    "WSANOTINITIALISED": UNREACHABLE,
+    "WSAECONNABORTED": "ConnectionResetByPeer",
+}
+
+
+def _within(table: dict[str, str], set_name: str) -> dict[str, str]:
+    """A table narrowed to a set, as Zig's send narrows sendto's with a catch:
+    a name outside the set is unreachable."""
+    members = SETS[set_name]
+    return {code: (name if name in members or name == UNREACHABLE else UNREACHABLE) for code, name in table.items()}
 
 
 #: The syscall records, by name, in the order the docs and tables list them.
@@ -957,6 +1055,22 @@ RECORDS: dict[str, Syscall] = {
             },
         ),
         Syscall(
+            "send",
+            set="SendError",
+            man=("send", "nf-winsock2-send", "send"),
+            eintr=True,
+            helpers={
+                "send": H(
+                    "sock", "data", "sendflags", result="count", shows=("{sock}", "{data}", "{sendflags}", "NULL", "0")
+                )
+            },
+            match={"sendflags": (3, 0xFFFFFFFF)},
+            kernel="sendto",
+            seccomp={"x86_64": (44,), "aarch64": (206,)},
+            posix={"send": _within(SENDTO_POSIX, "SendError")},
+            windows={"send": _within(SENDTO_WINDOWS, "SendError")},
+        ),
+        Syscall(
             "close",
             set="",
             man=("close", "nf-winsock2-closesocket", "closesocket"),
@@ -1017,11 +1131,13 @@ CONSTANTS: dict[str, tuple[str, ...]] = {
     "ipv6 option": ("IPV6_V6ONLY",),
     "how": ("SHUT_RD", "SHUT_WR", "SHUT_RDWR"),
     "limit": ("SOMAXCONN",),
+    "msg flag": ("MSG_PEEK", "MSG_OOB", "MSG_WAITALL", "MSG_DONTROUTE"),
 }
 #: Constants some platforms lack: exported where the headers define them
 #: (``lib.SF_HAS_X``, value ``lib.SF_X``); the trace-only ones are shown, never exported.
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "socket option": ("SO_REUSEPORT",),
+    "msg flag": ("MSG_TRUNC", "MSG_DONTWAIT", "MSG_NOSIGNAL", "MSG_FASTOPEN"),
     "trace only": ("SO_PRIORITY", "SO_BINDTODEVICE"),
 }
 
@@ -1467,6 +1583,32 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
         "Zig's tcpConnectToAddress leaves CLOEXEC out on Windows, so its socket is "
         "inheritable there. sockffi's sockets are never inherited unless asked (PEP 446), "
         "on every OS."
+    ),
+    ("posix", "send", "ENOTSOCK"): (
+        "Zig: unreachable (a real kernel returns it for send on a pipe). Windows names this "
+        "FileDescriptorNotASocket (WSAENOTSOCK), a SendError member; sockffi gives the same name "
+        "on every OS. The same in sendto and sendmsg."
+    ),
+    ("posix", "send", "ENETUNREACH"): (
+        "Zig: unreachable (send's catch discards NetworkUnreachable, though SendError holds it). "
+        "sendto gives the same errno that name, and send's own set has it: NetworkUnreachable."
+    ),
+    ("posix", "send", "EHOSTUNREACH"): ("As ENETUNREACH: NetworkUnreachable, the name sendto gives it."),
+    ("windows", "send", "WSAENETUNREACH"): ("As POSIX ENETUNREACH: NetworkUnreachable, the name sendto gives it."),
+    ("windows", "send", "WSAEHOSTUNREACH"): ("As POSIX EHOSTUNREACH: NetworkUnreachable, the name sendto gives it."),
+    ("windows", "send", "WSAESHUTDOWN"): (
+        "Zig: unreachable (a real Windows returns it for a send after shutdown(SD_SEND)). POSIX "
+        "gives EPIPE for the same send, BrokenPipe, a SendError member: sockffi gives that name on "
+        "every OS. The same in sendto and sendmsg."
+    ),
+    ("windows", "send", "WSAECONNABORTED"): (
+        "Zig: Unexpected. Zig's own Windows net.Stream writer names it ConnectionResetByPeer (the "
+        "connection is gone), a SendError member. The same in sendto and sendmsg."
+    ),
+    ("any", "send", "MSG_NOSIGNAL"): (
+        "Zig's send passes the caller's flags, so a send to a closed peer raises SIGPIPE, which "
+        "kills a program that restored SIG_DFL. sockffi always adds MSG_NOSIGNAL (SO_NOSIGPIPE on "
+        "the socket where the headers lack the flag): BrokenPipe, never a signal."
     ),
     ("any", "connect_tcp", "unreachable"): (
         "As listen_tcp: connect_tcp and connect_unix create the fd and build the "

@@ -523,6 +523,21 @@ def _index(value: Any) -> int:
     return int.__index__(result)
 
 
+def data_of(data: Any, what: str = "data") -> Any:
+    """A bytes-like argument (anything with a C-contiguous buffer: bytes,
+    bytearray, memoryview, array.array ...) as a C view of its bytes; its length
+    is the buffer's byte count, never what a __len__ says. The view holds the
+    buffer exported (a bytearray cannot be resized under the call)."""
+    if isinstance(data, str):
+        raise TypeError(f"{what} must be a bytes-like object, not str (encode it first)")
+    try:
+        return ffi.from_buffer(data)
+    except (TypeError, BufferError, ValueError) as exc:
+        if isinstance(data, memoryview) or hasattr(_type(data), "__buffer__") or "contiguous" in str(exc):
+            raise TypeError(f"{what} must be a C-contiguous bytes-like object: {exc}") from None
+        raise TypeError(f"{what} must be a bytes-like object, not {_type(data).__name__}") from None
+
+
 def backlog_of(backlog: Any) -> int:
     """0 to 2**31-1, Zig's u31."""
     return c_int(backlog, "backlog", 0, INT_MAX)

@@ -26,14 +26,15 @@ if TYPE_CHECKING:
     from typing import Optional
 
 #: machine -> (AUDIT_ARCH, {syscall: its numbers}), from the syscall records
-#: (accept's are accept4's and accept's), and fcntl, which an emulated flag uses.
+#: by the kernel's name (accept's are accept4's and accept's; send is sendto),
+#: and fcntl, which an emulated flag uses.
 _AUDIT = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _FCNTL = {"x86_64": 72, "aarch64": 25}
 ARCHES: dict[str, tuple[int, dict[str, tuple[int, ...]]]] = {
     machine: (
         audit,
         {
-            **{r.kernel: r.seccomp[machine] for r in RECORDS.values() if r.kernel == r.name},
+            **{r.kernel: r.seccomp[machine] for r in RECORDS.values()},
             "fcntl": (_FCNTL[machine],),
         },
     )

@@ -75,8 +75,20 @@ class _Lib:
     SHUT_WR: int
     SHUT_RDWR: int
     SOMAXCONN: int
+    MSG_PEEK: int
+    MSG_OOB: int
+    MSG_WAITALL: int
+    MSG_DONTROUTE: int
     SF_HAS_SO_REUSEPORT: int
     SF_SO_REUSEPORT: int
+    SF_HAS_MSG_TRUNC: int
+    SF_MSG_TRUNC: int
+    SF_HAS_MSG_DONTWAIT: int
+    SF_MSG_DONTWAIT: int
+    SF_HAS_MSG_NOSIGNAL: int
+    SF_MSG_NOSIGNAL: int
+    SF_HAS_MSG_FASTOPEN: int
+    SF_MSG_FASTOPEN: int
     SF_HAS_SO_PRIORITY: int
     SF_SO_PRIORITY: int
     SF_HAS_SO_BINDTODEVICE: int
@@ -125,6 +137,7 @@ class _Lib:
     def sf_connect_new(self, cell: Any, type: int, protocol: int, family: int, a4: int, data: bytes | Any, len: int, port: int, flowinfo: int, scope_id: int, /) -> int: ...
     def sf_wait_connect(self, cell: Any, ref: int, timeout_ms: int, /) -> int: ...
     def sf_set_nonblocking(self, cell: Any, ref: int, on: int, /) -> int: ...
+    def sf_send(self, cell: Any, ref: int, data: bytes | Any, len: int, flags: int, /) -> int: ...
     sf_shared_name: Any
 
 lib: _Lib
@@ -176,3 +189,4 @@ class Calls(Protocol):
     connect_new: Optional[Callable[[Any, int, int, int, int, bytes | Any, int, int, int, int], int]]
     wait_connect: Callable[[Any, int, int], int]
     set_nonblocking: Callable[[Any, int, int], int]
+    send: Callable[[Any, int, bytes | Any, int, int], int]

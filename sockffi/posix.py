@@ -15,6 +15,7 @@ function              raises (besides TypeError/ValueError/OverflowError for bad
 ``getsockopt_error``  ConnectError (what SO_ERROR holds), as Zig's getsockoptError
 ``getpeername``       GetSockNameError, as Zig's getpeername
 ``shutdown``          ShutdownError
+``send``              SendError (the count sent is returned, which may be short)
 ``close``             CallerError for a bad fd; other close(2) codes are ignored, as in Zig
 ====================  ===========================================================
 
@@ -43,6 +44,8 @@ from .types import Address, Buffer, FileDescriptor
 
 # (ListenError, listen(2)'s own set, is sockffi.posix.ListenError; sockffi's
 # star import must not bring it over the union sockffi.ListenError.)
+#: One public function per syscall record (written out: type checkers read it;
+#: tests/test_records.py fails for a record missing here).
 __all__ = [
     "accept",
     "bind",
@@ -53,6 +56,7 @@ __all__ = [
     "getsockopt",
     "getsockopt_error",
     "listen",
+    "send",
     "setsockopt",
     "shutdown",
     "socket",
@@ -439,4 +443,16 @@ def shutdown(fd: FileDescriptor, how: int) -> None:
     ``ShutdownHow`` recv, send, both).
 
     Raises a member of :class:`ShutdownError`.
+    """
+
+
+@syscall
+def send(fd: FileDescriptor, data: Buffer, flags: int = 0) -> int:  # type: ignore[empty-body]  # made from its record
+    """send(2): one call, which may send less than ``data``: the count it
+    sent is returned (0 for empty ``data``), never hidden; send the rest
+    yourself, or use :meth:`Connection.write_all`. ``data`` is any bytes-like
+    object. MSG_NOSIGNAL is always added, so a closed peer is
+    :class:`BrokenPipe`, never SIGPIPE.
+
+    Raises a member of :class:`SendError`.
     """

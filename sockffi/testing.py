@@ -75,7 +75,7 @@ def _platform() -> str:
 def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
     """Check a request and find the code this platform gives for it.
 
-    ``error`` is one of the 38 error classes (or its name), or an OS code's
+    ``error`` is one of the error classes (or its name), or an OS code's
     name (``"EADDRINUSE"``, ``"WSAEADDRINUSE"``). ``Unexpected`` takes the code
     to raise it with (``code="EIO"``), one the call's set does not name.
     """
@@ -86,7 +86,9 @@ def resolve(call: str, error: ErrorSpec, code: Optional[str] = None) -> Failure:
     if isinstance(error, type):
         cls: type = error
         if not issubclass(cls, errors.SockffiError) or cls.__name__ not in errors.ERROR_NAMES:
-            raise TypeError(f"error must be one of sockffi's 38 error classes or a code's name, not {cls!r}")
+            raise TypeError(
+                f"error must be one of sockffi's {len(errors.ERROR_NAMES)} error classes or a code's name, not {cls!r}"
+            )
     elif isinstance(error, str) and error in errors.ERROR_NAMES:
         cls = getattr(errors, error)
     elif isinstance(error, str):
@@ -180,7 +182,7 @@ def kernel_spec(call: str, error: ErrorSpec, **match: object) -> dict[str, Any]:
 
 
 #: The arguments an injection can match on, by kind; an address's port is its fifth C argument.
-_MATCHED = ("family", "type", "protocol", "level", "option", "backlog", "how")
+_MATCHED = ("family", "type", "protocol", "level", "option", "backlog", "how", "sendflags")
 _PORT_IN_ADDRESS = 4
 
 

@@ -49,6 +49,10 @@ class Event:
     aux: str = ""
     """Set when the code came from a call socket() made after the socket existed
     (fcntl on macOS; ioctlsocket or WSAStartup on Windows)."""
+    call: str = ""
+    """The sockffi call (its record) the syscall was made for, where it differs
+    from the syscall's name: ``send`` for a ``sendto``, ``getsockopt_error``
+    for a ``getsockopt``."""
 
     @property
     def failed(self) -> bool:
@@ -63,7 +67,11 @@ class Event:
         """The class a direct sockffi call raises for this code (None on success)."""
         if not self.code:
             return None
-        key = f"{'accept' if self.syscall == 'accept' else 'socket'}.{self.aux}" if self.aux else self.syscall
+        key = (
+            f"{'accept' if self.syscall == 'accept' else 'socket'}.{self.aux}"
+            if self.aux
+            else self.call or self.syscall
+        )
         cls: type = _seam.table(key).get(self.code, errors.Unexpected)
         return cls
 
@@ -172,6 +180,9 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
     """A stand-in for one of the seam's C calls that reports each call."""
     clock = time.perf_counter
     syscall, spec = _HELPERS[name]  # every C call the seam has is here: a KeyError at install says which is not
+    call_name = _CALL_OF.get(name, syscall)
+    if call_name == syscall:
+        call_name = ""
 
     def call(*args: Any) -> int:
         fds = _fds_before(spec, args)  # a closing call empties its cell: what it held, read first
@@ -183,7 +194,7 @@ def _recording(name: str, raw: Callable[..., int]) -> Callable[..., int]:
         if name == "cell_close" and rc == 1:
             return rc  # an empty cell: nothing was closed
         if not _in_observer.get():
-            _emit(_event(syscall, spec, args, rc, elapsed, fds))
+            _emit(_event(syscall, spec, args, rc, elapsed, fds, call_name))
         return rc
 
     call.__wrapped__ = raw  # type: ignore[attr-defined]
@@ -196,6 +207,10 @@ _HELPERS: dict[str, tuple[str, _catalogue.H]] = {
     **{h: (r.kernel, spec) for r in errors.RECORDS.values() for h, spec in r.helpers.items()},
     **_catalogue.STEP_HELPERS,
 }
+
+
+#: Each C call's record, by the C call's name (the timeout's steps have none).
+_CALL_OF: dict[str, str] = {h: r.name for r in errors.RECORDS.values() for h in r.helpers}
 
 
 def _fds_before(spec: _catalogue.H, args: tuple[Any, ...]) -> dict[str, str]:
@@ -212,7 +227,9 @@ def _fds_before(spec: _catalogue.H, args: tuple[Any, ...]) -> dict[str, str]:
     return found
 
 
-def _event(syscall: str, spec: _catalogue.H, a: tuple[Any, ...], rc: int, elapsed: float, fds: dict[str, str]) -> Event:
+def _event(
+    syscall: str, spec: _catalogue.H, a: tuple[Any, ...], rc: int, elapsed: float, fds: dict[str, str], call: str = ""
+) -> Event:
     """The Event for one call, its arguments shown as spec.shows says."""
     failed = rc < 0
     shown: dict[str, str] = dict(fds)
@@ -235,14 +252,14 @@ def _event(syscall: str, spec: _catalogue.H, a: tuple[Any, ...], rc: int, elapse
             aux = _seam.AUX_NAME
         elif code & _seam.STARTUP:
             aux = _seam.STARTUP_NAME
-        return Event(syscall, args, -1, code & _seam.CODE_MASK, elapsed, aux)
-    if spec.result in ("fd", "ready"):
+        return Event(syscall, args, -1, code & _seam.CODE_MASK, elapsed, aux, call)
+    if spec.result in ("fd", "ready", "count"):
         result = rc
     elif spec.result == "peer":
         result = _seam.cell_fd(a[0])
     else:
         result = 0
-    return Event(syscall, args, result, 0, elapsed)
+    return Event(syscall, args, result, 0, elapsed, "", call)
 
 
 def _address(value: tuple[Any, ...]) -> str:
@@ -269,6 +286,8 @@ _SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
     "optbuf": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(ffi.buffer(v[0], min(rc, v[1]))[:])}, {rc}",
     "namebuf": lambda v, level, rc: "..." if rc < 0 else _sockaddr(_addr.decode(ffi.buffer(v[0], rc)[:])),
     "how": lambda v, level, rc: _HOW.get(v[0], str(v[0])),
+    "data": lambda v, level, rc: f"{_shown_bytes(_head(v[0], v[1]))}, {v[1]}",
+    "sendflags": lambda v, level, rc: _msg_flags(v[0] | _NOSIGNAL),
     "flags": lambda v, level, rc: describe_type(v[0] | lib.SOCK_STREAM).partition("|")[2] or "0",
     "timeout": lambda v, level, rc: str(v[0]),
     "on": lambda v, level, rc: "O_NONBLOCK" if v[0] else "~O_NONBLOCK",
@@ -279,12 +298,33 @@ _RESULT_SHOWN: dict[str, Callable[[int, tuple[Any, ...]], str]] = {
     "zero": lambda rc, a: "",
     "fd": lambda rc, a: "",
     "length": lambda rc, a: "",
+    "count": lambda rc, a: "",
     "ready": lambda rc, a: "",
     "name": lambda rc, a: _packed(rc, True),
     "peer": lambda rc, a: _packed(rc, True),
     "value": lambda rc, a: f"[{rc - 0x100000000 if rc >= 0x80000000 else rc}], 4",
     "so_error": lambda rc, a: f"[{backend.code_name(rc)}], 4" if rc else "[0], 4",
 }
+
+
+def _head(data: Any, length: int) -> bytes:
+    """The first bytes of a buffer the C was given (bytes, or a cffi view)."""
+    n = min(length, 33)
+    return data[:n] if isinstance(data, bytes) else ffi.buffer(data, n)[:]
+
+
+#: Every send sockffi makes adds MSG_NOSIGNAL where the platform has it: shown, as strace shows it.
+_NOSIGNAL: int = lib.SF_MSG_NOSIGNAL if lib.SF_HAS_MSG_NOSIGNAL else 0
+_MSG_FLAGS = {
+    **{getattr(lib, name): name for name in _catalogue.CONSTANTS["msg flag"]},
+    **{getattr(lib, f"SF_{name}"): name for name in _catalogue.OPTIONAL["msg flag"] if getattr(lib, f"SF_HAS_{name}")},
+}
+
+
+def _msg_flags(value: int) -> str:
+    names = [name for bit, name in sorted(_MSG_FLAGS.items()) if bit and value & bit == bit]
+    rest = value & ~sum(bit for bit, name in _MSG_FLAGS.items() if name in names)
+    return "|".join(names + ([hex(rest)] if rest else [])) or "0"
 
 
 def _shown_bytes(raw: bytes) -> str:

@@ -147,4 +147,8 @@ def test_departures_are_exactly_the_non_zig_entries():
         ("accept", "ENOTSOCK"),
         ("accept", "EOPNOTSUPP"),
         ("accept", "ENOTSUP"),
+        # the data path (zig-spec-io.md)
+        ("send", "ENOTSOCK"),
+        ("send", "ENETUNREACH"),
+        ("send", "EHOSTUNREACH"),
     }

@@ -1,4 +1,4 @@
-"""``sockffi reproduce NAME``: make one of the 38 errors happen for real, here.
+"""``sockffi reproduce NAME``: make one of the errors happen for real, here.
 
 Each recipe is what the test suite does to reach that error on a real kernel.
 It runs in a child process (a fresh interpreter, isolated from the current
@@ -289,6 +289,25 @@ def _not_connected() -> tuple[str, Call]:
     return "sockffi.shutdown(fd, SHUT_RDWR)  (fd was never connected)", lambda: sockffi.shutdown(fd, sockffi.SHUT_RDWR)
 
 
+def _broken_pipe() -> tuple[str, Call]:
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    conn = sockffi.connect_tcp(server.address)
+    sockffi.shutdown(conn, sockffi.SHUT_WR)
+    return (
+        'sockffi.send(conn, b"x")  (conn is connected, and this end was shut down with SHUT_WR)',
+        _keeping((server, conn), lambda: sockffi.send(conn, b"x")),
+    )
+
+
+def _message_too_big() -> tuple[str, Call]:
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    sockffi.connect(fd, ("127.0.0.1", _closed_port()))
+    return (
+        "sockffi.send(fd, bytes(65508))  (a UDP socket: an IPv4 datagram carries at most 65507 bytes)",
+        lambda: sockffi.send(fd, bytes(65508)),
+    )
+
+
 def _keeping(kept: object, call: Call) -> Call:
     """call, holding `kept` (the listener it needs) alive until it has run."""
 
@@ -381,6 +400,14 @@ RECIPES: dict[str, Recipe] = {
     "ConnectionAborted": _impossible(
         "accept's ECONNABORTED: Linux hands out a queued connection its client reset, so no reliable "
         "trigger exists; the suite injects it"
+    ),
+    "BrokenPipe": Recipe("send on a connection after this end's shutdown(SHUT_WR)", ("linux", "windows"), _broken_pipe),
+    "FastOpenAlreadyInProgress": _impossible(
+        "send's EALREADY with MSG_FASTOPEN while a Fast Open connect is under way: a race with the "
+        "kernel's own handshake, not something to cause on demand; the suite injects it"
+    ),
+    "MessageTooBig": Recipe(
+        "send of a 65508-byte datagram on a connected UDP socket", ("linux", "windows"), _message_too_big
     ),
     "ConnectionPending": Recipe(
         "a second non-blocking connect while the first SYN is unanswered", ("linux",), _pending

@@ -1,0 +1,224 @@
+"""The data path on a real kernel: each call's count, its errors as its set
+names them, and what it refuses before any syscall."""
+
+from __future__ import annotations
+
+import array
+import errno
+import os
+import signal
+import socket as std
+
+import pytest
+from conftest import LINUX, in_child
+
+import sockffi
+import sockffi.trace
+
+pytestmark = pytest.mark.skipif(not LINUX, reason="Linux kernel behaviour (Windows runs tests/test_windows.py)")
+
+
+def _connected() -> tuple[sockffi.Connection, std.socket]:
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    conn = sockffi.connect_tcp(server.address)
+    fd, _ = sockffi.accept(server)
+    server.close()
+    return conn, std.socket(fileno=fd)
+
+
+def _reset(peer: std.socket) -> None:
+    """Close with SO_LINGER {1, 0}: the kernel sends RST."""
+    peer.setsockopt(std.SOL_SOCKET, std.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    peer.close()
+
+
+class Recorded(list):
+    """The trace's events while the block runs."""
+
+    def __enter__(self) -> Recorded:
+        self._observation = sockffi.trace.observe(self.append)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._observation.close()
+
+
+def _wait_readable(fd: int) -> None:
+    import select
+
+    select.select([fd], [], [], 30)
+
+
+# ------------------------------------------------------------------- send
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello", bytearray(b"hello"), memoryview(b"xhellox")[1:6], array.array("b", b"hello")],
+    ids=["bytes", "bytearray", "memoryview", "array"],
+)
+def test_send_takes_any_bytes_like_and_returns_the_count(data):
+    conn, peer = _connected()
+    with conn, peer:
+        assert sockffi.send(conn, data) == 5
+        assert sockffi.send(conn.fd, data, 0) == 5
+        assert peer.recv(10, std.MSG_WAITALL) == b"hellohello"
+        assert sockffi.send(conn, b"") == 0
+
+
+def test_a_short_send_returns_its_count_and_the_next_would_block():
+    conn, peer = _connected()
+    with conn, peer:
+        conn_fd = conn.fd
+        sockffi.setsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_SNDBUF, 4096)
+        peer.setsockopt(std.SOL_SOCKET, std.SO_RCVBUF, 4096)
+        os.set_blocking(conn_fd, False)
+        big = bytes(1 << 20)
+        total = 0
+        with pytest.raises(sockffi.WouldBlock) as info:
+            for _ in range(10_000):
+                n = sockffi.send(conn, big)
+                assert 0 < n < len(big)  # short, and said so
+                total += n
+        assert info.value.errno == errno.EAGAIN and isinstance(info.value, BlockingIOError)
+        assert isinstance(info.value, sockffi.SendError)
+        received = 0
+        peer.settimeout(30)
+        while received < total:
+            received += len(peer.recv(1 << 16))
+        assert received == total  # every byte a count said was sent arrived
+
+
+def test_broken_pipe_after_this_ends_shutdown():
+    conn, peer = _connected()
+    with conn, peer:
+        sockffi.shutdown(conn, sockffi.SHUT_WR)
+        with pytest.raises(sockffi.BrokenPipe) as info:
+            sockffi.send(conn, b"x")
+        e = info.value
+        assert (e.errno, e.syscall) == (errno.EPIPE, "send")
+        assert isinstance(e, BrokenPipeError) and isinstance(e, sockffi.SendError)
+        assert e.address == conn.address  # given a Connection: its address
+
+
+def test_no_send_ever_raises_sigpipe_even_with_sig_dfl():
+    def child():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # what kills a CPython socket.send here
+        conn, peer = _connected()
+        peer.close()
+        _wait_readable(conn.fd)
+        names = []
+        for _ in range(3):
+            try:
+                sockffi.send(conn, b"x" * 100)
+            except sockffi.SendError as e:
+                names.append(type(e).__name__)
+        return names
+
+    names = in_child(child).value  # a SIGPIPE would have killed the child
+    assert names and names[-1] == "BrokenPipe"
+    assert set(names) <= {"BrokenPipe", "ConnectionResetByPeer"}
+
+
+def test_the_peers_reset_is_reported_once_then_broken_pipe():
+    conn, peer = _connected()
+    with conn:
+        _reset(peer)
+        _wait_readable(conn.fd)
+        with pytest.raises(sockffi.ConnectionResetByPeer) as info:
+            sockffi.send(conn, b"x")
+        assert info.value.errno == errno.ECONNRESET and isinstance(info.value, ConnectionResetError)
+        with pytest.raises(sockffi.BrokenPipe):
+            sockffi.send(conn, b"x")
+
+
+def test_a_datagram_too_big_is_message_too_big_and_nothing_is_sent():
+    rx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        sockffi.connect(fd, rx.getsockname())
+        with pytest.raises(sockffi.MessageTooBig) as info:
+            sockffi.send(fd, bytes(65508))
+        assert info.value.errno == errno.EMSGSIZE
+        assert sockffi.send(fd, bytes(65507)) == 65507  # the largest IPv4 UDP payload
+        assert len(rx.recv(70000)) == 65507
+    finally:
+        sockffi.close(fd)
+        rx.close()
+
+
+def test_send_on_an_unconnected_udp_socket_is_a_caller_error_not_a_crash():
+    # Zig panics here (EDESTADDRREQ is unreachable in its send).
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        with pytest.raises(sockffi.CallerError) as info:
+            sockffi.send(fd, b"x")
+        assert info.value.errno == errno.EDESTADDRREQ
+    finally:
+        sockffi.close(fd)
+
+
+def test_send_on_a_pipe_is_file_descriptor_not_a_socket():
+    r, w = os.pipe()
+    try:
+        with pytest.raises(sockffi.FileDescriptorNotASocket) as info:
+            sockffi.send(w, b"x")
+        assert info.value.errno == errno.ENOTSOCK
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+class Lying(bytes):
+    def __len__(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ("text", TypeError),
+        (5, TypeError),
+        (None, TypeError),
+        (memoryview(b"abcdef")[::2], TypeError),
+        ([1, 2], TypeError),
+    ],
+    ids=["str", "int", "None", "strided", "list"],
+)
+def test_bad_data_is_refused_before_any_syscall(data, error):
+    conn, peer = _connected()
+    with conn, peer, Recorded() as calls, pytest.raises(error):
+        sockffi.send(conn, data)
+    assert calls == []
+
+
+def test_the_length_is_the_buffers_never_what_len_says():
+    conn, peer = _connected()
+    with conn, peer:
+        assert sockffi.send(conn, Lying(b"abc")) == 3
+        assert peer.recv(3, std.MSG_WAITALL) == b"abc"
+
+
+def test_flags_are_checked_and_msg_nosignal_is_always_added():
+    conn, peer = _connected()
+    with conn, peer:
+        with pytest.raises(TypeError):
+            sockffi.send(conn, b"x", "0")
+        with pytest.raises(OverflowError):
+            sockffi.send(conn, b"x", 1 << 40)
+        with Recorded() as calls:
+            sockffi.send(conn, b"hi", sockffi.MSG_DONTWAIT)
+        (event,) = calls
+        assert (event.syscall, event.call, event.result) == ("sendto", "send", 2)
+        assert event.args[1:] == ("b'hi', 2", "MSG_DONTWAIT|MSG_NOSIGNAL", "NULL", "0")
+
+
+def test_send_on_a_closed_connection_is_refused_and_reaches_no_socket():
+    conn, peer = _connected()
+    conn.close()
+    with peer, Recorded() as calls:
+        with pytest.raises(sockffi.CallerError, match="the Connection is closed") as info:
+            sockffi.send(conn, b"x")
+        assert info.value.errno == errno.EBADF
+    assert calls == []
