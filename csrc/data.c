@@ -29,3 +29,20 @@ SF_API long long sf_send(long long *cell, long long ref, const char *data, size_
     n = (long long)send(SF_SOCK(fd), data, SF_IO_LEN(len), flags | SF_NOSIGNAL);
     return n < 0 ? sf_fail(0) : n;
 }
+
+/* sendto(2): a failure whose meaning depends on the socket's family carries
+   SF_OTHER_FAMILY when the address is of another family than the socket, as
+   connect's does. */
+SF_API long long sf_sendto(long long *cell, long long ref, const char *data, size_t len, int family, unsigned int a4,
+                           const char *adata, size_t alen, int port, unsigned int flowinfo, unsigned int scope_id,
+                           int flags)
+{
+    union sf_sockaddr sa;
+    long long n;
+    int salen;
+    SF_RESOLVE(fd, cell, ref);
+    salen = sf_sockaddr(&sa, family, a4, adata, alen, port, flowinfo, scope_id);
+    if (salen < 0) return salen;
+    n = (long long)sendto(SF_SOCK(fd), data, SF_IO_LEN(len), flags | SF_NOSIGNAL, &sa.sa, (sf_socklen_t)salen);
+    return n < 0 ? sf_address_failure(fd, SF_LAST_ERROR(), family, 0) : n;
+}

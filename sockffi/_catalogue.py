@@ -282,6 +282,10 @@ NAMES: dict[str, Name] = {
         "Another Fast Open is already in progress (send with MSG_FASTOPEN).",
         hint="a TCP Fast Open connect is already under way on this socket",
     ),
+    "UnreachableAddress": Name(
+        "The destination address is not reachable by the bound address (sendto: EINVAL, such as a blackhole route).",
+        hint="the route to that address discards what is sent to it (a blackhole route), or the address is malformed",
+    ),
 }
 
 
@@ -405,6 +409,28 @@ SETS: dict[str, tuple[str, ...]] = {
         "NetworkSubsystemFailed",
         "ConnectionRefused",
         "Unexpected",
+    ),
+    "SendToError": (
+        "AccessDenied",
+        "WouldBlock",
+        "FastOpenAlreadyInProgress",
+        "ConnectionResetByPeer",
+        "MessageTooBig",
+        "SystemResources",
+        "BrokenPipe",
+        "FileDescriptorNotASocket",
+        "NetworkUnreachable",
+        "NetworkSubsystemFailed",
+        "ConnectionRefused",
+        "Unexpected",
+        "AddressFamilyNotSupported",
+        "SymLinkLoop",
+        "NameTooLong",
+        "FileNotFound",
+        "NotDir",
+        "SocketNotConnected",
+        "AddressNotAvailable",
+        "UnreachableAddress",
     ),
 }
 
@@ -1071,6 +1097,27 @@ RECORDS: dict[str, Syscall] = {
             windows={"send": _within(SENDTO_WINDOWS, "SendError")},
         ),
         Syscall(
+            "sendto",
+            set="SendToError",
+            man=("sendto", "nf-winsock-sendto", "sendto"),
+            eintr=True,
+            helpers={
+                "sendto": H(
+                    "sock",
+                    "data",
+                    "address",
+                    "sendflags",
+                    result="count",
+                    shows=("{sock}", "{data}", "{sendflags}", "{address}"),
+                )
+            },
+            match={"sendflags": (3, 0xFFFFFFFF)},
+            kernel="sendto",
+            seccomp={"x86_64": (44,), "aarch64": (206,)},
+            posix={"sendto": SENDTO_POSIX},
+            windows={"sendto": SENDTO_WINDOWS},
+        ),
+        Syscall(
             "close",
             set="",
             man=("close", "nf-winsock2-closesocket", "closesocket"),
@@ -1605,6 +1652,9 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
         "Zig: Unexpected. Zig's own Windows net.Stream writer names it ConnectionResetByPeer (the "
         "connection is gone), a SendError member. The same in sendto and sendmsg."
     ),
+    ("posix", "sendto", "ENOTSOCK"): ("As for send: FileDescriptorNotASocket, as on Windows."),
+    ("windows", "sendto", "WSAESHUTDOWN"): ("As for send: BrokenPipe, as POSIX EPIPE."),
+    ("windows", "sendto", "WSAECONNABORTED"): ("As for send: ConnectionResetByPeer, as Zig's Windows writer."),
     ("any", "send", "MSG_NOSIGNAL"): (
         "Zig's send passes the caller's flags, so a send to a closed peer raises SIGPIPE, which "
         "kills a program that restored SIG_DFL. sockffi always adds MSG_NOSIGNAL (SO_NOSIGPIPE on "

@@ -16,6 +16,7 @@ function              raises (besides TypeError/ValueError/OverflowError for bad
 ``getpeername``       GetSockNameError, as Zig's getpeername
 ``shutdown``          ShutdownError
 ``send``              SendError (the count sent is returned, which may be short)
+``sendto``            SendToError
 ``close``             CallerError for a bad fd; other close(2) codes are ignored, as in Zig
 ====================  ===========================================================
 
@@ -57,6 +58,7 @@ __all__ = [
     "getsockopt_error",
     "listen",
     "send",
+    "sendto",
     "setsockopt",
     "shutdown",
     "socket",
@@ -455,4 +457,15 @@ def send(fd: FileDescriptor, data: Buffer, flags: int = 0) -> int:  # type: igno
     :class:`BrokenPipe`, never SIGPIPE.
 
     Raises a member of :class:`SendError`.
+    """
+
+
+@syscall
+def sendto(fd: FileDescriptor, data: Buffer, address: Address, flags: int = 0) -> int:  # type: ignore[empty-body]  # made from its record
+    """sendto(2): ``data`` to ``address`` (CPython's shapes), one call; the
+    count sent is returned. MSG_NOSIGNAL is always added.
+
+    Raises a member of :class:`SendToError`; an address of the other family
+    is AddressFamilyNotSupported (a path on an IP socket, or a tuple on a unix
+    one, CPython's TypeError), as from :func:`connect`.
     """

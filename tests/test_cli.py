@@ -138,7 +138,7 @@ def test_other_real_failures_have_stable_exit_codes(address, name, status):
         ("explain", "4000"),
         ("explain", "99999999999999999999"),
         ("explain", "²"),
-        ("errors", "sendto"),
+        ("errors", "ioctl"),
         ("connect", "localhost:80"),
         ("connect", "127.0.0.1:1", "--timeout", "0"),
         ("reproduce",),

@@ -87,6 +87,7 @@ CALLED: dict[str, tuple[str, Callable[[int, Any], object]]] = {
     "getpeername": ("connected", lambda fd, server: sockffi.getpeername(fd)),
     "shutdown": ("connected", lambda fd, server: sockffi.shutdown(fd, sockffi.SHUT_RD)),
     "send": ("connected", lambda fd, server: sockffi.send(fd, b"x")),
+    "sendto": ("connected", lambda fd, server: sockffi.sendto(fd, b"x", server.address)),
 }
 
 

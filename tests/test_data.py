@@ -222,3 +222,64 @@ def test_send_on_a_closed_connection_is_refused_and_reaches_no_socket():
             sockffi.send(conn, b"x")
         assert info.value.errno == errno.EBADF
     assert calls == []
+
+
+# ------------------------------------------------------------------- sendto
+
+
+def test_sendto_sends_a_datagram_to_the_address_and_returns_the_count():
+    rx = std.socket(std.AF_INET6, std.SOCK_DGRAM)
+    rx.bind(("::1", 0))
+    fd = sockffi.socket(sockffi.AF_INET6, sockffi.SOCK_DGRAM)
+    try:
+        assert sockffi.sendto(fd, bytearray(b"ping"), rx.getsockname()) == 4
+        assert sockffi.sendto(fd, b"", rx.getsockname()) == 0  # an empty datagram is a datagram
+        data, source = rx.recvfrom(10)
+        assert data == b"ping" and source[1] == sockffi.getsockname(fd)[1]  # the port it was given
+        assert rx.recvfrom(10)[0] == b""
+    finally:
+        sockffi.close(fd)
+        rx.close()
+
+
+def test_sendto_a_broadcast_address_without_so_broadcast_is_access_denied():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        with pytest.raises(sockffi.AccessDenied) as info:
+            sockffi.sendto(fd, b"x", ("255.255.255.255", 9))
+        e = info.value
+        assert (e.errno, e.syscall, e.address) == (errno.EACCES, "sendto", ("255.255.255.255", 9))
+        assert isinstance(e, sockffi.SendToError) and isinstance(e, PermissionError)
+    finally:
+        sockffi.close(fd)
+
+
+def test_sendto_an_address_of_the_other_family_is_address_family_not_supported():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        with pytest.raises(sockffi.AddressFamilyNotSupported):
+            sockffi.sendto(fd, b"x", ("::1", 9, 0, 0))
+        with pytest.raises(TypeError, match="not AF_UNIX"):  # a path on an IP socket: CPython's TypeError
+            sockffi.sendto(fd, b"x", "/tmp/x")
+    finally:
+        sockffi.close(fd)
+
+
+def test_sendto_a_unix_datagram_path_that_does_not_exist_is_file_not_found(shortdir):
+    fd = sockffi.socket(sockffi.AF_UNIX, sockffi.SOCK_DGRAM)
+    try:
+        with pytest.raises(sockffi.FileNotFound) as info:
+            sockffi.sendto(fd, b"x", os.path.join(shortdir, "nobody"))
+        assert info.value.errno == errno.ENOENT and isinstance(info.value, FileNotFoundError)
+    finally:
+        sockffi.close(fd)
+
+
+def test_sendto_with_an_address_on_a_connected_unix_stream_is_a_caller_error(shortdir):
+    # Zig panics here (EISCONN is unreachable in its sendto).
+    path = os.path.join(shortdir, "s")
+    with sockffi.listen_unix(path) as server, sockffi.connect_unix(path) as conn:
+        with pytest.raises(sockffi.CallerError) as info:
+            sockffi.sendto(conn, b"x", path)
+        assert info.value.errno == errno.EISCONN
+        assert server.accept().close() is None

@@ -151,4 +151,5 @@ def test_departures_are_exactly_the_non_zig_entries():
         ("send", "ENOTSOCK"),
         ("send", "ENETUNREACH"),
         ("send", "EHOSTUNREACH"),
+        ("sendto", "ENOTSOCK"),
     }

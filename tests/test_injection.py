@@ -130,7 +130,7 @@ def test_unexpected_takes_the_code_to_raise():
 @pytest.mark.parametrize(
     "args, kwargs, exc, says",
     [
-        (("sendto", "AddressInUse"), {}, ValueError, "cannot fail 'sendto'"),
+        (("ioctl", "AddressInUse"), {}, ValueError, "cannot fail 'ioctl'"),
         (("bind", "EPROCLIM"), {}, ValueError, "not an OS error code"),
         (("getsockname", sockffi.AddressInUse), {}, ValueError, "not in GetSockNameError"),
         (("bind", sockffi.Unexpected), {}, ValueError, "needs the code"),

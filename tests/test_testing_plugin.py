@@ -86,7 +86,7 @@ def test_bad_requests_are_errors_never_skips(pytester):
             """
             import pytest
 
-            @pytest.mark.sockffi_fail("sendto", "EADDRINUSE")
+            @pytest.mark.sockffi_fail("ioctl", "EADDRINUSE")
             def test_unknown_call(): pass
 
             @pytest.mark.sockffi_fail("bind", "EPROCLIM")
@@ -110,7 +110,7 @@ def test_bad_requests_are_errors_never_skips(pytester):
     result.assert_outcomes(errors=6)
     out = result.stdout.str()
     for said in (
-        "cannot fail 'sendto'",
+        "cannot fail 'ioctl'",
         "EPROCLIM is not an OS error code",
         "EDOM",
         "not in GetSockNameError",

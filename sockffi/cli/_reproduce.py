@@ -44,12 +44,14 @@ class Recipe:
         setup: Callable[[], tuple[str, Call]],
         needs_root: bool = False,
         otherwise: str = "",
+        tools: tuple[str, ...] = (),
     ) -> None:
         self.what = what
         self.platforms = platforms
         self.setup = setup
         self.needs_root = needs_root
         self.otherwise = otherwise
+        self.tools = tools
 
     def available(self, name: str) -> tuple[bool, str]:
         """(whether this machine can, and how; or why not, and what it would take)."""
@@ -60,6 +62,11 @@ class Recipe:
             )
         if self.needs_root and not _root():
             return False, f"needs root here: {self.here()} (run `sudo sockffi reproduce {name}`)"
+        import shutil
+
+        missing = [tool for tool in self.tools if shutil.which(tool) is None]
+        if missing:
+            return False, f"needs {', '.join(missing)} here (iproute2): {self.here()}"
         return True, self.here()
 
     def here(self) -> str:
@@ -388,6 +395,18 @@ def _unreachable() -> tuple[str, Call]:
     )
 
 
+def _blackholed() -> tuple[str, Call]:
+    _unshare(0x40000000)  # CLONE_NEWNET: this child's own network namespace
+    for command in (["ip", "link", "set", "lo", "up"], ["ip", "route", "add", "blackhole", "198.51.100.0/24"]):
+        subprocess.run(command, check=True, stdin=subprocess.DEVNULL)
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    return (
+        'sockffi.sendto(fd, b"x", ("198.51.100.7", 9))  (in a new network namespace, where a blackhole route '
+        "takes 198.51.100.0/24)",
+        lambda: sockffi.sendto(fd, b"x", ("198.51.100.7", 9)),
+    )
+
+
 RECIPES: dict[str, Recipe] = {
     "BlockedByFirewall": _impossible(
         "accept's EPERM: no firewall rule or ordinary path returns it on Linux (an LSM could); the suite "
@@ -405,6 +424,13 @@ RECIPES: dict[str, Recipe] = {
     "FastOpenAlreadyInProgress": _impossible(
         "send's EALREADY with MSG_FASTOPEN while a Fast Open connect is under way: a race with the "
         "kernel's own handshake, not something to cause on demand; the suite injects it"
+    ),
+    "UnreachableAddress": Recipe(
+        "sendto an address a blackhole route takes, inside a new network namespace (needs `ip`)",
+        ("linux",),
+        _blackholed,
+        needs_root=True,
+        tools=("ip",),
     ),
     "MessageTooBig": Recipe(
         "send of a 65508-byte datagram on a connected UDP socket", ("linux", "windows"), _message_too_big
