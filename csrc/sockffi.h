@@ -112,6 +112,7 @@ typedef socklen_t sf_socklen_t;
 #define SF_SUN_PATH_MAX ((int)sizeof(((struct sockaddr_un *)0)->sun_path))
 #define SF_SUN_PATH_OFFSET ((int)offsetof(struct sockaddr_un, sun_path))
 #define SF_ADDR_CAP ((int)sizeof(struct sockaddr_storage))
+#define SF_FROM_LONGS (1 + SF_ADDR_CAP / 8)
 
 #define SF_API
 

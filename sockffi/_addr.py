@@ -432,6 +432,20 @@ def packed(r: int, remember: bool = True) -> Any:
     return address
 
 
+def source(frm: Any) -> Any:
+    """The source address sf_recvfrom left in `frm` (None when the kernel gave
+    none: a connected stream socket), in CPython's shape."""
+    r = frm[0]
+    found = names.get(r)
+    if found is not None:
+        return found
+    if r == -1:
+        return None
+    if r < _GSN_OTHER or r & _GSN_PATH_ID:
+        return packed(r)
+    return other_name(r, ffi.cast("char *", frm + 1))
+
+
 def name_of(r: int, cell: Any, ref: int, syscall: str, remember: bool = True) -> Any:
     """The address of a getsockname/getpeername/accept result (>= 0) that no
     cache had: a packed one decoded, one in the shared name buffer the call

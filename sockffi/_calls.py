@@ -21,11 +21,12 @@ import linecache
 import os
 
 from . import _addr, _seam, errors
-from ._catalogue import SPANS
+from ._catalogue import H
+from ._sockffi import ffi as _ffi
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, TypeVar
+    from typing import Any, Callable, Optional, TypeVar
 
     F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,19 +45,58 @@ _CONVERT: dict[str, tuple[str, str]] = {
     # Exact bytes cross as they are (cffi passes their buffer); anything else
     # by its buffer, whose byte count is the length.
     "data": ("if _type({p}) is not bytes:\n    {p} = _data_of({p})", "{p}, _len({p})"),
+    "recvflags": ("if _type({p}) is not int:\n    {p} = _c_int({p}, {p!r})", "{p}"),
+    # A new buffer of size bytes, not zeroed (the kernel writes what is read).
+    # A receive buffer of at least size bytes, not zeroed (the kernel writes
+    # what is read, and only that is read back): up to _POOLED bytes, one of
+    # the pool's (each is only ever one call's: popped, then given back once
+    # its bytes are copied out), else a new one.
+    "size": (
+        "if _type({p}) is not int or {p} < 0:\n    {p} = _size_of({p})\n"
+        "if {p} <= _POOLED:\n    try:\n        _buf = _pool_pop()\n    except IndexError:\n"
+        "        _buf = _chars(_POOLED)\nelse:\n    _buf = _chars({p})",
+        "_buf, {p}",
+    ),
+    # The caller's writable buffer, and how much of it (None or 0: all of it).
+    # (A bytearray is always writable: the cheaper view, inline.)
+    "into": (
+        "if _type({p}) is bytearray:\n    _view = _from_buffer({p})\nelse:\n    _view = _writable_of({p})",
+        "_view",
+    ),
+    "intosize": ("if {p} is None:\n    {p} = _len(_view)\nelse:\n    {p} = _into_size({p}, _view)", "{p}"),
     "address": (
         "_family, _a4, _data, _length, _port, _flow, _scope = _encode({p}, {name!r})",
         "_family, _a4, _data, _length, _port, _flow, _scope",
     ),
 }
 
+#: The kinds a C int or size_t carries, which an OverflowError names.
+_SCALAR = ("backlog", "how", "level", "option", "value", "sendflags", "recvflags", "size", "intosize")
+
+#: The kinds no parameter gives: what the call fills, made here.
+_MADE: dict[str, tuple[str, str]] = {
+    "source": ("_from = _froms()", "_from"),
+}
+
 #: What a result of each kind gives the caller: (what is done with any
 #: result, first; what is returned for one >= 0).
 _RESULT: dict[str, tuple[str, str]] = {
     "zero": ("", "return None"),
+    "count": ("", "return r"),
+    # recv's bytes: never more than the buffer (MSG_TRUNC's count can be larger).
+    "received": (
+        "",
+        "_got = _unpack(_buf, r if r <= {size} else {size})\n"
+        "if {size} <= _POOLED and _len(_pool) < 8:\n    _pool_append(_buf)\nreturn _got",
+    ),
+    "received_from": (
+        "",
+        "_got = _unpack(_buf, r if r <= {size} else {size})\n"
+        "if {size} <= _POOLED and _len(_pool) < 8:\n    _pool_append(_buf)\nreturn (_got, _source(_from))",
+    ),
+    "count_from": ("", "return (r, _source(_from))"),
     # A packed name is looked up before the sign is tested: no negative
     # result is ever cached, and the commonest call is one lookup shorter.
-    "count": ("", "return r"),
     "name": ("found = _names_get(r)\nif found is not None:\n    return found", "return _name_of(r, fd, {name!r})"),
 }
 
@@ -120,13 +160,35 @@ def syscall(fn: F) -> F:
     """The public function for the record named as ``fn``, with ``fn``'s
     signature and docstring, its body made from the record (see the module's
     docstring)."""
+    return _made(fn, fn.__name__)
+
+
+def variant(record_name: str, *kinds: str, result: str) -> Callable[[F], F]:
+    """The public function of another shape for the record's first C call
+    (recv_into for recv): ``kinds`` say how each of fn's parameters becomes
+    that call's arguments, ``result`` what it returns; the rest is the
+    record's."""
+
+    def made(fn: F) -> F:
+        VARIANTS.setdefault(record_name, []).append(fn.__name__)
+        return _made(fn, record_name, H(*kinds, result=result))
+
+    return made
+
+
+#: The variants of each record's function, by the record's name (the docs list them with it).
+VARIANTS: dict[str, list[str]] = {}
+
+
+def _made(fn: F, record_name: str, shape: Optional[H] = None) -> F:
     import inspect
 
     name = fn.__name__
-    record = errors.RECORDS[name]
+    record = errors.RECORDS[record_name]
     helper, spec = next(iter(record.helpers.items()))
+    spec = shape or spec
     params = list(inspect.signature(fn).parameters.values())
-    kinds = list(spec.args)
+    kinds = [kind for kind in spec.args if kind not in _MADE]
     if not kinds or kinds[0] != "sock" or params[0].name != "fd" or len(kinds) != len(params):
         raise TypeError(
             f"{name}: its record's first helper does not take (fd, {', '.join(p.name for p in params[1:])})"
@@ -134,13 +196,20 @@ def syscall(fn: F) -> F:
     if spec.result not in _RESULT:
         raise TypeError(f"{name}: no result handling for kind {spec.result!r} (add it to _calls._RESULT)")
     converts, cargs, ints = [], [], []
-    for param, kind in zip(params[1:], kinds[1:]):
+    parameters = iter(params[1:])
+    for kind in spec.args[1:]:
+        if kind in _MADE:
+            convert, passed = _MADE[kind]
+            converts += convert.splitlines()
+            cargs.append(passed)
+            continue
+        param = next(parameters)
         if kind not in _CONVERT:
             raise TypeError(f"{name}: no conversion for argument kind {kind!r} (add it to _calls._CONVERT)")
         convert, passed = _CONVERT[kind]
         converts += convert.format(p=param.name, name=name).splitlines()
         cargs.append(passed.format(p=param.name))
-        if SPANS.get(kind, 1) == 1:
+        if kind in _SCALAR:
             ints.append(f", {param.name}={param.name}")
     address = next((p.name for p, k in zip(params, kinds) if k == "address"), None)
     rest = "".join(", " + a for a in cargs)
@@ -151,7 +220,8 @@ def syscall(fn: F) -> F:
     twin = f"{helper}_fd" in record.helpers
     int_call = f"_C.{helper}_fd(fd{rest})" if twin else f"_C.{helper}(_NULL, fd{rest})"
     overflow = f"    raise _overflow({name!r}, fd=fd{''.join(ints)}) from None"
-    first, result = (part.format(name=name).splitlines() for part in _RESULT[spec.result])
+    given = {kind: param.name for param, kind in zip(params, kinds)}  # a result may use an argument
+    first, result = (part.format(name=name, **given).splitlines() for part in _RESULT[spec.result])
 
     def attempt(call: str, *before: str) -> list[str]:
         lines = ["try:", f"    r = {call}", "except OverflowError:", overflow]
@@ -176,7 +246,12 @@ def syscall(fn: F) -> F:
     filename = os.path.join(os.path.dirname(__file__), f"<syscall {name}>")
     # The defining module's names first (typing.get_type_hints() reads the
     # annotations in __globals__), then what the body uses.
-    namespace = {**fn.__globals__, **_NAMESPACE, "_error": error_for(name), "_int_error": error_for(name, True)}
+    namespace = {
+        **fn.__globals__,
+        **_NAMESPACE,
+        "_error": error_for(record_name),
+        "_int_error": error_for(record_name, True),
+    }
     exec(compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     made = namespace[name]
@@ -194,6 +269,18 @@ _NAMESPACE: dict[str, Any] = {
     "_overflow": _seam.overflow,
     "_c_int": _seam.c_int,
     "_data_of": _seam.data_of,
+    "_size_of": _seam.size_of,
+    "_chars": _seam.chars,
+    "_POOLED": _seam.POOLED,
+    "_pool": _seam.POOL,
+    "_pool_pop": _seam.POOL.pop,
+    "_pool_append": _seam.POOL.append,
+    "_froms": _seam.froms,
+    "_unpack": _ffi.unpack,
+    "_from_buffer": _ffi.from_buffer,
+    "_writable_of": _seam.writable_of,
+    "_into_size": _seam.into_size,
+    "_source": _addr.source,
     "_len": len,
     "_backlog_of": _seam.backlog_of,
     "_how_of": _seam.how_of,

@@ -432,6 +432,18 @@ SETS: dict[str, tuple[str, ...]] = {
         "AddressNotAvailable",
         "UnreachableAddress",
     ),
+    "RecvFromError": (
+        "WouldBlock",
+        "ConnectionRefused",
+        "SystemResources",
+        "ConnectionResetByPeer",
+        "ConnectionTimedOut",
+        "SocketNotBound",
+        "MessageTooBig",
+        "NetworkSubsystemFailed",
+        "SocketNotConnected",
+        "Unexpected",
+    ),
 }
 
 
@@ -491,7 +503,7 @@ class H:
 
 
 #: How many C arguments each argument kind spans (one when not listed).
-SPANS: dict[str, int] = {"sock": 2, "address": 7, "optval": 2, "optbuf": 2, "namebuf": 2, "data": 2}
+SPANS: dict[str, int] = {"sock": 2, "address": 7, "optval": 2, "optbuf": 2, "namebuf": 2, "data": 2, "size": 2}
 
 
 class Syscall:
@@ -694,6 +706,37 @@ SENDTO_WINDOWS: dict[str, str] = {
     "WSAESHUTDOWN": "BrokenPipe",
     "WSAEWOULDBLOCK": "WouldBlock",
     "WSANOTINITIALISED": UNREACHABLE,
+    "WSAECONNABORTED": "ConnectionResetByPeer",
+}
+
+#: Zig's recvfrom switch (posix.zig:6543-6578), which recv is; ENOBUFS is
+#: SystemResources, as read(2) names it (Zig: Unexpected).
+RECV_POSIX: dict[str, str] = {
+    "EBADF": UNREACHABLE,
+    "EFAULT": UNREACHABLE,
+    "EINVAL": UNREACHABLE,
+    "ENOTCONN": "SocketNotConnected",
+    "ENOTSOCK": UNREACHABLE,
+    "EAGAIN": "WouldBlock",
+    "ENOMEM": "SystemResources",
+    "ENOBUFS": "SystemResources",
+    "ECONNREFUSED": "ConnectionRefused",
+    "ECONNRESET": "ConnectionResetByPeer",
+    "ETIMEDOUT": "ConnectionTimedOut",
+}
+#: Zig's Windows recvfrom (posix.zig:6545-6561); WSAENETRESET and
+#: WSAECONNABORTED are ConnectionResetByPeer, as Zig's Windows net.Stream
+#: reader and writer name them.
+RECV_WINDOWS: dict[str, str] = {
+    "WSANOTINITIALISED": UNREACHABLE,
+    "WSAECONNRESET": "ConnectionResetByPeer",
+    "WSAEINVAL": "SocketNotBound",
+    "WSAEMSGSIZE": "MessageTooBig",
+    "WSAENETDOWN": "NetworkSubsystemFailed",
+    "WSAENOTCONN": "SocketNotConnected",
+    "WSAEWOULDBLOCK": "WouldBlock",
+    "WSAETIMEDOUT": "ConnectionTimedOut",
+    "WSAENETRESET": "ConnectionResetByPeer",
     "WSAECONNABORTED": "ConnectionResetByPeer",
 }
 
@@ -1088,7 +1131,10 @@ RECORDS: dict[str, Syscall] = {
             helpers={
                 "send": H(
                     "sock", "data", "sendflags", result="count", shows=("{sock}", "{data}", "{sendflags}", "NULL", "0")
-                )
+                ),
+                "send_fd": H(
+                    "fd", "data", "sendflags", result="count", shows=("{fd}", "{data}", "{sendflags}", "NULL", "0")
+                ),
             },
             match={"sendflags": (3, 0xFFFFFFFF)},
             kernel="sendto",
@@ -1116,6 +1162,54 @@ RECORDS: dict[str, Syscall] = {
             seccomp={"x86_64": (44,), "aarch64": (206,)},
             posix={"sendto": SENDTO_POSIX},
             windows={"sendto": SENDTO_WINDOWS},
+        ),
+        Syscall(
+            "recv",
+            set="RecvFromError",
+            man=("recv", "nf-winsock-recv", "recv"),
+            eintr=True,
+            helpers={
+                "recv": H(
+                    "sock",
+                    "size",
+                    "recvflags",
+                    result="received",
+                    shows=("{sock}", "{size}", "{recvflags}", "NULL", "NULL"),
+                ),
+                "recv_fd": H(
+                    "fd",
+                    "size",
+                    "recvflags",
+                    result="received",
+                    shows=("{fd}", "{size}", "{recvflags}", "NULL", "NULL"),
+                ),
+            },
+            match={"recvflags": (3, 0xFFFFFFFF)},
+            kernel="recvfrom",
+            seccomp={"x86_64": (45,), "aarch64": (207,)},
+            posix={"recv": RECV_POSIX},
+            windows={"recv": RECV_WINDOWS},
+        ),
+        Syscall(
+            "recvfrom",
+            set="RecvFromError",
+            man=("recvfrom", "nf-winsock-recvfrom", "recvfrom"),
+            eintr=True,
+            helpers={
+                "recvfrom": H(
+                    "sock",
+                    "size",
+                    "recvflags",
+                    "source",
+                    result="received_from",
+                    shows=("{sock}", "{size}", "{recvflags}", "{source}"),
+                ),
+            },
+            match={"recvflags": (3, 0xFFFFFFFF)},
+            kernel="recvfrom",
+            seccomp={"x86_64": (45,), "aarch64": (207,)},
+            posix={"recvfrom": RECV_POSIX},
+            windows={"recvfrom": RECV_WINDOWS},
         ),
         Syscall(
             "close",
@@ -1655,6 +1749,31 @@ DEPARTURES: dict[tuple[str, str, str], str] = {
     ("posix", "sendto", "ENOTSOCK"): ("As for send: FileDescriptorNotASocket, as on Windows."),
     ("windows", "sendto", "WSAESHUTDOWN"): ("As for send: BrokenPipe, as POSIX EPIPE."),
     ("windows", "sendto", "WSAECONNABORTED"): ("As for send: ConnectionResetByPeer, as Zig's Windows writer."),
+    ("posix", "recv", "ENOBUFS"): (
+        "Zig: Unexpected. read(2)'s switch names it SystemResources, a RecvFromError member (as "
+        "ENOMEM is in recv's own switch). The same in recvfrom."
+    ),
+    ("posix", "recvfrom", "ENOBUFS"): ("As for recv: SystemResources."),
+    ("windows", "recv", "WSAENETRESET"): (
+        "Zig: Unexpected. Zig's own Windows net.Stream reader names it ConnectionResetByPeer, a "
+        "RecvFromError member. The same in recvfrom."
+    ),
+    ("windows", "recvfrom", "WSAENETRESET"): ("As for recv: ConnectionResetByPeer."),
+    ("windows", "recv", "WSAECONNABORTED"): (
+        "Zig: Unexpected. Zig's own Windows net.Stream writer names it ConnectionResetByPeer (the "
+        "connection is gone), a RecvFromError member. The same in recvfrom."
+    ),
+    ("windows", "recvfrom", "WSAECONNABORTED"): ("As for recv: ConnectionResetByPeer."),
+    ("windows", "recv", "shutdown"): (
+        "Zig: Unexpected (WSAESHUTDOWN). After shutdown(SHUT_RD) POSIX recv returns 0, the end of "
+        "the stream; on Windows it fails with WSAESHUTDOWN. sockffi returns 0 there too, as "
+        "socket2 does: the same condition, the same answer. The same in recvfrom."
+    ),
+    ("any", "recv", "MSG_TRUNC"): (
+        "As Zig: recv_into and recvfrom_into return the count the kernel gave, which with MSG_TRUNC "
+        "is the datagram's whole length (larger than the buffer). recv and recvfrom return the bytes "
+        "received, never more than size."
+    ),
     ("any", "send", "MSG_NOSIGNAL"): (
         "Zig's send passes the caller's flags, so a send to a closed peer raises SIGPIPE, which "
         "kills a program that restored SIG_DFL. sockffi always adds MSG_NOSIGNAL (SO_NOSIGPIPE on "

@@ -538,6 +538,70 @@ def data_of(data: Any, what: str = "data") -> Any:
         raise TypeError(f"{what} must be a bytes-like object, not {_type(data).__name__}") from None
 
 
+#: New C buffers that are not zeroed first: what a receive allocates, the
+#: kernel writes (and only what it wrote is read back).
+_raw = ffi.new_allocator(should_clear_after_alloc=False)
+_CHARS = ffi.typeof("char[]")
+_LONGS = ffi.typeof("long long[]")
+
+
+def chars(size: int) -> Any:
+    return _raw(_CHARS, size)
+
+
+#: Receive buffers of POOLED bytes that no call holds (a call pops one and
+#: gives it back after copying out what it received; one lost to an
+#: exception in between is just not given back).
+POOLED = 65536
+POOL: list[Any] = []
+
+
+def froms() -> Any:
+    """sf_recvfrom's `from`: the packed source address, then a name buffer."""
+    return _raw(_LONGS, lib.SF_FROM_LONGS)
+
+
+def size_of(size: Any, what: str = "size") -> int:
+    """How many bytes to receive: an int >= 0 (CPython's ValueError for a
+    negative one)."""
+    if _type(size) is not int:
+        if isinstance(size, bool) or not (isinstance(size, int) or hasattr(_type(size), "__index__")):
+            raise TypeError(f"{what} must be an int, not {_type(size).__name__}")
+        size = int.__index__(size) if isinstance(size, int) else _index(size)
+    if size < 0:
+        raise ValueError(f"negative {what} ({size})")
+    return int(size)
+
+
+def writable_of(buffer: Any, what: str = "buffer") -> Any:
+    """A writable, C-contiguous buffer (bytearray, memoryview, array.array,
+    mmap ...) as a C view of its bytes, held exported while the call runs."""
+    if _type(buffer) is bytearray:  # always writable: the cheaper view
+        return ffi.from_buffer(buffer)
+    try:
+        return ffi.from_buffer(buffer, require_writable=True)
+    except (TypeError, BufferError, ValueError) as exc:
+        if isinstance(buffer, (bytes, str)) or "writable" in str(exc) or "read-only" in str(exc):
+            raise TypeError(f"{what} must be a writable bytes-like object, not {_type(buffer).__name__}") from None
+        if "contiguous" in str(exc):
+            raise TypeError(f"{what} must be a C-contiguous buffer: {exc}") from None
+        raise TypeError(f"{what} must be a writable bytes-like object, not {_type(buffer).__name__}") from None
+
+
+def into_size(size: Any, view: Any) -> int:
+    """recv_into's size: None or 0 means the whole buffer (CPython's rule);
+    never more than the buffer holds."""
+    capacity: int = len(view)
+    if size is None or (size == 0 and _type(size) is int):
+        return capacity
+    wanted = size_of(size)
+    if wanted == 0:
+        return capacity
+    if wanted > capacity:
+        raise ValueError(f"size {wanted} is larger than the buffer ({capacity} bytes)")
+    return wanted
+
+
 def backlog_of(backlog: Any) -> int:
     """0 to 2**31-1, Zig's u31."""
     return c_int(backlog, "backlog", 0, INT_MAX)

@@ -8,6 +8,7 @@ class _Lib:
     SF_SUN_PATH_MAX: int
     SF_SUN_PATH_OFFSET: int
     SF_ADDR_CAP: int
+    SF_FROM_LONGS: int
     SF_CODE_MASK: int
     SF_AUX: int
     SF_STARTUP: int
@@ -138,7 +139,11 @@ class _Lib:
     def sf_wait_connect(self, cell: Any, ref: int, timeout_ms: int, /) -> int: ...
     def sf_set_nonblocking(self, cell: Any, ref: int, on: int, /) -> int: ...
     def sf_send(self, cell: Any, ref: int, data: bytes | Any, len: int, flags: int, /) -> int: ...
+    def sf_send_fd(self, fd: int, data: bytes | Any, len: int, flags: int, /) -> int: ...
     def sf_sendto(self, cell: Any, ref: int, data: bytes | Any, len: int, family: int, a4: int, adata: bytes | Any, alen: int, port: int, flowinfo: int, scope_id: int, flags: int, /) -> int: ...
+    def sf_recv(self, cell: Any, ref: int, buf: Any, len: int, flags: int, /) -> int: ...
+    def sf_recv_fd(self, fd: int, buf: Any, len: int, flags: int, /) -> int: ...
+    def sf_recvfrom(self, cell: Any, ref: int, buf: Any, len: int, flags: int, source: Any, /) -> int: ...
     sf_shared_name: Any
 
 lib: _Lib
@@ -191,4 +196,8 @@ class Calls(Protocol):
     wait_connect: Callable[[Any, int, int], int]
     set_nonblocking: Callable[[Any, int, int], int]
     send: Callable[[Any, int, bytes | Any, int, int], int]
+    send_fd: Callable[[int, bytes | Any, int, int], int]
     sendto: Callable[[Any, int, bytes | Any, int, int, int, bytes | Any, int, int, int, int, int], int]
+    recv: Callable[[Any, int, Any, int, int], int]
+    recv_fd: Callable[[int, Any, int, int], int]
+    recvfrom: Callable[[Any, int, Any, int, int, Any], int]

@@ -17,6 +17,8 @@ function              raises (besides TypeError/ValueError/OverflowError for bad
 ``shutdown``          ShutdownError
 ``send``              SendError (the count sent is returned, which may be short)
 ``sendto``            SendToError
+``recv``              RecvFromError (also ``recv_into``)
+``recvfrom``          RecvFromError (also ``recvfrom_into``)
 ``close``             CallerError for a bad fd; other close(2) codes are ignored, as in Zig
 ====================  ===========================================================
 
@@ -38,7 +40,7 @@ import sys
 from typing import Any, Optional, Union
 
 from . import _addr, _seam, errors
-from ._calls import error_for, syscall
+from ._calls import error_for, syscall, variant
 from ._sockffi import ffi as _ffi
 from ._sockffi import lib
 from .types import Address, Buffer, FileDescriptor
@@ -57,6 +59,10 @@ __all__ = [
     "getsockopt",
     "getsockopt_error",
     "listen",
+    "recv",
+    "recv_into",
+    "recvfrom",
+    "recvfrom_into",
     "send",
     "sendto",
     "setsockopt",
@@ -468,4 +474,40 @@ def sendto(fd: FileDescriptor, data: Buffer, address: Address, flags: int = 0) -
     Raises a member of :class:`SendToError`; an address of the other family
     is AddressFamilyNotSupported (a path on an IP socket, or a tuple on a unix
     one, CPython's TypeError), as from :func:`connect`.
+    """
+
+
+@syscall
+def recv(fd: FileDescriptor, size: int, flags: int = 0) -> bytes:  # type: ignore[empty-body]  # made from its record
+    """recv(2): at most ``size`` bytes, one call; ``b""`` at the end of a
+    stream (and for an empty datagram).
+
+    Raises a member of :class:`RecvFromError`.
+    """
+
+
+@variant("recv", "sock", "into", "intosize", "recvflags", result="count")
+def recv_into(fd: FileDescriptor, buffer: Buffer, size: Optional[int] = None, flags: int = 0) -> int:  # type: ignore[empty-body]  # made from its record
+    """recv(2) into ``buffer`` (any writable C-contiguous buffer), at most
+    ``size`` bytes (None or 0: the whole buffer, as CPython's); the count the
+    kernel gave is returned (with MSG_TRUNC, a datagram's whole length).
+
+    Raises a member of :class:`RecvFromError`.
+    """
+
+
+@syscall
+def recvfrom(fd: FileDescriptor, size: int, flags: int = 0) -> tuple[bytes, Any]:  # type: ignore[empty-body]  # made from its record
+    """recvfrom(2): ``(data, address)``, the address in CPython's shape (None
+    where the kernel gives none, as on a connected stream socket).
+
+    Raises a member of :class:`RecvFromError`.
+    """
+
+
+@variant("recvfrom", "sock", "into", "intosize", "recvflags", "source", result="count_from")
+def recvfrom_into(fd: FileDescriptor, buffer: Buffer, size: Optional[int] = None, flags: int = 0) -> tuple[int, Any]:  # type: ignore[empty-body]  # made from its record
+    """recvfrom(2) into ``buffer``: ``(count, address)``.
+
+    Raises a member of :class:`RecvFromError`.
     """

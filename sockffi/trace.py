@@ -253,7 +253,7 @@ def _event(
         elif code & _seam.STARTUP:
             aux = _seam.STARTUP_NAME
         return Event(syscall, args, -1, code & _seam.CODE_MASK, elapsed, aux, call)
-    if spec.result in ("fd", "ready", "count"):
+    if spec.result in ("fd", "ready", "count", "received", "received_from"):
         result = rc
     elif spec.result == "peer":
         result = _seam.cell_fd(a[0])
@@ -288,6 +288,9 @@ _SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
     "how": lambda v, level, rc: _HOW.get(v[0], str(v[0])),
     "data": lambda v, level, rc: f"{_shown_bytes(_head(v[0], v[1]))}, {v[1]}",
     "sendflags": lambda v, level, rc: _msg_flags(v[0] | _NOSIGNAL),
+    "recvflags": lambda v, level, rc: _msg_flags(v[0]),
+    "size": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(_head(v[0], min(rc, v[1])))}, {v[1]}",
+    "source": lambda v, level, rc: "..." if rc < 0 else _source(v[0]),
     "flags": lambda v, level, rc: describe_type(v[0] | lib.SOCK_STREAM).partition("|")[2] or "0",
     "timeout": lambda v, level, rc: str(v[0]),
     "on": lambda v, level, rc: "O_NONBLOCK" if v[0] else "~O_NONBLOCK",
@@ -299,6 +302,8 @@ _RESULT_SHOWN: dict[str, Callable[[int, tuple[Any, ...]], str]] = {
     "fd": lambda rc, a: "",
     "length": lambda rc, a: "",
     "count": lambda rc, a: "",
+    "received": lambda rc, a: "",
+    "received_from": lambda rc, a: "",
     "ready": lambda rc, a: "",
     "name": lambda rc, a: _packed(rc, True),
     "peer": lambda rc, a: _packed(rc, True),
@@ -319,6 +324,11 @@ _MSG_FLAGS = {
     **{getattr(lib, name): name for name in _catalogue.CONSTANTS["msg flag"]},
     **{getattr(lib, f"SF_{name}"): name for name in _catalogue.OPTIONAL["msg flag"] if getattr(lib, f"SF_HAS_{name}")},
 }
+
+
+def _source(frm: Any) -> str:
+    address = _addr.source(frm)
+    return "NULL" if address is None else _sockaddr(address)
 
 
 def _msg_flags(value: int) -> str:

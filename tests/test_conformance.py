@@ -88,6 +88,8 @@ CALLED: dict[str, tuple[str, Callable[[int, Any], object]]] = {
     "shutdown": ("connected", lambda fd, server: sockffi.shutdown(fd, sockffi.SHUT_RD)),
     "send": ("connected", lambda fd, server: sockffi.send(fd, b"x")),
     "sendto": ("connected", lambda fd, server: sockffi.sendto(fd, b"x", server.address)),
+    "recv": ("connected", lambda fd, server: sockffi.recv(fd, 1, sockffi.MSG_DONTWAIT)),
+    "recvfrom": ("connected", lambda fd, server: sockffi.recvfrom(fd, 1, sockffi.MSG_DONTWAIT)),
 }
 
 

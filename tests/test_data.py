@@ -283,3 +283,181 @@ def test_sendto_with_an_address_on_a_connected_unix_stream_is_a_caller_error(sho
             sockffi.sendto(conn, b"x", path)
         assert info.value.errno == errno.EISCONN
         assert server.accept().close() is None
+
+
+# ------------------------------------------------------------------- recv and recvfrom
+
+
+def test_recv_returns_at_most_size_and_empty_bytes_at_the_end_of_the_stream():
+    conn, peer = _connected()
+    with conn:
+        peer.sendall(b"hello")
+        assert sockffi.recv(conn, 3) == b"hel"
+        assert sockffi.recv(conn.fd, 10) == b"lo"
+        peer.close()  # FIN
+        assert sockffi.recv(conn, 10) == b""
+        assert sockffi.recv(conn, 10) == b""
+
+
+def test_recv_of_zero_bytes_is_a_real_recv_which_takes_a_datagram():
+    # CPython's recv(0) returns b"" without a syscall; sockffi's makes it (documented).
+    rx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    tx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    with rx, tx:
+        tx.sendto(b"first", rx.getsockname())
+        tx.sendto(b"second", rx.getsockname())
+        assert sockffi.recv(rx.fileno(), 0) == b""  # the first datagram, discarded
+        assert rx.recv(10) == b"second"
+
+
+def test_a_reset_is_reported_once_by_recv_then_the_stream_has_ended():
+    conn, peer = _connected()
+    with conn:
+        _reset(peer)
+        _wait_readable(conn.fd)
+        with pytest.raises(sockffi.ConnectionResetByPeer) as info:
+            sockffi.recv(conn, 10)
+        assert (info.value.errno, info.value.syscall) == (errno.ECONNRESET, "recv")
+        assert isinstance(info.value, sockffi.RecvFromError) and isinstance(info.value, ConnectionResetError)
+        assert sockffi.recv(conn, 10) == b""
+
+
+def test_recv_with_nothing_to_read_on_a_non_blocking_socket_is_would_block():
+    conn, peer = _connected()
+    with conn, peer:
+        with pytest.raises(sockffi.WouldBlock) as info:
+            sockffi.recv(conn, 10, sockffi.MSG_DONTWAIT)
+        assert info.value.errno == errno.EAGAIN and isinstance(info.value, BlockingIOError)
+
+
+def test_recv_on_an_unconnected_tcp_socket_is_socket_not_connected():
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(sockffi.SocketNotConnected) as info:
+            sockffi.recv(fd, 1)
+        assert info.value.errno == errno.ENOTCONN
+    finally:
+        sockffi.close(fd)
+
+
+def test_recv_on_an_unconnected_unix_stream_is_a_caller_error_not_a_crash():
+    # Zig panics here (recv's EINVAL is unreachable).
+    fd = sockffi.socket(sockffi.AF_UNIX, sockffi.SOCK_STREAM)
+    try:
+        with pytest.raises(sockffi.CallerError) as info:
+            sockffi.recv(fd, 1)
+        assert info.value.errno == errno.EINVAL
+    finally:
+        sockffi.close(fd)
+
+
+@pytest.mark.parametrize(
+    "buffer",
+    [bytearray(8), memoryview(bytearray(8)), array.array("B", bytes(8))],
+    ids=["bytearray", "memoryview", "array"],
+)
+def test_recv_into_fills_any_writable_buffer_and_returns_the_count(buffer):
+    conn, peer = _connected()
+    with conn, peer:
+        peer.sendall(b"abcdef")
+        assert sockffi.recv_into(conn, buffer, 2) == 2
+        assert bytes(buffer[:2]) == b"ab"
+        assert sockffi.recv_into(conn.fd, buffer) == 4  # None: the whole buffer
+        assert bytes(buffer[:4]) == b"cdef"
+
+
+@pytest.mark.parametrize(
+    "buffer, size, error",
+    [
+        (b"immutable", None, TypeError),
+        (bytearray(4), 5, ValueError),
+        (bytearray(4), -1, ValueError),
+        (bytearray(4), "2", TypeError),
+        (memoryview(bytearray(8))[::2], None, TypeError),
+        ("text", None, TypeError),
+    ],
+    ids=["bytes", "too-big", "negative", "str-size", "strided", "str"],
+)
+def test_recv_into_refuses_bad_arguments_before_any_syscall(buffer, size, error):
+    conn, peer = _connected()
+    with conn, peer, Recorded() as calls, pytest.raises(error):
+        sockffi.recv_into(conn, buffer, size)
+    assert calls == []
+
+
+def test_recv_refuses_a_negative_or_non_int_size_before_any_syscall():
+    conn, peer = _connected()
+    with conn, peer, Recorded() as calls:
+        with pytest.raises(ValueError, match="negative"):
+            sockffi.recv(conn, -1)
+        with pytest.raises(TypeError):
+            sockffi.recv(conn, 1.5)
+    assert calls == []
+
+
+def test_recvfrom_gives_the_source_in_cpythons_shape(shortdir):
+    rx = sockffi.socket(sockffi.AF_INET6, sockffi.SOCK_DGRAM)
+    tx = std.socket(std.AF_INET6, std.SOCK_DGRAM)
+    try:
+        sockffi.bind(rx, ("::1", 0))
+        tx.bind(("::1", 0))
+        tx.sendto(b"one", sockffi.getsockname(rx))
+        tx.sendto(b"two", sockffi.getsockname(rx))
+        data, source = sockffi.recvfrom(rx, 100)
+        assert (data, source) == (b"one", tx.getsockname())
+        buffer = bytearray(2)
+        assert sockffi.recvfrom_into(rx, buffer) == (2, tx.getsockname())  # the rest of the datagram is dropped
+        assert buffer == b"tw"
+    finally:
+        sockffi.close(rx)
+        tx.close()
+    # A unix datagram: its path, an abstract name's bytes, or None for an unbound sender, as CPython gives them.
+    path = os.path.join(shortdir, "rx")
+    rx2 = std.socket(std.AF_UNIX, std.SOCK_DGRAM)
+    rx2.bind(path)
+    with rx2:
+        for bind_to in (None, os.path.join(shortdir, "tx"), b"\0sockffi-test-%d" % os.getpid()):
+            with std.socket(std.AF_UNIX, std.SOCK_DGRAM) as tx2:
+                if bind_to is not None:
+                    tx2.bind(bind_to)
+                tx2.sendto(b"a", path)
+                tx2.sendto(b"b", path)
+                mine = sockffi.recvfrom(rx2.fileno(), 10)
+                theirs = rx2.recvfrom(10)
+                assert (mine[0], theirs[0]) == (b"a", b"b") and mine[1] == theirs[1]
+
+
+def test_recvfrom_on_a_connected_stream_has_no_address_as_cpythons():
+    conn, peer = _connected()
+    with conn, peer:
+        peer.sendall(b"xy")
+        assert sockffi.recvfrom(conn, 1) == (b"x", None)
+        peer.sendall(b"z")
+        with conn.to_socket() as std_conn:
+            assert std_conn.recvfrom(2) == (b"yz", None)  # CPython: None too
+
+
+@pytest.mark.skipif(not hasattr(sockffi, "MSG_TRUNC"), reason="no MSG_TRUNC here")
+def test_msg_trunc_gives_the_whole_length_from_recv_into_and_never_more_bytes_than_size():
+    rx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    tx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    with rx, tx:
+        tx.sendto(bytes(range(100)), rx.getsockname())
+        tx.sendto(bytes(range(100)), rx.getsockname())
+        buffer = bytearray(10)
+        assert sockffi.recv_into(rx.fileno(), buffer, 0, sockffi.MSG_TRUNC) == 100  # the datagram's length
+        assert buffer == bytes(range(10))
+        assert sockffi.recv(rx.fileno(), 10, sockffi.MSG_TRUNC) == bytes(range(10))
+
+
+def test_recv_is_traced_with_what_it_received():
+    conn, peer = _connected()
+    with conn, peer:
+        peer.sendall(b"hi")
+        with Recorded() as calls:
+            assert sockffi.recv(conn, 16) == b"hi"
+        (event,) = calls
+        assert (event.syscall, event.call, event.result) == ("recvfrom", "recv", 2)
+        assert event.args[1:] == ("b'hi', 16", "0", "NULL", "NULL")

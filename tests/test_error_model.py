@@ -152,4 +152,6 @@ def test_departures_are_exactly_the_non_zig_entries():
         ("send", "ENETUNREACH"),
         ("send", "EHOSTUNREACH"),
         ("sendto", "ENOTSOCK"),
+        ("recv", "ENOBUFS"),
+        ("recvfrom", "ENOBUFS"),
     }

@@ -114,8 +114,14 @@ def syscall_entries() -> list[str]:
     """Each syscall's function and what it raises, in the records' order: a
     new record is documented with no page to edit."""
     out = [".. This file is generated from the syscall records at every docs build; do not edit.", ""]
+    from sockffi import _calls
+
     for name in errors.RECORDS:
-        out += [f".. autofunction:: sockffi.{name}", "", f".. include:: _generated/raises-{name}.rst", ""]
+        out += [f".. autofunction:: sockffi.{name}", ""]
+        out += [
+            line for variant in _calls.VARIANTS.get(name, ()) for line in (f".. autofunction:: sockffi.{variant}", "")
+        ]
+        out += [f".. include:: _generated/raises-{name}.rst", ""]
     return out
 
 
