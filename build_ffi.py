@@ -115,6 +115,9 @@ _PY_TYPES = {
     "char *": "Any",
     "long long *": "Any",
     "unsigned int *": "Any",
+    "char * *": "Any",
+    "size_t *": "Any",
+    "long long * *": "Any",
 }
 
 

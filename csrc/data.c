@@ -95,3 +95,181 @@ SF_API long long sf_recvfrom(long long *cell, long long ref, char *buf, size_t l
     source[0] = sslen == 0 ? -1 : sf_name_result(&ss, sslen, (char *)(source + 1), NULL);
     return n;
 }
+
+/* ------------------------------------------------------------------ sendmsg */
+
+/* sendmsg(2) of `count` buffers, to the address when family is not
+   AF_UNSPEC. Windows has no sendmsg for this: WSASendTo takes the same
+   gather list. */
+SF_API long long sf_sendmsg(long long *cell, long long ref, char **bufs, size_t *lens, int count, int family,
+                            unsigned int a4, const char *adata, size_t alen, int port, unsigned int flowinfo,
+                            unsigned int scope_id, int flags)
+{
+    union sf_sockaddr sa;
+    int salen = 0, i, err;
+    long long n;
+#ifdef _WIN32
+    WSABUF small[16], *iov = small;
+    DWORD sent = 0;
+#else
+    struct iovec small[16], *iov = small;
+    struct msghdr msg;
+#endif
+    SF_RESOLVE(fd, cell, ref);
+    if (count < 0) return SF_REJECT(SF_REJECT_ADDRESS);
+    if (family != AF_UNSPEC) {
+        salen = sf_sockaddr(&sa, family, a4, adata, alen, port, flowinfo, scope_id);
+        if (salen < 0) return salen;
+    }
+    if (count > (int)(sizeof small / sizeof small[0])) {
+        iov = malloc(sizeof *iov * (size_t)count);
+#ifdef _WIN32
+        if (iov == NULL) return -(long long)WSAENOBUFS;
+#else
+        if (iov == NULL) return -(long long)ENOMEM;
+#endif
+    }
+#ifdef _WIN32
+    for (i = 0; i < count; i++) {
+        iov[i].buf = bufs[i];
+        iov[i].len = (ULONG)(lens[i] > 0xFFFFFFFFu ? 0xFFFFFFFFu : lens[i]);
+    }
+    n = WSASendTo(SF_SOCK(fd), iov, (DWORD)count, &sent, (DWORD)flags, salen ? &sa.sa : NULL, salen, NULL, NULL)
+            == SOCKET_ERROR ? -1 : (long long)sent;
+#else
+    for (i = 0; i < count; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = lens[i];
+    }
+    memset(&msg, 0, sizeof msg);
+    msg.msg_name = salen ? (void *)&sa.sa : NULL;
+    msg.msg_namelen = (socklen_t)salen;
+    msg.msg_iov = iov;
+#  ifdef __APPLE__
+    msg.msg_iovlen = count; /* an int there */
+#  else
+    msg.msg_iovlen = (size_t)count;
+#  endif
+    n = (long long)sendmsg(SF_SOCK(fd), &msg, flags | SF_NOSIGNAL);
+#endif
+    err = SF_LAST_ERROR();
+    if (iov != small) free(iov);
+    if (n >= 0) return n;
+    return salen ? sf_address_failure(fd, err, family, 0) : -(long long)(err & SF_CODE_MASK);
+}
+
+/* Zig's net.Stream.write: one buffer, sendmsg(MSG_NOSIGNAL) on POSIX, WSASend
+   on Windows; what Connection.write makes. */
+SF_API long long sf_stream_write(long long *cell, long long ref, const char *data, size_t len)
+{
+    long long n;
+#ifdef _WIN32
+    WSABUF buf;
+    DWORD sent = 0;
+    SF_RESOLVE(fd, cell, ref);
+    buf.buf = (char *)data;
+    buf.len = (ULONG)(len > 0xFFFFFFFFu ? 0xFFFFFFFFu : len);
+    n = WSASend(SF_SOCK(fd), &buf, 1, &sent, 0, NULL, NULL) == SOCKET_ERROR ? -1 : (long long)sent;
+#else
+    struct iovec iov;
+    struct msghdr msg;
+    SF_RESOLVE(fd, cell, ref);
+    iov.iov_base = (void *)data;
+    iov.iov_len = len;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    n = (long long)sendmsg(SF_SOCK(fd), &msg, SF_NOSIGNAL);
+#endif
+    return n < 0 ? sf_fail(0) : n;
+}
+
+/* ------------------------------------------------------------------ poll */
+
+/* poll(2) (WSAPoll on Windows) over n entries of (ref, events, revents),
+   each acting on cells[i] as sockffi.h says (NULL: ref is a plain fd); an
+   owner that no longer holds its socket reports POLLNVAL, as the kernel does
+   for an fd that is not open, and is not passed to the kernel. revents are
+   written back; the result is how many entries have any. */
+SF_API int sf_poll(long long *entries, long long **cells, int n, int timeout_ms)
+{
+#ifdef _WIN32
+    WSAPOLLFD small[16], *fds = small;
+#else
+    struct pollfd small[16], *fds = small;
+#endif
+    int i, rc, refused = 0, err;
+    if (n < 0) return SF_REJECT(SF_REJECT_FD);
+    if (n > (int)(sizeof small / sizeof small[0])) {
+        fds = malloc(sizeof *fds * (size_t)n);
+#ifdef _WIN32
+        if (fds == NULL) return -WSAENOBUFS;
+#else
+        if (fds == NULL) return -ENOMEM;
+#endif
+    }
+    for (i = 0; i < n; i++) {
+        long long fd = sf_sock(cells[i], entries[3 * i]);
+        if (fd < 0 && cells[i] == NULL) {
+            if (fds != small) free(fds);
+            return (int)fd; /* a plain fd out of range: refused before any syscall */
+        }
+#ifdef _WIN32
+        fds[i].fd = fd < 0 ? INVALID_SOCKET : SF_SOCK(fd);
+#else
+        fds[i].fd = fd < 0 ? -1 : (int)fd; /* the kernel skips a negative fd */
+#endif
+        fds[i].events = (short)entries[3 * i + 1];
+        fds[i].revents = 0;
+        if (fd < 0) refused++;
+    }
+#ifdef _WIN32
+    rc = WSAPoll(fds, (ULONG)n, refused ? 0 : timeout_ms);
+    rc = rc == SOCKET_ERROR ? -1 : rc;
+#else
+    rc = poll(fds, (nfds_t)n, refused ? 0 : timeout_ms);
+#endif
+    err = SF_LAST_ERROR();
+    if (rc >= 0) {
+        for (i = 0; i < n; i++) {
+            short revents = fds[i].revents;
+            if (cells[i] != NULL && sf_sock(cells[i], entries[3 * i]) < 0) {
+                if (revents == 0) rc++;
+                revents = POLLNVAL;
+            }
+            entries[3 * i + 2] = revents;
+        }
+    }
+    if (fds != small) free(fds);
+    return rc < 0 ? -(err & SF_CODE_MASK) : rc;
+}
+
+/* ------------------------------------------------------------------ datagram sockets on Windows */
+
+/* Windows reports an ICMP port-unreachable (or TTL-expired) for an earlier
+   datagram as WSAECONNRESET (WSAENETRESET) on the next recvfrom of the same
+   socket, connected or not; Linux reports nothing to an unconnected socket.
+   Go turns both reports off for every UDP socket it makes; sockffi does the
+   same for the datagram sockets its helpers make. 0, or the WSA code. */
+SF_API int sf_udp_no_reset(long long *cell, long long ref)
+{
+#ifdef _WIN32
+#  ifndef SIO_UDP_CONNRESET
+#    define SIO_UDP_CONNRESET _WSAIOW(IOC_VENDOR, 12)
+#  endif
+#  ifndef SIO_UDP_NETRESET
+#    define SIO_UDP_NETRESET _WSAIOW(IOC_VENDOR, 15)
+#  endif
+    BOOL off = FALSE;
+    DWORD got = 0;
+    SF_RESOLVE(fd, cell, ref);
+    if (WSAIoctl(SF_SOCK(fd), SIO_UDP_CONNRESET, &off, sizeof off, NULL, 0, &got, NULL, NULL) == SOCKET_ERROR)
+        return sf_fail(0);
+    if (WSAIoctl(SF_SOCK(fd), SIO_UDP_NETRESET, &off, sizeof off, NULL, 0, &got, NULL, NULL) == SOCKET_ERROR)
+        return sf_fail(0);
+    return 0;
+#else
+    (void)cell, (void)ref;
+    return 0;
+#endif
+}

@@ -68,6 +68,14 @@ _CONVERT: dict[str, tuple[str, str]] = {
         "_family, _a4, _data, _length, _port, _flow, _scope = _encode({p}, {name!r})",
         "_family, _a4, _data, _length, _port, _flow, _scope",
     ),
+    # An address or None (sendmsg's: AF_UNSPEC, no msg_name).
+    "optaddress": (
+        "if {p} is None:\n    _family, _a4, _data, _length, _port, _flow, _scope = _NO_ADDRESS\n"
+        "else:\n    _family, _a4, _data, _length, _port, _flow, _scope = _encode({p}, {name!r})",
+        "_family, _a4, _data, _length, _port, _flow, _scope",
+    ),
+    # The buffers, each viewed (held for the call), as C's pointer and length arrays.
+    "buffers": ("_bufs, _lens, _count, _held = _buffers_of({p})", "_bufs, _lens, _count"),
 }
 
 #: The kinds a C int or size_t carries, which an OverflowError names.
@@ -122,7 +130,7 @@ def error_for(name: str, given_an_int: bool = False) -> Callable[..., Exception]
         def owned(r: int, fd: object) -> Exception:
             exc: Any = make(r, fd)
             if _type(fd) in owners and not -r & rejected_flag:
-                exc._address = fd.address  # type: ignore[attr-defined]
+                exc._address = fd._context  # type: ignore[attr-defined]
             return exc  # type: ignore[no-any-return]
 
         return owned
@@ -138,7 +146,7 @@ def error_for(name: str, given_an_int: bool = False) -> Callable[..., Exception]
         if address is not None:
             exc._address = address
         elif _type(fd) in owners:
-            exc._address = fd.address  # type: ignore[attr-defined]
+            exc._address = fd._context  # type: ignore[attr-defined]
         return exc  # type: ignore[no-any-return]
 
     return error
@@ -211,7 +219,7 @@ def _made(fn: F, record_name: str, shape: Optional[H] = None) -> F:
         cargs.append(passed.format(p=param.name))
         if kind in _SCALAR:
             ints.append(f", {param.name}={param.name}")
-    address = next((p.name for p, k in zip(params, kinds) if k == "address"), None)
+    address = next((p.name for p, k in zip(params, kinds) if k in ("address", "optaddress")), None)
     rest = "".join(", " + a for a in cargs)
     # A plain fd goes to the helper's _fd twin when it has one: no pointer
     # argument for cffi to convert, which is most of a one-argument call's
@@ -281,6 +289,8 @@ _NAMESPACE: dict[str, Any] = {
     "_writable_of": _seam.writable_of,
     "_into_size": _seam.into_size,
     "_source": _addr.source,
+    "_buffers_of": _seam.buffers_of,
+    "_NO_ADDRESS": (0, 0, _seam.NULL, 0, 0, 0, 0),
     "_len": len,
     "_backlog_of": _seam.backlog_of,
     "_how_of": _seam.how_of,

@@ -17,14 +17,16 @@ import os
 
 # Every name an annotation uses is defined at run time, so typing.get_type_hints()
 # (pydantic, sphinx, beartype ...) can read them.
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Optional, TypeVar, Union
 
-from . import _addr, _seam
-from ._sockffi import lib
+from . import _addr, _seam, errors
+from . import posix as _posix
+from ._sockffi import ffi, lib
 from .posix import accept_flags as _accept_flags
 from .posix import accept_into as _accept_into
 from .posix import getsockname as _getsockname
 from .posix import shutdown as _shutdown
+from .types import Buffer, IPv4Address, IPv6Address
 
 if TYPE_CHECKING:
     import socket
@@ -56,6 +58,17 @@ _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
 _BLOCKING_READABLE: bool = _seam.backend.BLOCKING_READABLE
 _give_cell = _seam.give_cell
 _names_get = _addr.names.get
+_socket_of = _seam.socket_of
+_chars = _seam.chars
+_unpack = ffi.unpack
+_from_buffer = ffi.from_buffer
+_CODE_MASK = _seam.CODE_MASK
+_REJECTED = _seam.REJECTED
+_EINTR: int = _seam.backend.INTERRUPTED
+# Zig's net.Stream sets over recv and sendmsg (a code Zig treats as
+# unreachable is CallerError, as from the syscalls themselves).
+_stream_read_error = _seam.error_maker(_seam.DIRECT.stream_read, "recv")
+_stream_write_error = _seam.error_maker(_seam.DIRECT.stream_write, "sendmsg")
 
 
 # Why an owner's fd is -1 (what a call it is given, or a second to_socket(), says).
@@ -87,6 +100,12 @@ class _Owner(Generic[A]):
     def fileno(self) -> int:
         """The fd, or -1 once closed, detached or handed over."""
         return self.fd
+
+    @property
+    def _context(self) -> Any:
+        """The address an error of a call given this object names: its
+        ``address`` (a Datagram's peer, where it has one)."""
+        return self.address
 
     @property
     def closed(self) -> bool:
@@ -288,6 +307,169 @@ class Connection(_Owner[A]):
         a member of :class:`sockffi.ShutdownError`."""
         _shutdown(self, how)
 
+    # Zig's net.Stream I/O. io.BufferedReader(conn) and io.BufferedWriter(conn)
+    # take a Connection as their raw stream.
+
+    def read(self, size: int = -1) -> bytes:
+        """Zig's ``Stream.read``: one recv(2) of at most ``size`` bytes; ``b""``
+        at the end of the stream (``size=-1``, io's default: every byte until
+        the end, :meth:`readall`). Raises a member of
+        :class:`sockffi.StreamReadError`."""
+        if _type(size) is not int or size < 0:
+            if size == -1 and _type(size) is int:
+                return self.readall()
+            size = _seam.size_of(size)
+        buf = _chars(size)
+        r = self._read(buf, size)
+        data: bytes = _unpack(buf, r)
+        return data
+
+    def readall(self) -> bytes:
+        """Every byte until the end of the stream (io's readall): recv(2) after
+        recv(2) until one gives ``b""``."""
+        chunks: list[bytes] = []
+        while True:
+            chunk = self.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+    def readinto(self, buffer: Buffer) -> int:
+        """Zig's ``Stream.read`` into ``buffer`` (any writable C-contiguous
+        buffer): one recv(2), the count it gave. Raises a member of
+        :class:`sockffi.StreamReadError`."""
+        view = _from_buffer(buffer) if _type(buffer) is bytearray else _seam.writable_of(buffer)
+        return self._read(view, len(view))
+
+    def _read(self, buf: Any, size: int) -> int:
+        cell, gen = _socket_of(self, "recv")
+        while True:
+            r: int = _C.recv(cell, gen, buf, size, 0)
+            if r >= 0:
+                return r
+            if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
+                raise self._failed(_stream_read_error(r, self), "read")
+
+    def write(self, data: Buffer) -> int:
+        """Zig's ``Stream.write``: one sendmsg(2) with MSG_NOSIGNAL (WSASend on
+        Windows) of ``data`` (any bytes-like object); the count sent, which may
+        be short. Raises a member of :class:`sockffi.StreamWriteError`."""
+        view = data if _type(data) is bytes else _seam.data_of(data)
+        return self._write(view, len(view))
+
+    def write_all(self, data: Buffer) -> None:
+        """Zig's ``Stream.writeAll``: write until every byte of ``data`` is
+        sent. An error raised on the way carries ``sent``, how many bytes went
+        out before it (what Zig's writeAll, CPython's ``sendall`` and trio's
+        ``send_all`` lose): the rest is ``data[e.sent:]``. Raises a member of
+        :class:`sockffi.StreamWriteError`."""
+        view: Any = data if _type(data) is bytes else _seam.data_of(data)
+        total = len(view)
+        sent = 0
+        try:
+            sent = self._write(view, total)
+            if sent < total:
+                view = _from_buffer(view) if _type(view) is bytes else view
+                while sent < total:
+                    sent += self._write(view + sent, total - sent)
+        except errors.SockffiError as exc:
+            exc._sent = sent
+            raise
+
+    def _write(self, view: Any, size: int) -> int:
+        cell, gen = _socket_of(self, "sendmsg")
+        while True:
+            r: int = _C.stream_write(cell, gen, view, size)
+            if r >= 0:
+                return r
+            if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
+                raise self._failed(_stream_write_error(r, self), "write")
+
+    def _failed(self, exc: Any, op: str) -> Any:
+        if isinstance(exc, errors.SockffiError):
+            exc._address = self.address
+            exc._op = f"Connection.{op}"
+        return exc
+
+    def readable(self) -> bool:
+        """True while it owns its socket (what io.BufferedReader asks)."""
+        if not self._owned:
+            raise ValueError("I/O operation on a closed Connection")
+        return True
+
+    def writable(self) -> bool:
+        """True while it owns its socket (what io.BufferedWriter asks)."""
+        return self.readable()
+
+    def seekable(self) -> bool:
+        """False: a stream."""
+        return False
+
+
+class Datagram(_Owner[A]):
+    """A UDP socket made by :func:`bind_udp` or :func:`connect_udp`.
+
+    It owns its fd exactly as a :class:`Server` does (``fd``, ``fileno()``,
+    ``close()``, ``detach()``, ``to_socket()``, a context manager, no copies or
+    pickles). ``address`` is its own address (getsockname's, the real port);
+    ``peer`` the address a :func:`connect_udp` Datagram is connected to, else
+    None. Its methods are the syscalls, given the Datagram: each reads the fd
+    from it inside the C call.
+    """
+
+    __slots__ = {
+        "address": "Its own address, as getsockname reported it (the real port), in CPython's shape.",
+        "peer": "The address it is connected to (connect_udp), or None.",
+    }
+
+    peer: Optional[Union[IPv4Address, IPv6Address]]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Datagram objects are made by sockffi.bind_udp() and sockffi.connect_udp()")
+
+    @property
+    def family(self) -> int:
+        """AF_INET or AF_INET6."""
+        return _family_of(self.address)
+
+    @property
+    def _context(self) -> Any:
+        """The peer, where it has one, else its own address (what an error of a
+        call given it names)."""
+        return self.address if self.peer is None else self.peer
+
+    def sendto(self, data: Buffer, address: Union[IPv4Address, IPv6Address], flags: int = 0) -> int:
+        """:func:`sockffi.sendto` on this socket: one datagram to ``address``."""
+        return _posix.sendto(self, data, address, flags)
+
+    def send(self, data: Buffer, flags: int = 0) -> int:
+        """:func:`sockffi.send` on a connected Datagram: one datagram to its peer
+        (an unconnected one is :class:`~sockffi.CallerError`, EDESTADDRREQ)."""
+        return _posix.send(self, data, flags)
+
+    def recvfrom(self, size: int, flags: int = 0) -> tuple[bytes, Any]:
+        """:func:`sockffi.recvfrom` on this socket: ``(data, source)``."""
+        return _posix.recvfrom(self, size, flags)
+
+    def recvfrom_into(self, buffer: Buffer, size: Optional[int] = None, flags: int = 0) -> tuple[int, Any]:
+        """:func:`sockffi.recvfrom_into` on this socket: ``(count, source)``."""
+        return _posix.recvfrom_into(self, buffer, size, flags)
+
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        """:func:`sockffi.recv` on this socket: one datagram's bytes."""
+        return _posix.recv(self, size, flags)
+
+
+def datagram(cell: Any, fd: int, blocking: bool) -> Datagram[Any]:
+    """A Datagram owning the socket in cell (addresses still to be set)."""
+    made: Datagram[Any] = _new(Datagram)
+    made._owned = [cell]
+    made._gen = cell[2]
+    made.fd = fd
+    made._blocking = blocking
+    made.peer = None
+    return made
+
 
 def _family_of(address: Any) -> int:
     if isinstance(address, tuple):
@@ -295,7 +477,7 @@ def _family_of(address: Any) -> int:
     return _AF_UNIX
 
 
-_seam.OWNERS.extend((Server, Connection))
+_seam.OWNERS.extend((Server, Connection, Datagram))
 
 
 def server(cell: Any, fd: int, blocking: bool) -> Server[Any]:

@@ -29,6 +29,9 @@ INTERRUPTED: int = _errno.EINTR
 CONNECT_IN_PROGRESS: int = _errno.EINPROGRESS
 #: Errors carry winerror too.
 WINERROR = False
+#: Datagram sockets report an earlier datagram's ICMP error on an
+#: unconnected socket's next recvfrom unless told not to (Windows).
+UDP_RESETS = False
 #: listen_tcp's reuse_address=True sets SO_REUSEADDR (Python's servers do).
 SETS_REUSEADDR = True
 #: os.get_blocking reads a socket's mode.

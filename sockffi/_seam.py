@@ -174,6 +174,9 @@ class Tables:
         self.startup = table(backend.AUX_CALLS["startup"][1], unreachable)
         self.accept_aux = table(f"accept.{backend.AUX_CALLS['aux'][0]}", unreachable)
         self.getsockopt_error_call = table("getsockopt_error.getsockopt", unreachable)
+        # Connection.read and .write: Zig's net.Stream sets, over recv and sendmsg.
+        self.stream_read = table("Connection.read", unreachable)
+        self.stream_write = table("Connection.write", unreachable)
 
     def __getattr__(self, call: str) -> ErrorTable:  # only for a name no record has
         raise AttributeError(f"no syscall record named {call!r}: add it to sockffi._catalogue.RECORDS")
@@ -561,6 +564,25 @@ def froms() -> Any:
     return _raw(_LONGS, lib.SF_FROM_LONGS)
 
 
+_CHARPS = ffi.typeof("char *[]")
+_SIZES = ffi.typeof("size_t[]")
+
+
+def buffers_of(buffers: Any) -> tuple[Any, Any, int, list[Any]]:
+    """sendmsg's buffers (an iterable of bytes-like objects, read once) as C's
+    pointer and length arrays, with the views that hold them."""
+    if isinstance(buffers, (bytes, bytearray, memoryview, str)):
+        raise TypeError(
+            f"buffers must be an iterable of bytes-like objects (sendmsg(fd, [data])), not {_type(buffers).__name__}"
+        )
+    try:
+        items = list(buffers)
+    except TypeError:
+        raise TypeError(f"buffers must be an iterable of bytes-like objects, not {_type(buffers).__name__}") from None
+    views = [data_of(item, "each buffer") for item in items]
+    return _raw(_CHARPS, views), _raw(_SIZES, [len(v) for v in views]), len(views), views
+
+
 def size_of(size: Any, what: str = "size") -> int:
     """How many bytes to receive: an int >= 0 (CPython's ValueError for a
     negative one)."""
@@ -624,6 +646,32 @@ def how_of(how: Any) -> int:
             f"how must be SHUT_RD, SHUT_WR or SHUT_RDWR ({lib.SHUT_RD}, {lib.SHUT_WR}, {lib.SHUT_RDWR}), not {value}"
         )
     return value
+
+
+def poll_ms(timeout: Any) -> int:
+    """poll's timeout in milliseconds, as select.poll takes it: None or
+    negative is -1 (for ever), a fraction is rounded up, at most a C int."""
+    if timeout is None:
+        return -1
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of milliseconds or None, not {_type(timeout).__name__}")
+    if isinstance(timeout, float):
+        import math
+
+        value = float.__float__(timeout)
+        if math.isnan(value):
+            raise ValueError("timeout must not be NaN")
+        if value < 0:
+            return -1
+        if value > INT_MAX:
+            raise OverflowError(f"timeout must be at most {INT_MAX} milliseconds, not {timeout!r}")
+        return math.ceil(value)
+    ms = int.__index__(timeout)
+    if ms < 0:
+        return -1
+    if ms > INT_MAX:
+        raise OverflowError(f"timeout must be at most {INT_MAX} milliseconds, not {ms}")
+    return ms
 
 
 def timeout_ms(timeout: Any) -> int:

@@ -80,6 +80,12 @@ class _Lib:
     MSG_OOB: int
     MSG_WAITALL: int
     MSG_DONTROUTE: int
+    POLLIN: int
+    POLLPRI: int
+    POLLOUT: int
+    POLLERR: int
+    POLLHUP: int
+    POLLNVAL: int
     SF_HAS_SO_REUSEPORT: int
     SF_SO_REUSEPORT: int
     SF_HAS_MSG_TRUNC: int
@@ -144,6 +150,10 @@ class _Lib:
     def sf_recv(self, cell: Any, ref: int, buf: Any, len: int, flags: int, /) -> int: ...
     def sf_recv_fd(self, fd: int, buf: Any, len: int, flags: int, /) -> int: ...
     def sf_recvfrom(self, cell: Any, ref: int, buf: Any, len: int, flags: int, source: Any, /) -> int: ...
+    def sf_sendmsg(self, cell: Any, ref: int, bufs: Any, lens: Any, count: int, family: int, a4: int, adata: bytes | Any, alen: int, port: int, flowinfo: int, scope_id: int, flags: int, /) -> int: ...
+    def sf_stream_write(self, cell: Any, ref: int, data: bytes | Any, len: int, /) -> int: ...
+    def sf_poll(self, entries: Any, cells: Any, n: int, timeout_ms: int, /) -> int: ...
+    def sf_udp_no_reset(self, cell: Any, ref: int, /) -> int: ...
     sf_shared_name: Any
 
 lib: _Lib
@@ -201,3 +211,7 @@ class Calls(Protocol):
     recv: Callable[[Any, int, Any, int, int], int]
     recv_fd: Callable[[int, Any, int, int], int]
     recvfrom: Callable[[Any, int, Any, int, int, Any], int]
+    sendmsg: Callable[[Any, int, Any, Any, int, int, int, bytes | Any, int, int, int, int, int], int]
+    stream_write: Callable[[Any, int, bytes | Any, int], int]
+    poll: Callable[[Any, Any, int, int], int]
+    udp_no_reset: Callable[[Any, int], int]

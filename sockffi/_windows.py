@@ -20,6 +20,7 @@ TIMED_OUT: int = errors.WSA_CODES["WSAETIMEDOUT"]
 INTERRUPTED = -1  # these calls are never interrupted with a code here
 CONNECT_IN_PROGRESS: int = errors.WSA_CODES["WSAEWOULDBLOCK"]
 WINERROR = True
+UDP_RESETS = True
 # SO_REUSEADDR on Windows lets another socket take over a bound port; exclusive
 # use is already the default there, so reuse_address sets nothing (as
 # CPython's create_server and libuv).

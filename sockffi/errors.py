@@ -50,12 +50,13 @@ class SockffiError(OSError):
 
     # Slots, not the instance __dict__: raising stays as cheap as CPython's own
     # (the error paths set _address and _op directly; address and op read them).
-    __slots__ = ("_address", "_op", "syscall")
+    __slots__ = ("_address", "_op", "_sent", "syscall")
     syscall: str
     errno: int  # always set: never None, unlike a bare OSError
     strerror: str
     _address: Any
     _op: Optional[str]
+    _sent: Optional[int]
     #: What the calling code did, where sockffi knows (a closed object given as an fd).
     detail: Optional[str] = None
 
@@ -67,6 +68,16 @@ class SockffiError(OSError):
     @address.setter
     def address(self, value: Any) -> None:
         self._address = value
+
+    @property
+    def sent(self) -> Optional[int]:
+        """How many bytes went out before the error, where sockffi counts them
+        (:meth:`Connection.write_all`); else None."""
+        return getattr(self, "_sent", None)
+
+    @sent.setter
+    def sent(self, value: Optional[int]) -> None:
+        self._sent = value
 
     @property
     def op(self) -> Optional[str]:
@@ -146,7 +157,16 @@ RECORDS: dict[str, Syscall] = _catalogue.RECORDS
 SYSCALLS: dict[str, str] = {r.name: r.set for r in RECORDS.values() if r.set}
 
 
+#: Connection's I/O, by its table's key: the set it raises.
+STREAMS: dict[str, str] = {key: stream[0] for key, stream in _catalogue.STREAMS.items()}
+#: Which set each call raises: the syscalls', then Connection's I/O.
+CALL_SETS: dict[str, str] = {**SYSCALLS, **STREAMS}
+
+
 def _set_doc(set_name: str) -> str:
+    for stream_set, doc in _catalogue.STREAMS.values():
+        if stream_set == set_name:
+            return doc
     title = "posix.ListenError" if set_name == "ListenSyscallError" else set_name
     calls = [f"{n}(2)" if RECORDS[n].kernel == n else n for n, s in SYSCALLS.items() if s == set_name]
     said = " and ".join(calls) if calls else "nothing yet"
@@ -242,7 +262,7 @@ PLATFORMS: tuple[tuple[str, str], ...] = (("linux", "Linux"), ("macos", "macOS")
 #: Every set class's name.
 SET_NAMES: tuple[str, ...] = tuple(SETS)
 #: The calls whose codes the tables give (close only has its caller bug).
-CALLS: tuple[str, ...] = (*SYSCALLS, "close")
+CALLS: tuple[str, ...] = (*CALL_SETS, "close")
 EXIT_BASE = 10
 #: sockffi's CLI exits with EXIT_BASE + an error's place in the catalogue's
 #: NAMES, where a new name is only ever appended: no status changes meaning.
@@ -275,12 +295,12 @@ def set_class(title: str) -> Optional[type]:
 
 def sets_of(cls: type) -> list[str]:
     """The sets an error class belongs to, as users write them, in syscall order."""
-    return [set_title(s) for s in dict.fromkeys(SYSCALLS.values()) if issubclass(cls, globals()[s])]
+    return [set_title(s) for s in dict.fromkeys(CALL_SETS.values()) if issubclass(cls, globals()[s])]
 
 
 def syscalls_of(cls: type) -> list[str]:
     """The syscalls that can raise an error class."""
-    return [s for s, set_name in SYSCALLS.items() if issubclass(cls, globals()[set_name])]
+    return [s for s, set_name in CALL_SETS.items() if issubclass(cls, globals()[set_name])]
 
 
 def number(platform: str, name: str) -> Optional[int]:
@@ -299,7 +319,7 @@ def codes(name: str, syscall: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {"linux": [], "macos": [], "windows": []}
     for platform_tables, platforms in ((POSIX, ("linux", "macos")), (WINDOWS, ("windows",))):
         for key, entries in platform_tables.items():
-            call, _, helper = key.partition(".")
+            call, _, helper = (key, "", "") if key in STREAMS else key.partition(".")
             if call != syscall:
                 continue
             via = f" via {helper}" if helper else ""

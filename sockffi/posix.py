@@ -19,6 +19,8 @@ function              raises (besides TypeError/ValueError/OverflowError for bad
 ``sendto``            SendToError
 ``recv``              RecvFromError (also ``recv_into``)
 ``recvfrom``          RecvFromError (also ``recvfrom_into``)
+``sendmsg``           SendMsgError
+``poll``              PollError
 ``close``             CallerError for a bad fd; other close(2) codes are ignored, as in Zig
 ====================  ===========================================================
 
@@ -35,6 +37,7 @@ made from its record (sockffi._calls.syscall); the others are written out.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 # Real names, not TYPE_CHECKING ones: typing.get_type_hints() reads the annotations.
 from typing import Any, Optional, Union
@@ -59,11 +62,13 @@ __all__ = [
     "getsockopt",
     "getsockopt_error",
     "listen",
+    "poll",
     "recv",
     "recv_into",
     "recvfrom",
     "recvfrom_into",
     "send",
+    "sendmsg",
     "sendto",
     "setsockopt",
     "shutdown",
@@ -85,6 +90,7 @@ _SOCK_NONBLOCK: int = lib.SOCK_NONBLOCK
 _EINTR: int = _seam.backend.INTERRUPTED
 _CODE_MASK = _seam.CODE_MASK
 _REJECTED = _seam.REJECTED
+_monotonic = __import__("time").monotonic
 _names_get = _addr.names.get
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
@@ -332,7 +338,7 @@ def accept_into(fd: Any, flags: int, tables: Any = None) -> tuple[Any, int]:
             raise _seam.rejected(-r, "accept", fd)
         exc: Any = _seam.accept_error(r, tables or _seam.DIRECT)
         if _type(fd) in _seam.OWNERS:
-            exc._address = fd.address
+            exc._address = fd._context
         raise exc
     return new, r
 
@@ -381,7 +387,7 @@ def getsockopt_error(fd: FileDescriptor) -> None:
             raise _seam.rejected(-r, "getsockopt", fd)
         exc = _getsockopt_call_error(r)
     if _type(fd) in _seam.OWNERS:
-        exc._address = fd.address  # type: ignore[union-attr]
+        exc._address = fd._context  # type: ignore[union-attr]
     raise exc
 
 
@@ -511,3 +517,79 @@ def recvfrom_into(fd: FileDescriptor, buffer: Buffer, size: Optional[int] = None
 
     Raises a member of :class:`RecvFromError`.
     """
+
+
+@syscall
+def sendmsg(fd: FileDescriptor, buffers: Iterable[Buffer], address: Optional[Address] = None, flags: int = 0) -> int:  # type: ignore[empty-body]  # made from its record
+    """sendmsg(2): the ``buffers`` (any iterable of bytes-like objects) gathered
+    into one message, to ``address`` when given; the count sent is returned,
+    which may be short. MSG_NOSIGNAL is always added. On Windows it is
+    WSASendTo with the same gather list (Zig's sendmsg does not build there).
+
+    Raises a member of :class:`SendMsgError`.
+    """
+
+
+_poll_error = _seam.error_maker(_seam.DIRECT.poll, "poll")
+_LONGS = _ffi.typeof("long long[]")
+_CELLS = _ffi.typeof("long long *[]")
+
+
+def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Optional[float] = None) -> list[tuple[Any, int]]:
+    """poll(2) (WSAPoll on Windows): ``fds`` is ``[(fd, events), ...]`` (an fd,
+    a Server, Connection or Datagram, or anything with ``fileno()``; events a
+    mask of POLLIN, POLLOUT ...); the entries with any revents come back as
+    ``[(fd, revents), ...]``, each fd as given. ``timeout`` is in
+    milliseconds, as ``select.poll``'s: None or negative waits for ever, a
+    fraction is rounded up. An owner that is closed reports POLLNVAL, as the
+    kernel does for an fd that is not open. An interrupted poll waits again for
+    the time that is left, never the whole timeout again (Zig restarts it).
+
+    Raises a member of :class:`PollError`.
+    """
+    entries = list(fds)
+    n = len(entries)
+    items = _ffi.new(_LONGS, 3 * n)
+    cells = _ffi.new(_CELLS, n)
+    held = []  # the owners' cells, referenced for the call (a pooled cell is never reused meanwhile)
+    for i, entry in enumerate(entries):
+        if (_type(entry) is not tuple or len(entry) != 2) and (not isinstance(entry, (tuple, list)) or len(entry) != 2):
+            raise TypeError(f"each entry of fds must be an (fd, events) pair, not {entry!r}")
+        fd, events = entry
+        events = _seam.c_int(events, "events", 0, 0xFFFF)
+        if _type(fd) is int:
+            if not 0 <= fd <= _seam.FD_MAX:
+                raise (
+                    ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
+                )
+            ref = fd
+        else:
+            cell, ref = _socket_of_or_closed(fd)
+            if cell is not _NULL:
+                cells[i] = cell
+                held.append(cell)
+        items[3 * i] = ref
+        items[3 * i + 1] = events
+    ms = _seam.poll_ms(timeout)
+    deadline = None if ms < 0 else _monotonic() + ms / 1000
+    while True:
+        r: int = _C.poll(items, cells, n, ms)
+        if r >= 0:
+            return [(entries[i][0], int(items[3 * i + 2])) for i in range(n) if items[3 * i + 2]]
+        if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
+            raise _poll_error(r)
+        if deadline is not None:  # the handlers ran; wait for what is left
+            ms = max(0, int((deadline - _monotonic()) * 1000 + 0.999))
+
+
+def _socket_of_or_closed(fd: Any) -> tuple[Any, int]:
+    """An owner's (cell, generation), even once closed (poll reports POLLNVAL
+    for it then); anything else as every call takes it."""
+    if _type(fd) in _seam.OWNERS:
+        if not fd._owned:
+            return _CLOSED_CELL, -1
+        return fd._owned[0], fd._gen
+    return _socket_of(fd, "poll")
+
+
+_CLOSED_CELL = _ffi.new("long long[3]")  # empty: every generation is refused (POLLNVAL)

@@ -193,7 +193,7 @@ def _arguments(name: str, args: tuple[Any, ...]) -> dict[str, int]:
     for kind in _HELPER_SPECS[name].args:
         if kind in _MATCHED:
             found[kind] = args[i] & 0xF if kind == "type" else args[i]
-        elif kind == "address":
+        elif kind in ("address", "optaddress"):
             found["port"] = args[i + _PORT_IN_ADDRESS]
         i += SPANS.get(kind, 1)
     return found

@@ -291,6 +291,9 @@ _SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
     "recvflags": lambda v, level, rc: _msg_flags(v[0]),
     "size": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(_head(v[0], min(rc, v[1])))}, {v[1]}",
     "source": lambda v, level, rc: "..." if rc < 0 else _source(v[0]),
+    "buffers": lambda v, level, rc: _buffers(v),
+    "optaddress": lambda v, level, rc: "NULL" if v[0] == 0 else _address(v),
+    "pollfds": lambda v, level, rc: _pollfds(v, rc),
     "flags": lambda v, level, rc: describe_type(v[0] | lib.SOCK_STREAM).partition("|")[2] or "0",
     "timeout": lambda v, level, rc: str(v[0]),
     "on": lambda v, level, rc: "O_NONBLOCK" if v[0] else "~O_NONBLOCK",
@@ -324,6 +327,34 @@ _MSG_FLAGS = {
     **{getattr(lib, name): name for name in _catalogue.CONSTANTS["msg flag"]},
     **{getattr(lib, f"SF_{name}"): name for name in _catalogue.OPTIONAL["msg flag"] if getattr(lib, f"SF_HAS_{name}")},
 }
+
+
+def _buffers(v: tuple[Any, ...]) -> str:
+    bufs, lens, count = v
+    shown = [f"{{{_shown_bytes(_head(bufs[i], lens[i]))}, {lens[i]}}}" for i in range(min(count, 4))]
+    return "[" + ", ".join(shown + (["..."] if count > 4 else [])) + "]"
+
+
+_POLL_EVENTS = _names(*_catalogue.CONSTANTS["poll event"])
+
+
+def _events(value: int) -> str:
+    names = [name for bit, name in sorted(_POLL_EVENTS.items()) if value & bit]
+    rest = value & ~sum(bit for bit in _POLL_EVENTS if value & bit)
+    return "|".join(names + ([hex(rest)] if rest else [])) or "0"
+
+
+def _pollfds(v: tuple[Any, ...], rc: int) -> str:
+    entries, cells, n = v
+    shown = []
+    for i in range(n):
+        cell = cells[i]
+        fd = entries[3 * i] if cell == _seam.NULL else _seam.cell_fd(cell)
+        item = f"{{fd={fd}, events={_events(entries[3 * i + 1])}"
+        if rc >= 0 and entries[3 * i + 2]:
+            item += f", revents={_events(entries[3 * i + 2])}"
+        shown.append(item + "}")
+    return f"[{', '.join(shown)}], {n}"
 
 
 def _source(frm: Any) -> str:

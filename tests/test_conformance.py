@@ -90,6 +90,8 @@ CALLED: dict[str, tuple[str, Callable[[int, Any], object]]] = {
     "sendto": ("connected", lambda fd, server: sockffi.sendto(fd, b"x", server.address)),
     "recv": ("connected", lambda fd, server: sockffi.recv(fd, 1, sockffi.MSG_DONTWAIT)),
     "recvfrom": ("connected", lambda fd, server: sockffi.recvfrom(fd, 1, sockffi.MSG_DONTWAIT)),
+    "sendmsg": ("connected", lambda fd, server: sockffi.sendmsg(fd, [b"x", b"y"])),
+    "poll": ("", lambda fd, server: sockffi.poll([(fd, sockffi.POLLIN)], 0)),
 }
 
 

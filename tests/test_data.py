@@ -461,3 +461,312 @@ def test_recv_is_traced_with_what_it_received():
         (event,) = calls
         assert (event.syscall, event.call, event.result) == ("recvfrom", "recv", 2)
         assert event.args[1:] == ("b'hi', 16", "0", "NULL", "NULL")
+
+
+# ------------------------------------------------------------------- sendmsg
+
+
+def test_sendmsg_gathers_any_buffers_into_one_message():
+    rx = std.socket(std.AF_INET, std.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        parts = (b"ab", bytearray(b"cd"), memoryview(b"ef"), array.array("b", b"gh"))
+        assert sockffi.sendmsg(fd, iter(parts), rx.getsockname()) == 8  # any iterable, read once
+        assert rx.recv(100) == b"abcdefgh"
+        assert sockffi.sendmsg(fd, [], rx.getsockname()) == 0  # an empty datagram
+        assert rx.recv(100) == b""
+        with pytest.raises(TypeError, match=r"sendmsg\(fd, \[data\]\)"):
+            sockffi.sendmsg(fd, b"not a list", rx.getsockname())
+        with pytest.raises(TypeError):
+            sockffi.sendmsg(fd, [b"x", "text"], rx.getsockname())
+    finally:
+        sockffi.close(fd)
+        rx.close()
+
+
+def test_sendmsg_on_a_connected_stream_and_its_errors():
+    conn, peer = _connected()
+    with conn:
+        assert sockffi.sendmsg(conn, [b"one ", b"two"]) == 7
+        assert peer.recv(7, std.MSG_WAITALL) == b"one two"
+        sockffi.shutdown(conn, sockffi.SHUT_WR)
+        with pytest.raises(sockffi.BrokenPipe) as info:
+            sockffi.sendmsg(conn, [b"x"])
+        assert isinstance(info.value, sockffi.SendMsgError) and info.value.syscall == "sendmsg"
+        peer.close()
+
+
+def test_sendmsg_after_an_icmp_refusal_is_connection_refused_where_zig_says_unexpected():
+    port = _closed_udp_port()
+    fd = sockffi.socket(sockffi.AF_INET, sockffi.SOCK_DGRAM)
+    try:
+        sockffi.connect(fd, ("127.0.0.1", port))
+        sockffi.send(fd, b"x")  # the ICMP port-unreachable comes back to this socket
+        _wait_for_error(fd)
+        with pytest.raises(sockffi.ConnectionRefused) as info:
+            sockffi.sendmsg(fd, [b"y"])
+        assert info.value.errno == errno.ECONNREFUSED
+    finally:
+        sockffi.close(fd)
+
+
+def _closed_udp_port() -> int:
+    with std.socket(std.AF_INET, std.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_error(fd: int) -> None:
+    import select
+
+    poller = select.poll()
+    poller.register(fd, select.POLLERR)
+    poller.poll(30_000)
+
+
+# ------------------------------------------------------------------- poll
+
+
+def test_poll_reports_each_entry_with_revents_as_given():
+    conn, peer = _connected()
+    with conn, peer:
+        assert sockffi.poll([(conn, sockffi.POLLIN)], 0) == []
+        got = sockffi.poll([(conn, sockffi.POLLIN | sockffi.POLLOUT), (peer, sockffi.POLLIN)], 0)
+        assert got == [(conn, sockffi.POLLOUT)]  # the object given, not its number
+        peer.sendall(b"x")
+        got = sockffi.poll([(conn.fd, sockffi.POLLIN)], 10_000)
+        assert got == [(conn.fd, sockffi.POLLIN)]
+        assert sockffi.poll([], 0) == []
+
+
+def test_poll_of_a_closed_owner_is_pollnval_and_reaches_no_recycled_fd():
+    conn, peer = _connected()
+    with peer:
+        number = conn.fd
+        conn.close()
+        with std.socket() as other:  # may take the closed one's number
+            assert other.fileno() == number or True
+            assert sockffi.poll([(conn, sockffi.POLLIN | sockffi.POLLOUT)], 10_000) == [(conn, sockffi.POLLNVAL)]
+
+
+def test_an_interrupted_poll_waits_only_for_the_time_left():
+    # A layer at the seam (as sockffi.testing's are) makes the first poll take
+    # 100 ms and come back interrupted; the retry must ask for what is left.
+    import time
+
+    from sockffi import _seam
+
+    asked = []
+
+    def layer(name, fn):
+        if name != "poll":
+            return fn
+
+        def poll(entries, cells, n, ms):
+            asked.append(ms)
+            if len(asked) == 1:
+                time.sleep(0.1)
+                return -errno.EINTR
+            return fn(entries, cells, n, ms)
+
+        return poll
+
+    r, w = os.pipe()
+    owner = object()
+    _seam.push_layer(owner, layer)
+    try:
+        assert sockffi.poll([(r, sockffi.POLLIN)], 300) == []
+    finally:
+        _seam.pop_layer(owner)
+        os.close(r)
+        os.close(w)
+    assert asked[0] == 300 and len(asked) == 2 and asked[1] <= 200  # Zig asks for 300 again
+
+
+def test_poll_over_the_fd_limit_is_a_caller_error_not_a_crash():
+    def child():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16))
+        try:
+            sockffi.poll([(0, sockffi.POLLIN)] * 64, 0)
+        except sockffi.CallerError as e:
+            return e.errno
+        return None
+
+    assert in_child(child).value == errno.EINVAL  # Zig panics here
+
+
+@pytest.mark.parametrize(
+    "fds, timeout, error",
+    [
+        ([(0,)], 0, TypeError),
+        ([(0, "POLLIN")], 0, TypeError),
+        ([(0, 1 << 20)], 0, OverflowError),
+        ([(-1, 1)], 0, ValueError),
+        ([(0, 1)], "1", TypeError),
+        ([(0, 1)], 1 << 40, OverflowError),
+        ([(0, 1)], float("nan"), ValueError),
+    ],
+    ids=["pair", "events-str", "events-big", "negative-fd", "timeout-str", "timeout-big", "nan"],
+)
+def test_poll_refuses_bad_arguments_before_any_syscall(fds, timeout, error):
+    with Recorded() as calls, pytest.raises(error):
+        sockffi.poll(fds, timeout)
+    assert calls == []
+
+
+# ------------------------------------------------------------------- Connection I/O
+
+
+def test_connection_read_write_and_the_end_of_the_stream():
+    conn, peer = _connected()
+    with conn:
+        assert conn.write(b"hello") == 5
+        assert peer.recv(5, std.MSG_WAITALL) == b"hello"
+        peer.sendall(b"world")
+        assert conn.read(3) == b"wor"
+        buffer = bytearray(10)
+        assert conn.readinto(buffer) == 2 and buffer[:2] == b"ld"
+        peer.close()
+        assert conn.read(10) == b""
+
+
+def test_connection_read_after_a_reset_is_stream_read_error_once_then_the_end():
+    conn, peer = _connected()
+    with conn:
+        _reset(peer)
+        _wait_readable(conn.fd)
+        with pytest.raises(sockffi.ConnectionResetByPeer) as info:
+            conn.read(10)
+        e = info.value
+        assert isinstance(e, sockffi.StreamReadError) and (e.errno, e.syscall, e.op) == (
+            errno.ECONNRESET,
+            "recv",
+            "Connection.read",
+        )
+        assert e.address == conn.address
+        assert conn.read(10) == b""
+
+
+def test_write_all_says_how_much_went_out_before_would_block():
+    conn, peer = _connected()
+    with conn, peer:
+        sockffi.setsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_SNDBUF, 4096)
+        peer.setsockopt(std.SOL_SOCKET, std.SO_RCVBUF, 4096)
+        os.set_blocking(conn.fd, False)
+        data = bytes(range(256)) * 40960  # 10 MiB: more than both buffers hold
+        with pytest.raises(sockffi.WouldBlock) as info:
+            conn.write_all(data)
+        sent = info.value.sent
+        assert isinstance(info.value, sockffi.StreamWriteError) and 0 < sent < len(data)
+        received = bytearray()
+        peer.settimeout(30)
+        while len(received) < sent:
+            received += peer.recv(1 << 16)
+        assert bytes(received) == data[:sent]  # exactly the first `sent` bytes, nothing more
+
+
+def test_write_all_sends_everything_and_an_error_without_a_count_has_none():
+    conn, peer = _connected()
+    with conn, peer:
+        data = bytearray(os.urandom(3 << 20))
+        import threading
+
+        got = bytearray()
+        reader = threading.Thread(target=lambda: got.extend(_read_exactly(peer, len(data))))
+        reader.start()
+        conn.write_all(data)
+        reader.join(60)
+        assert got == data
+        with pytest.raises(sockffi.SocketNotConnected) as info:
+            sockffi.recv(sockffi.socket(sockffi.AF_INET, sockffi.SOCK_STREAM), 1)
+        assert info.value.sent is None
+
+
+def _read_exactly(sock: std.socket, n: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        chunks += chunk
+    return bytes(chunks)
+
+
+def test_a_connection_is_a_raw_stream_for_io():
+    import io
+
+    conn, peer = _connected()
+    with conn:
+        peer_conn = peer
+        writer = io.BufferedWriter(conn)
+        writer.write(b"first line\nsecond")
+        writer.flush()
+        assert _read_exactly(peer_conn, 17) == b"first line\nsecond"
+        peer_conn.sendall(b"alpha\nbeta\n")
+        reader = io.BufferedReader(conn)
+        assert reader.readline() == b"alpha\n" and reader.readline() == b"beta\n"
+        assert conn.readable() and conn.writable() and not conn.seekable()
+        peer_conn.close()
+        assert reader.read() == b""
+    with pytest.raises(ValueError, match="closed"):
+        conn.readable()
+
+
+def test_connection_io_on_a_closed_connection_is_refused_before_any_syscall():
+    conn, peer = _connected()
+    conn.close()
+    with peer, Recorded() as calls:
+        for call in (lambda: conn.read(1), lambda: conn.write(b"x"), lambda: conn.write_all(b"x")):
+            with pytest.raises(sockffi.CallerError, match="closed"):
+                call()
+    assert calls == []
+
+
+# ------------------------------------------------------------------- Datagram
+
+
+def test_bind_udp_and_connect_udp_talk():
+    with sockffi.bind_udp("127.0.0.1:0") as server, sockffi.connect_udp(server.address) as client:
+        assert server.peer is None and client.peer == server.address
+        assert client.address == sockffi.getsockname(client)
+        assert client.send(b"ping") == 4
+        data, source = server.recvfrom(100)
+        assert (data, source) == (b"ping", client.address)
+        assert server.sendto(b"pong", source) == 4
+        assert client.recv(100) == b"pong"
+        buffer = bytearray(8)
+        client.send(b"again")
+        assert server.recvfrom_into(buffer) == (5, client.address)
+
+
+def test_a_connected_datagram_reports_the_peers_refusal_once():
+    port = _closed_udp_port()
+    with sockffi.connect_udp(("127.0.0.1", port)) as client:
+        client.send(b"x")
+        _wait_for_error(client.fd)
+        with pytest.raises(sockffi.ConnectionRefused) as info:
+            client.recv(10)
+        e = info.value
+        assert isinstance(e, sockffi.RecvFromError) and e.address == ("127.0.0.1", port)  # the peer
+        with pytest.raises(sockffi.WouldBlock):
+            client.recv(10, sockffi.MSG_DONTWAIT)  # reported once
+
+
+def test_bind_udp_failures_are_bind_udp_errors_and_close_the_socket(no_fd_leak):
+    with pytest.raises(sockffi.AddressNotAvailable) as info:
+        sockffi.bind_udp(("198.51.100.1", 0))
+    e = info.value
+    assert isinstance(e, sockffi.BindUdpError) and (e.op, e.syscall) == ("bind_udp", "bind")
+    with sockffi.bind_udp(("127.0.0.1", 0)) as held, pytest.raises(sockffi.AddressInUse):
+        sockffi.bind_udp(held.address)
+    assert issubclass(sockffi.ConnectError, sockffi.ConnectUdpError)
+
+
+def test_a_broadcast_needs_broadcast_true():
+    with sockffi.bind_udp(("127.0.0.1", 0)) as plain, pytest.raises(sockffi.AccessDenied):
+        plain.sendto(b"x", ("255.255.255.255", 9))
+    with sockffi.bind_udp(("0.0.0.0", 0), broadcast=True) as allowed:
+        assert sockffi.getsockopt(allowed, sockffi.SOL_SOCKET, sockffi.SO_BROADCAST) == 1

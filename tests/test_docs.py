@@ -264,8 +264,8 @@ def check_connection_pages(html_dir: Path) -> None:
     api = _text(html_dir / "api.html")
     # Each constant's text under its own name: SOMAXCONN's is not under SHUT_*.
     assert "SOMAXCONN ¶ The platform’s listen backlog ceiling" in api
-    assert "SHUT_RDWR ¶ shutdown() ’s how (Zig’s ShutdownHow recv, send, both). sockffi. MSG_PEEK" in api
-    assert api.count("fd : int ¶ The socket’s fd") == 2, "Server.fd and Connection.fd, each described"
+    assert "SHUT_RDWR ¶ shutdown() ’s how (Zig’s ShutdownHow recv, send, both). sockffi. POLLIN" in api
+    assert api.count("fd : int ¶ The socket’s fd") == 3, "Server.fd, Connection.fd and Datagram.fd, each described"
     assert "local_address : A" not in api and ": A ¶" not in api
     assert "connect ADDRESS [--timeout SECONDS]" in api
     cpython = _text(html_dir / "cpython.html")

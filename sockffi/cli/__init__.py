@@ -288,13 +288,14 @@ def error_record(name: str) -> dict[str, Any]:
 def cmd_errors(args: argparse.Namespace, out: Any, err: Any) -> int:
     style = Style(out)
     calls = [args.call] if args.call else list(errors.CALLS)
-    set_calls = [c for c in calls if c in errors.SYSCALLS]
+    set_calls = [c for c in calls if c in errors.CALL_SETS]
     if args.json:
         data: dict[str, Any] = {
             "sets": {
-                errors.set_title(errors.SYSCALLS[s]): {
-                    "syscall": s,
-                    "members": list(errors.SETS[errors.SYSCALLS[s]]),
+                errors.set_title(errors.CALL_SETS[s]): {
+                    "syscall": errors.RECORDS[s].kernel if s in errors.RECORDS else s,
+                    "call": s,
+                    "members": list(errors.SETS[errors.CALL_SETS[s]]),
                     "caller_bugs": errors.caller_bugs(s),
                 }
                 for s in set_calls
@@ -319,8 +320,9 @@ def cmd_errors(args: argparse.Namespace, out: Any, err: Any) -> int:
             out.write(style.wrap("(CallerError)", bug_text, column) + "\n")
             out.write(style.wrap("(other codes)", "ignored, as Zig's posix.close does", column) + "\n\n")
             continue
-        set_name = errors.SYSCALLS[call]
-        out.write(style.bold(f"{call}(2) raises {errors.set_title(set_name)}") + "\n")
+        set_name = errors.CALL_SETS[call]
+        what = f"{call}(2)" if call in errors.RECORDS else call
+        out.write(style.bold(f"{what} raises {errors.set_title(set_name)}") + "\n")
         for name in errors.SETS[set_name]:
             found = errors.codes(name, call)
             parts = [f"{label} {', '.join(found[key])}" for key, label in errors.PLATFORMS if found[key]]
@@ -406,7 +408,7 @@ def explain_set(title: str, style: Style, out: Any) -> None:
         out.write(style.wrap("members", f"{len(members)}: {', '.join(members)}", CALL_COLUMN + 8) + "\n")
         return
     set_name = next(n for n in errors.SET_NAMES if errors.set_class(n) is cls)
-    calls = [c for c, n in errors.SYSCALLS.items() if n == set_name]
+    calls = [c for c, n in errors.CALL_SETS.items() if n == set_name]
     said = " and ".join(f"{c}(2)" if c in errors.RECORDS and errors.RECORDS[c].kernel == c else c for c in calls)
     out.write(style.bold(errors.set_title(set_name)) + f": what {said} raise{'s' if len(calls) == 1 else ''}\n")
     out.write(style.wrap("members", ", ".join(errors.SETS[set_name])) + "\n")

@@ -432,6 +432,17 @@ RECIPES: dict[str, Recipe] = {
         needs_root=True,
         tools=("ip",),
     ),
+    # net.Stream's read set is read(2)'s: these are files' errors, which a socket never gives.
+    "Canceled": _impossible("a timerfd's ECANCELED; no socket call returns it (Connection.read's set has it as Zig's)"),
+    "InputOutput": _impossible("a file's or device's EIO; no socket call on Linux returns it; the suite injects it"),
+    "IsDir": _impossible("read(2) on a directory (EISDIR); a socket never is one; the suite injects it"),
+    "LockViolation": _impossible("Windows' ERROR_LOCK_VIOLATION on a locked file; never a socket's"),
+    "NotOpenForReading": _impossible(
+        "read(2)'s EBADF: an fd closed behind the Connection's back, which sockffi refuses to reach (a closed "
+        "Connection is CallerError before any syscall); the suite injects it"
+    ),
+    "OperationAborted": _impossible("Windows' ERROR_OPERATION_ABORTED on a file handle; never a socket's"),
+    "ProcessNotFound": _impossible("read(2)'s ESRCH on a /proc file whose process went away; never a socket's"),
     "MessageTooBig": Recipe(
         "send of a 65508-byte datagram on a connected UDP socket", ("linux", "windows"), _message_too_big
     ),
