@@ -42,11 +42,12 @@ from typing import Any, Optional, Union
 
 from . import _seam, errors
 from ._catalogue import SPANS
+from ._sockffi import ffi as _ffi
 
 #: An error as a class or a name (an error's or an OS code's).
 ErrorSpec = Union[str, type]
 
-__all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "fail", "resolve"]
+__all__ = ["ACTIVE", "CALLS", "Failure", "Injection", "NotFired", "Shortening", "fail", "resolve", "short_sends"]
 
 #: The calls that can be made to fail, with the C calls of sockffi's each one
 #: is (from the syscall records).
@@ -213,11 +214,22 @@ class Injection:
     """An active :func:`fail`: ``count`` is how many calls it failed so far,
     ``seen`` how many of each of sockffi's socket calls it saw meanwhile."""
 
-    def __init__(self, failure: Failure, times: Optional[int], match: dict[str, object], required: bool = True) -> None:
+    def __init__(
+        self,
+        failure: Failure,
+        times: Optional[int],
+        match: dict[str, object],
+        required: bool = True,
+        after_bytes: Optional[int] = None,
+    ) -> None:
         self.failure = failure
         self.times = times
         self.required = required
         self.count = 0
+        #: The bytes the calls may really send before the failures start (None: no budget).
+        self.after_bytes = after_bytes
+        #: How many bytes they really sent meanwhile.
+        self.sent = 0
         self.seen: dict[str, int] = {}
         allowed = {*MATCHABLE.get(failure.call, {}), *errors.RECORDS[failure.call].library_match}
         for key in match:
@@ -266,16 +278,27 @@ class Injection:
             return watched
         result = self.result
 
+        spec = _HELPER_SPECS[name]
+
         def failing(*args: Any) -> int:
             saw(name)
+            if self.after_bytes is not None:
+                with self._lock:
+                    room = self.after_bytes - self.sent
+                if room > 0:  # still within the budget: really sent, at most what is left
+                    out: int = fn(*_at_most(spec, args, room))
+                    if out > 0:
+                        with self._lock:
+                            self.sent += out
+                    return out
             taken = self._take(name, args)
             if taken is None:  # spent: from the next call on, no layer at all
                 self._remove()
                 return result
             if taken:
                 return result
-            out: int = fn(*args)
-            return out
+            passed: int = fn(*args)
+            return passed
 
         return failing
 
@@ -337,6 +360,7 @@ def fail(
     times: Optional[int] = 1,
     code: Optional[str] = None,
     required: bool = True,
+    after_bytes: Optional[int] = None,
     **match: object,
 ) -> Injection:
     """Make sockffi's own calls fail, without making the syscall.
@@ -351,6 +375,13 @@ def fail(
     ``connect(port=)``; constants by value or by name (``option="SO_REUSEPORT"``).
     ``getsockopt_error`` fails by reporting the code as what SO_ERROR held.
 
+    ``after_bytes=N`` (a call that sends: send, sendto, sendmsg, which
+    Connection.write and write_all make) lets the first N bytes really go
+    out, the call that reaches N sending only what is left and returning that
+    short count, and fails the calls after: a peer that resets a stream
+    after N bytes (``fail("sendmsg", ConnectionResetByPeer, after_bytes=N)``
+    makes ``conn.write_all`` raise with ``e.sent == N``).
+
     Once ``times`` calls have failed, the injection removes itself: later calls
     cost what they cost with no injection. Closing (or leaving the ``with``
     block) an injection that never fired raises :class:`NotFired`, saying what
@@ -364,4 +395,110 @@ def fail(
         raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
     if required is not True and required is not False:
         raise TypeError(f"required must be True or False, not {required!r}")
-    return Injection(resolve(call, error, code), times, match, required).__enter__()
+    if after_bytes is not None:
+        _check_sending(call, "after_bytes")
+        after_bytes = _seam.size_of(after_bytes, "after_bytes")
+    return Injection(resolve(call, error, code), times, match, required, after_bytes).__enter__()
+
+
+#: The calls that send bytes, and how each of their C calls carries them.
+_SENDING_KINDS = ("data", "buffers")
+
+
+def _check_sending(call: str, what: str) -> None:
+    if call not in CALLS:
+        raise ValueError(f"sockffi.testing cannot fail {call!r}: the calls are {', '.join(CALLS)}")
+    kinds = {k for helper in CALLS[call] for k in _HELPER_SPECS[helper].args}
+    if not kinds & set(_SENDING_KINDS):
+        sending = [c for c in CALLS if any(k in _SENDING_KINDS for h in CALLS[c] for k in _HELPER_SPECS[h].args)]
+        raise ValueError(f"{what} needs a call that sends bytes ({', '.join(sending)}), not {call!r}")
+
+
+def _at_most(spec: Any, args: tuple[Any, ...], room: int) -> tuple[Any, ...]:
+    """A sending call's arguments with at most `room` of its bytes: the same
+    data, a shorter length (a gather list cut where the room ends)."""
+    i = 0
+    for kind in spec.args:
+        if kind == "data":
+            if args[i + 1] <= room:
+                return args
+            return (*args[: i + 1], room, *args[i + 2 :])
+        if kind == "buffers":
+            bufs, lens, count = args[i : i + 3]
+            total = sum(lens[k] for k in range(count))
+            if total <= room:
+                return args
+            cut = _ffi.new("size_t[]", max(count, 1))
+            left = room
+            for k in range(count):
+                cut[k] = min(lens[k], left)
+                left -= cut[k]
+            return (*args[:i], bufs, cut, count, *args[i + 3 :])
+        i += SPANS.get(kind, 1)
+    return args
+
+
+class Shortening:
+    """An active :func:`short_sends`: ``count`` is how many calls it made short."""
+
+    def __init__(self, call: str, size: int, times: Optional[int], required: bool) -> None:
+        self.call, self.size, self.times, self.required = call, size, times, required
+        self.count = 0
+        self._lock = threading.Lock()
+        self.active = False
+        self._checked = False
+
+    def _layer(self, name: str, fn: Any) -> Any:
+        if name in _seam.ONE_CROSSING:
+            return None
+        if name not in CALLS[self.call]:
+            return fn
+        spec = _HELPER_SPECS[name]
+
+        def shortened(*args: Any) -> int:
+            with self._lock:
+                live = self.active and (self.times is None or self.count < self.times)
+                if live:
+                    self.count += 1
+            if not live:
+                out: int = fn(*args)
+                return out
+            cut: int = fn(*_at_most(spec, args, self.size))
+            return cut
+
+        return shortened
+
+    def __enter__(self) -> Shortening:
+        with _seam.LOCK:
+            if not self.active and not self._checked:
+                self.active = True
+                _seam.push_layer(self, self._layer, rank=0)
+        return self
+
+    def close(self) -> None:
+        """End it; one that was required and never made a call short raises NotFired."""
+        with _seam.LOCK:
+            self.active = False
+            _seam.pop_layer(self)
+        if self.required and self.count == 0 and not self._checked:
+            self._checked = True
+            raise NotFired(f"sockffi.testing.short_sends({self.call!r}, {self.size}) never fired: no {self.call} call")
+        self._checked = True
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is not None:
+            self._checked = True
+        self.close()
+
+
+def short_sends(call: str = "send", size: int = 1, *, times: Optional[int] = 1, required: bool = True) -> Shortening:
+    """Make the next ``times`` sockffi ``call`` calls (send, sendto, sendmsg:
+    Connection.write and write_all make sendmsg) send at most ``size`` bytes
+    each, for real, returning that short count, as a full socket buffer does:
+    a test of code that must handle a short send. A context manager, or
+    ``.close()`` it; one that never fired raises :class:`NotFired`."""
+    _check_sending(call, "short_sends")
+    size = _seam.size_of(size, "size")
+    if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
+        raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
+    return Shortening(call, size, times, required).__enter__()

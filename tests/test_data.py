@@ -770,3 +770,51 @@ def test_a_broadcast_needs_broadcast_true():
         plain.sendto(b"x", ("255.255.255.255", 9))
     with sockffi.bind_udp(("0.0.0.0", 0), broadcast=True) as allowed:
         assert sockffi.getsockopt(allowed, sockffi.SOL_SOCKET, sockffi.SO_BROADCAST) == 1
+
+
+# ------------------------------------------------------------------- sockffi.testing on the data path
+
+
+def test_a_stream_reset_after_n_bytes_really_sends_the_first_n():
+    import sockffi.testing
+
+    conn, peer = _connected()
+    with conn, peer:
+        injection = sockffi.testing.fail("sendmsg", sockffi.ConnectionResetByPeer, after_bytes=70_000)
+        with injection, pytest.raises(sockffi.ConnectionResetByPeer) as info:
+            conn.write_all(bytes(range(256)) * 1024)
+        assert info.value.sent == 70_000 == injection.sent and injection.count == 1
+        assert info.value.errno == errno.ECONNRESET and isinstance(info.value, sockffi.StreamWriteError)
+        assert _read_exactly(peer, 70_000) == (bytes(range(256)) * 1024)[:70_000]
+        peer.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            peer.recv(1)  # not one byte more
+
+
+def test_a_short_send_really_sends_part_and_returns_its_count():
+    import sockffi.testing
+
+    conn, peer = _connected()
+    with conn, peer:
+        with sockffi.testing.short_sends("send", 3) as shortening:
+            assert sockffi.send(conn, b"hello world") == 3
+            assert sockffi.send(conn, b"!") == 1  # times=1: the next is whole
+        assert shortening.count == 1
+        assert _read_exactly(peer, 4) == b"hel!"
+        with sockffi.testing.short_sends("sendmsg", 2, times=None):
+            conn.write_all(b"abcdefg")  # write_all goes on after each short write
+        assert _read_exactly(peer, 7) == b"abcdefg"
+        with sockffi.testing.short_sends("sendmsg", 4):
+            assert sockffi.sendmsg(conn, [b"ab", b"cd", b"ef"]) == 4  # a gather list cut at 4
+        assert _read_exactly(peer, 4) == b"abcd"
+
+
+def test_byte_injections_refuse_calls_that_send_nothing():
+    import sockffi.testing
+
+    with pytest.raises(ValueError, match="needs a call that sends bytes"):
+        sockffi.testing.fail("recv", sockffi.WouldBlock, after_bytes=10)
+    with pytest.raises(ValueError, match="needs a call that sends bytes"):
+        sockffi.testing.short_sends("poll", 1)
+    with pytest.raises(sockffi.testing.NotFired), sockffi.testing.short_sends("send", 1):
+        pass
