@@ -65,6 +65,32 @@ def test_this_one_should_fail():
 
 def test_the_parent_is_untouched():
     sockffi.listen_tcp(("127.0.0.1", 0)).close()
+
+@pytest.mark.sockffi_fail("sendto", "ECONNRESET")
+def test_the_data_path_too_and_the_plugin_survives_it():
+    # CPython's send is sendto(2); the plugin's own control pipes are never supervised.
+    a, b = socket.socketpair()
+    with a, b, pytest.raises(ConnectionResetError):
+        a.send(b"x")
+    s = sockffi.listen_tcp(("127.0.0.1", 0))
+    c = sockffi.connect_tcp(s.address)
+    with s, c, pytest.raises(sockffi.ConnectionResetByPeer):
+        sockffi.send(c, b"x")
+
+@pytest.mark.sockffi_fail("recvfrom", "ETIMEDOUT")
+def test_a_receive_timed_out():
+    s = sockffi.listen_tcp(("127.0.0.1", 0))
+    c = sockffi.connect_tcp(s.address)
+    with s, c, pytest.raises(sockffi.ConnectionTimedOut):
+        sockffi.recv(c, 1)
+
+@pytest.mark.sockffi_fail("sendmsg", "EPIPE")
+def test_connection_write_is_sendmsg():
+    s = sockffi.listen_tcp(("127.0.0.1", 0))
+    c = sockffi.connect_tcp(s.address)
+    with s, c, pytest.raises(sockffi.BrokenPipe) as info:
+        c.write_all(b"hello")
+    assert info.value.sent == 0
 """
 
 
@@ -74,7 +100,7 @@ def test_the_marker_fails_the_syscall_for_any_code_and_reports_as_the_test(pytes
     pytester.makepyfile(test_kernel=KERNEL_TESTS)
     args = ["-p", "no:cacheprovider", "-W", "error::DeprecationWarning"] + (["-n", "2"] if xdist else [])
     result = pytester.runpytest_subprocess(*args)
-    result.assert_outcomes(passed=7, failed=1)
+    result.assert_outcomes(passed=10, failed=1)
     result.stdout.fnmatch_lines(["*test_this_one_should_fail*", "*AddressInUse*", "*output of the failing test*"])
     assert "DeprecationWarning" not in result.stdout.str() + result.stderr.str()
 

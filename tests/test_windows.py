@@ -446,3 +446,114 @@ def test_every_winsock_code_of_the_connection_calls_through_the_library_layer(ca
             assert type(info.value).__name__ == member and info.value.winerror == WSA[code], (call, code)
             checked += 1
         assert checked
+
+
+# ------------------------------------------------------------------- the data path
+
+
+def _pair() -> tuple[sockffi.Connection, sockffi.Connection, sockffi.Server]:
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    conn = sockffi.connect_tcp(server.address)
+    return conn, server.accept(), server
+
+
+def test_send_recv_and_connection_io():
+    conn, peer, server = _pair()
+    with conn, peer, server:
+        assert sockffi.send(conn, b"hello") == 5
+        assert sockffi.recv(peer, 5) == b"hello"
+        assert conn.write(bytearray(b"abc")) == 3
+        buffer = bytearray(8)
+        assert peer.readinto(buffer) == 3 and buffer[:3] == b"abc"
+        assert sockffi.sendmsg(conn, [b"x", b"yz"]) == 3  # WSASendTo's gather list
+        assert peer.read(3) == b"xyz"
+        conn.write_all(b"q" * 100_000)
+        got = 0
+        while got < 100_000:
+            got += len(peer.read(65536))
+
+
+def test_wsaewouldblock_is_would_block_as_eagain_is():
+    conn, peer, server = _pair()
+    with conn, peer, server:
+        with pytest.raises(sockffi.WouldBlock) as info:
+            _nonblocking_recv(conn)
+        check_conn(info.value, sockffi.WouldBlock, "WSAEWOULDBLOCK", "recv")
+
+
+def _nonblocking_recv(conn: sockffi.Connection) -> bytes:
+    import ctypes as c
+
+    one = c.c_ulong(1)
+    assert c.WinDLL("ws2_32").ioctlsocket(c.c_size_t(conn.fd), c.c_long(0x8004667E), c.byref(one)) == 0  # FIONBIO
+    return sockffi.recv(conn, 10)
+
+
+def test_a_send_after_shutdown_is_broken_pipe_as_on_posix():
+    conn, peer, server = _pair()
+    with conn, peer, server:
+        conn.shutdown(sockffi.SHUT_WR)
+        with pytest.raises(sockffi.BrokenPipe) as info:
+            sockffi.send(conn, b"x")
+        check_conn(info.value, sockffi.BrokenPipe, "WSAESHUTDOWN", "send")
+        with pytest.raises(sockffi.BrokenPipe):
+            conn.write_all(b"x")
+
+
+def test_a_recv_after_shutdown_of_reading_is_the_end_of_the_stream_as_on_posix():
+    conn, peer, server = _pair()
+    with conn, peer, server:
+        conn.shutdown(sockffi.SHUT_RD)
+        assert sockffi.recv(conn, 10) == b""
+
+
+def test_an_unconnected_udp_socket_never_sees_an_earlier_datagrams_icmp_report():
+    # Without SIO_UDP_CONNRESET off, the second recvfrom would raise WSAECONNRESET.
+    with std.socket(std.AF_INET, std.SOCK_DGRAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = closed.getsockname()
+    with sockffi.bind_udp(("127.0.0.1", 0), nonblocking=True) as udp, sockffi.bind_udp(("127.0.0.1", 0)) as other:
+        udp.sendto(b"x", dead)
+        other.sendto(b"hello", udp.address)
+        import time
+
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                assert udp.recvfrom(10) == (b"hello", other.address)
+                break
+            except sockffi.WouldBlock:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+
+
+def test_poll_is_wsapoll():
+    conn, peer, server = _pair()
+    with conn, peer, server:
+        assert sockffi.poll([(conn, sockffi.POLLIN)], 0) == []
+        peer.write(b"x")
+        ((given, revents),) = sockffi.poll([(conn, sockffi.POLLIN)], 10_000)
+        assert given is conn and revents & sockffi.POLLIN
+
+
+@pytest.mark.parametrize("call", ["send", "sendto", "recv", "recvfrom"])
+def test_every_winsock_code_of_the_data_calls_through_the_library_layer(call):
+    import sockffi.testing
+
+    checked = 0
+    for code, member in errors.WINDOWS[call].items():
+        if member == errors.UNREACHABLE:
+            continue
+        udp = sockffi.bind_udp(("127.0.0.1", 0))
+        with udp, sockffi.testing.fail(call, code), pytest.raises(getattr(errors, member)) as info:
+            if call == "send":
+                sockffi.send(udp, b"x")
+            elif call == "sendto":
+                sockffi.sendto(udp, b"x", udp.address)
+            elif call == "recv":
+                sockffi.recv(udp, 1)
+            else:
+                sockffi.recvfrom(udp, 1)
+        assert type(info.value).__name__ == member and info.value.winerror == WSA[code], (call, code)
+        checked += 1
+    assert checked
