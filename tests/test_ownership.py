@@ -167,9 +167,18 @@ def once():
     elif mode == "traced":
         sockffi.listen_tcp(("::1", 0)).close()
         sockffi.listen_tcp(("127.0.0.1", 0)).close()
+    elif mode == "udp":
+        sockffi.connect_udp(sockffi.bind_udp(("127.0.0.1", 0)).address).close()
+    elif mode == "write_all":
+        conn.write_all(b"x" * 100)
+        peer.read(100)
 
 stale = []
 observation = sockffi.trace.observe(lambda event: None) if mode == "traced" else None
+if mode == "write_all":
+    server = sockffi.listen_tcp(("127.0.0.1", 0))
+    conn = sockffi.connect_tcp(server.address)
+    peer = server.accept()
 import time
 
 def timed():
@@ -215,7 +224,7 @@ print(interrupted, leaked, len(stale))
 
 
 @pytest.mark.skipif(not LINUX, reason="counts /proc/self/fd")
-@pytest.mark.parametrize("mode", ["v4", "v6", "unix", "unix-file", "dropped", "traced"])
+@pytest.mark.parametrize("mode", ["v4", "v6", "unix", "unix-file", "dropped", "traced", "udp", "write_all"])
 def test_a_raising_signal_handler_at_any_point_leaks_nothing(mode):
     """Not a socket, and for listen_unix not its file either."""
     done = run_python(SIGNALS, mode, "400")
@@ -326,7 +335,9 @@ def _raise_at_bytecode_monitoring(k: int, fn: Any) -> bool:
 
 
 @pytest.mark.skipif(not LINUX, reason="counts /proc/self/fd")
-@pytest.mark.parametrize("mode", ["v4", "v6", "v4-str", "unix-file", "traced", "to_socket", "detach-close"])
+@pytest.mark.parametrize(
+    "mode", ["v4", "v6", "v4-str", "unix-file", "traced", "to_socket", "detach-close", "bind_udp", "connect_udp"]
+)
 def test_an_exception_at_every_bytecode_of_a_call_leaks_nothing(mode, shortdir):
     """Every bytecode boundary of listen_tcp/listen_unix and close, one at a time."""
     path = os.path.join(shortdir, "b.sock")
@@ -338,6 +349,8 @@ def test_an_exception_at_every_bytecode_of_a_call_leaks_nothing(mode, shortdir):
         "traced": lambda: sockffi.listen_tcp(("::1", 0)).close(),
         "to_socket": lambda: sockffi.listen_tcp(("127.0.0.1", 0)).to_socket().close(),
         "detach-close": lambda: sockffi.close(sockffi.listen_tcp(("127.0.0.1", 0))),
+        "bind_udp": lambda: sockffi.bind_udp(("127.0.0.1", 0), reuse_address=True).close(),
+        "connect_udp": lambda: sockffi.connect_udp(("127.0.0.1", 9)).close(),
     }
     fn = calls[mode]
     observation = sockffi.trace.observe(lambda event: None) if mode == "traced" else None
