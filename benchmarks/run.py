@@ -33,6 +33,7 @@ import sockffi
 
 C_SOURCE = r"""
 #include <sys/socket.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -218,6 +219,59 @@ double c_getpeername(int fd, int n, int wall)
     return (clk(wall) - t0) / n;
 }
 
+/* send 64 bytes on a, recv them on b: one round of a ping-pong, in one thread. */
+double c_pingpong(int a, int b, int n, int wall)
+{
+    char out[64] = {0}, in[64];
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        send(a, out, sizeof out, MSG_NOSIGNAL);
+        recv(b, in, sizeof in, 0);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+/* 64 KiB sent whole on a (a send loop), then received whole on b (a recv loop). */
+double c_bulk(int a, int b, int n, int wall)
+{
+    static char out[65536], in[65536];
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        size_t sent = 0, got = 0;
+        while (sent < sizeof out) sent += (size_t)send(a, out + sent, sizeof out - sent, MSG_NOSIGNAL);
+        while (got < sizeof in) got += (size_t)recv(b, in + got, sizeof in - got, 0);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+/* sendto a 64-byte datagram from a to b's port, recvfrom it on b (the source made into text). */
+double c_udp(int a, int b, int port, int n, int wall)
+{
+    char out[64] = {0}, in[64], host[16];
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof to); to.sin_family = AF_INET; to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_in from; socklen_t len = sizeof from;
+        sendto(a, out, sizeof out, MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof to);
+        recvfrom(b, in, sizeof in, 0, (struct sockaddr *)&from, &len);
+        inet_ntop(AF_INET, &from.sin_addr, host, sizeof host);
+    }
+    return (clk(wall) - t0) / n;
+}
+
+/* poll one fd that is ready (writable), timeout 0. */
+double c_poll(int fd, int n, int wall)
+{
+    double t0 = clk(wall);
+    for (int i = 0; i < n; i++) {
+        struct pollfd p = {fd, POLLOUT, 0};
+        poll(&p, 1, 0);
+    }
+    return (clk(wall) - t0) / n;
+}
+
 double c_failing_listen(int fd, int n, int wall)
 {
     double t0 = clk(wall);
@@ -238,6 +292,10 @@ void c_close_all(int *fds, int n);
 double c_accept_close(int fd, int n, int wall);
 double c_connect_close(int port, int n, int wall);
 double c_shutdown(int fd, int n, int wall);
+double c_pingpong(int a, int b, int n, int wall);
+double c_bulk(int a, int b, int n, int wall);
+double c_udp(int a, int b, int port, int n, int wall);
+double c_poll(int fd, int n, int wall);
 double c_so_error(int fd, int n, int wall);
 double c_getpeername(int fd, int n, int wall);
 """
@@ -530,6 +588,90 @@ def bench_on_a_connection(bench: Bench, modules: dict, n: int, what: str) -> dic
             sock.close()
 
 
+def _tcp_pair() -> tuple[socket.socket, socket.socket]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    a = socket.create_connection(listener.getsockname())
+    b, _ = listener.accept()
+    listener.close()
+    for sock in (a, b):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return a, b
+
+
+def bench_data(bench: Bench, modules: dict, n: int, what: str) -> dict:
+    """The data path on loopback, in one thread: a 64-byte ping-pong (send,
+    recv; and Connection.write, read), 64 KiB bulk (sent whole, received
+    whole), a UDP round (sendto, recvfrom), poll of a ready fd."""
+    if what == "udp":
+        a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        b.bind(("127.0.0.1", 0))
+    else:
+        a, b = _tcp_pair()
+    to = b.getsockname()
+    data, chunk = bytes(64), bytes(65536)
+    buf = bytearray(65536)
+    glb = {"a": a, "b": b, "fa": a.fileno(), "fb": b.fileno(), "to": to, "data": data, "chunk": chunk}
+    glb.update({"buf": buf, "view": memoryview(buf), "socket": socket})
+    extra: dict = {}
+    if what == "pingpong":
+        std = "a.send(data); b.recv(64)"
+        sf = "sockffi.send(fa, data); sockffi.recv(fb, 64)"
+        c_ref = lambda: bench.c.c_pingpong(a.fileno(), b.fileno(), n, bench.wall)
+    elif what == "stream":
+        std = "a.send(data); b.recv(64)"
+        sf = "ca.write(data); cb.read(64)"
+        c_ref = lambda: bench.c.c_pingpong(a.fileno(), b.fileno(), n, bench.wall)
+        # Connections of each contender's own, over the same pair: adopted, not closed by them.
+        extra = {name: _adopted(module, a, b) for name, module in modules.items()}
+    elif what == "bulk":
+        std = "a.sendall(chunk)\ngot = 0\nwhile got < 65536:\n    got += b.recv_into(view[got:])"
+        sf = "ca.write_all(chunk)\ngot = 0\nwhile got < 65536:\n    got += cb.readinto(view[got:])"
+        c_ref = lambda: bench.c.c_bulk(a.fileno(), b.fileno(), n, bench.wall)
+        extra = {name: _adopted(module, a, b) for name, module in modules.items()}
+    elif what == "udp":
+        std = "a.sendto(data, to); b.recvfrom(64)"
+        sf = "sockffi.sendto(fa, data, to); sockffi.recvfrom(fb, 64)"
+        c_ref = lambda: bench.c.c_udp(a.fileno(), b.fileno(), to[1], n, bench.wall)
+    else:  # poll
+        import select
+
+        poller = select.poll()
+        poller.register(a.fileno(), select.POLLOUT)
+        glb["poller"] = poller
+        std = "poller.poll(0)"
+        sf = "sockffi.poll([(fa, sockffi.POLLOUT)], 0)"
+        c_ref = lambda: bench.c.c_poll(a.fileno(), n, bench.wall)
+    contenders = {
+        name: bench.py(sf, {**glb, **extra.get(name, {}), "sockffi": module}, n) for name, module in modules.items()
+    }
+    try:
+        return bench.compare(c_ref, bench.py(std, glb, n), contenders)
+    finally:
+        for made in extra.values():
+            for conn in made.values():
+                os.close(conn.detach())
+        a.close()
+        b.close()
+
+
+def _adopted(module, a: socket.socket, b: socket.socket) -> dict:
+    """Connections of `module` over a's and b's fds (dup'ed: theirs to close)."""
+    made = {}
+    for name, sock in (("ca", a), ("cb", b)):
+        fd = os.dup(sock.fileno())
+        server = module.listen_tcp(("127.0.0.1", 0))
+        conn = module.connect_tcp(server.address)
+        server.accept().close()
+        server.close()
+        os.dup2(fd, conn.fd)  # the Connection's number now names the pair's socket
+        os.close(fd)
+        made[name] = conn
+    return made
+
+
 def bench_failing(bench: Bench, modules: dict, n: int) -> dict:
     r, w = os.pipe()
     s = socket.socket()
@@ -628,6 +770,15 @@ def main() -> None:
         ("getpeername, IPv4", "getpeername"),
     ):
         lines += rows(label, bench_on_a_connection(bench, with_accept, 50_000 // scale, what))
+    with_data = {name: m for name, m in modules.items() if hasattr(m, "poll")}
+    for label, what, count in (
+        ("ping-pong, 64 bytes: send + recv", "pingpong", 20_000),
+        ("ping-pong, 64 bytes: Connection.write + read", "stream", 20_000),
+        ("bulk, 64 KiB: write_all + readinto (256 MiB a timing)", "bulk", 4096),
+        ("UDP, 64 bytes: sendto + recvfrom", "udp", 20_000),
+        ("poll, one ready fd, timeout 0", "poll", 50_000),
+    ):
+        lines += rows(label, bench_data(bench, with_data, count // scale, what))
     if not args.no_import:
         lines += rows(
             "import, fresh interpreter, no .pth preloads", bench_import(args.rounds, sys.executable, True), False

@@ -187,7 +187,8 @@ SF_API long long sf_stream_write(long long *cell, long long ref, const char *dat
 /* ------------------------------------------------------------------ poll */
 
 /* poll(2) (WSAPoll on Windows) over n entries of (ref, events, revents),
-   each acting on cells[i] as sockffi.h says (NULL: ref is a plain fd); an
+   each acting on cells[i] as sockffi.h says (NULL, or cells NULL for all:
+   ref is a plain fd); an
    owner that no longer holds its socket reports POLLNVAL, as the kernel does
    for an fd that is not open, and is not passed to the kernel. revents are
    written back; the result is how many entries have any. */
@@ -209,8 +210,9 @@ SF_API int sf_poll(long long *entries, long long **cells, int n, int timeout_ms)
 #endif
     }
     for (i = 0; i < n; i++) {
-        long long fd = sf_sock(cells[i], entries[3 * i]);
-        if (fd < 0 && cells[i] == NULL) {
+        long long *cell = cells == NULL ? NULL : cells[i];
+        long long fd = sf_sock(cell, entries[3 * i]);
+        if (fd < 0 && cell == NULL) {
             if (fds != small) free(fds);
             return (int)fd; /* a plain fd out of range: refused before any syscall */
         }
@@ -233,7 +235,7 @@ SF_API int sf_poll(long long *entries, long long **cells, int n, int timeout_ms)
     if (rc >= 0) {
         for (i = 0; i < n; i++) {
             short revents = fds[i].revents;
-            if (cells[i] != NULL && sf_sock(cells[i], entries[3 * i]) < 0) {
+            if (cells != NULL && cells[i] != NULL && sf_sock(cells[i], entries[3 * i]) < 0) {
                 if (revents == 0) rc++;
                 revents = POLLNVAL;
             }
@@ -274,4 +276,19 @@ SF_API int sf_udp_no_reset(long long *cell, long long ref)
     (void)cell, (void)ref;
     return 0;
 #endif
+}
+
+/* poll of one entry, the commonest: its revents (0 when the time ran out),
+   or the failure; an owner that no longer holds its socket is POLLNVAL. */
+SF_API int sf_poll1(long long *cell, long long ref, int events, int timeout_ms)
+{
+    long long entry[3];
+    long long *cells[1];
+    int rc;
+    entry[0] = ref;
+    entry[1] = events;
+    entry[2] = 0;
+    cells[0] = cell;
+    rc = sf_poll(entry, cell == NULL ? NULL : cells, 1, timeout_ms);
+    return rc < 0 ? rc : (int)entry[2];
 }

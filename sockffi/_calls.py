@@ -58,9 +58,11 @@ _CONVERT: dict[str, tuple[str, str]] = {
         "_buf, {p}",
     ),
     # The caller's writable buffer, and how much of it (None or 0: all of it).
-    # (A bytearray is always writable: the cheaper view, inline.)
+    # (A bytearray is always writable, a memoryview says whether it is, and
+    # neither type can be subclassed: the cheaper view, inline.)
     "into": (
-        "if _type({p}) is bytearray:\n    _view = _from_buffer({p})\nelse:\n    _view = _writable_of({p})",
+        "if _type({p}) is bytearray or (_type({p}) is memoryview and not {p}.readonly and {p}.c_contiguous):\n"
+        "    _view = _from_buffer({p})\nelse:\n    _view = _writable_of({p})",
         "_view",
     ),
     "intosize": ("if {p} is None:\n    {p} = _len(_view)\nelse:\n    {p} = _into_size({p}, _view)", "{p}"),

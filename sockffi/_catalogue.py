@@ -1418,7 +1418,16 @@ RECORDS: dict[str, Syscall] = {
             set="PollError",
             man=("poll", "nf-winsock2-wsapoll", "WSAPoll"),
             eintr=True,
-            helpers={"poll": H("pollfds", "timeout", result="ready", shows=("{pollfds}", "{timeout}"))},
+            helpers={
+                "poll": H("pollfds", "timeout", result="ready", shows=("{pollfds}", "{timeout}")),
+                "poll1": H(
+                    "sock",
+                    "events",
+                    "timeout",
+                    result="revents",
+                    shows=("[{{fd={sock}, events={events}}}]", "1", "{timeout}", "{result}"),
+                ),
+            },
             match={},
             kernel="poll",
             seccomp={"x86_64": (7,), "aarch64": (73,)},

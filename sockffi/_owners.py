@@ -338,7 +338,11 @@ class Connection(_Owner[A]):
         """Zig's ``Stream.read`` into ``buffer`` (any writable C-contiguous
         buffer): one recv(2), the count it gave. Raises a member of
         :class:`sockffi.StreamReadError`."""
-        view = _from_buffer(buffer) if _type(buffer) is bytearray else _seam.writable_of(buffer)
+        kind = _type(buffer)
+        if kind is bytearray or (kind is memoryview and not buffer.readonly and buffer.c_contiguous):  # type: ignore[union-attr]
+            view = _from_buffer(buffer)
+        else:
+            view = _seam.writable_of(buffer)
         return self._read(view, len(view))
 
     def _read(self, buf: Any, size: int) -> int:

@@ -531,11 +531,14 @@ def sendmsg(fd: FileDescriptor, buffers: Iterable[Buffer], address: Optional[Add
 
 
 _poll_error = _seam.error_maker(_seam.DIRECT.poll, "poll")
+_new_longs = _ffi.new_allocator(should_clear_after_alloc=False)
+_FD_MAX = _seam.FD_MAX
+_INT_MAX = _seam.INT_MAX
 _LONGS = _ffi.typeof("long long[]")
 _CELLS = _ffi.typeof("long long *[]")
 
 
-def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Optional[float] = None) -> list[tuple[Any, int]]:
+def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Union[int, float, None] = None) -> list[tuple[Any, int]]:
     """poll(2) (WSAPoll on Windows): ``fds`` is ``[(fd, events), ...]`` (an fd,
     a Server, Connection or Datagram, or anything with ``fileno()``; events a
     mask of POLLIN, POLLOUT ...); the entries with any revents come back as
@@ -547,39 +550,76 @@ def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Optional[float] = N
 
     Raises a member of :class:`PollError`.
     """
-    entries = list(fds)
+    entries = list(fds)  # a copy: another thread may change the caller's list meanwhile
     n = len(entries)
-    items = _ffi.new(_LONGS, 3 * n)
-    cells = _ffi.new(_CELLS, n)
+    if n == 1:  # the commonest: one entry, no arrays
+        return _poll1(entries[0], timeout)
+    items = _new_longs(_LONGS, 3 * n)  # not zeroed: every slot is written below
+    cells: Any = _NULL  # an array only when an entry is an owner
     held = []  # the owners' cells, referenced for the call (a pooled cell is never reused meanwhile)
-    for i, entry in enumerate(entries):
-        if (_type(entry) is not tuple or len(entry) != 2) and (not isinstance(entry, (tuple, list)) or len(entry) != 2):
-            raise TypeError(f"each entry of fds must be an (fd, events) pair, not {entry!r}")
-        fd, events = entry
-        events = _seam.c_int(events, "events", 0, 0xFFFF)
+    for i, given in enumerate(entries):
+        fd, events = given if _type(given) is tuple and len(given) == 2 else _poll_entry(given)
+        if _type(events) is not int or not 0 <= events <= 0xFFFF:
+            events = _seam.c_int(events, "events", 0, 0xFFFF)
         if _type(fd) is int:
-            if not 0 <= fd <= _seam.FD_MAX:
-                raise (
-                    ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
-                )
+            if not 0 <= fd <= _FD_MAX:
+                raise ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
             ref = fd
         else:
             cell, ref = _socket_of_or_closed(fd)
             if cell is not _NULL:
+                if cells is _NULL:
+                    cells = _ffi.new(_CELLS, n)
                 cells[i] = cell
                 held.append(cell)
         items[3 * i] = ref
         items[3 * i + 1] = events
-    ms = _seam.poll_ms(timeout)
-    deadline = None if ms < 0 else _monotonic() + ms / 1000
+        items[3 * i + 2] = 0
+    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _seam.poll_ms(timeout)
+    deadline = None if ms <= 0 else _monotonic() + ms / 1000
     while True:
         r: int = _C.poll(items, cells, n, ms)
-        if r >= 0:
-            return [(entries[i][0], int(items[3 * i + 2])) for i in range(n) if items[3 * i + 2]]
+        if r == 0:
+            return []
+        if r > 0:
+            return [(entries[k][0], int(items[3 * k + 2])) for k in range(n) if items[3 * k + 2]]
         if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
             raise _poll_error(r)
         if deadline is not None:  # the handlers ran; wait for what is left
             ms = max(0, int((deadline - _monotonic()) * 1000 + 0.999))
+
+
+def _poll1(entry: Any, timeout: Any) -> list[tuple[Any, int]]:
+    if _type(entry) is not tuple or len(entry) != 2:
+        entry = _poll_entry(entry)
+    fd, events = entry
+    if _type(events) is not int or not 0 <= events <= 0xFFFF:
+        events = _seam.c_int(events, "events", 0, 0xFFFF)
+    if _type(fd) is int:
+        if not 0 <= fd <= _FD_MAX:
+            raise ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
+        cell: Any = _NULL
+        ref = fd
+    else:
+        cell, ref = _socket_of_or_closed(fd)
+    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _seam.poll_ms(timeout)
+    deadline = None if ms <= 0 else _monotonic() + ms / 1000
+    while True:
+        r: int = _C.poll1(cell, ref, events, ms)
+        if r > 0:
+            return [(fd, r)]
+        if r == 0:
+            return []
+        if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
+            raise _poll_error(r)
+        if deadline is not None:  # the handlers ran; wait for what is left
+            ms = max(0, int((deadline - _monotonic()) * 1000 + 0.999))
+
+
+def _poll_entry(entry: Any) -> tuple[Any, Any]:
+    if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+        raise TypeError(f"each entry of fds must be an (fd, events) pair, not {entry!r}")
+    return entry[0], entry[1]
 
 
 def _socket_of_or_closed(fd: Any) -> tuple[Any, int]:

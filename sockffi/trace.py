@@ -255,6 +255,9 @@ def _event(
         return Event(syscall, args, -1, code & _seam.CODE_MASK, elapsed, aux, call)
     if spec.result in ("fd", "ready", "count", "received", "received_from"):
         result = rc
+    elif spec.result == "revents":
+        result = 1 if rc else 0
+        result = rc
     elif spec.result == "peer":
         result = _seam.cell_fd(a[0])
     else:
@@ -294,6 +297,7 @@ _SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
     "buffers": lambda v, level, rc: _buffers(v),
     "optaddress": lambda v, level, rc: "NULL" if v[0] == 0 else _address(v),
     "pollfds": lambda v, level, rc: _pollfds(v, rc),
+    "events": lambda v, level, rc: _events(v[0]),
     "flags": lambda v, level, rc: describe_type(v[0] | lib.SOCK_STREAM).partition("|")[2] or "0",
     "timeout": lambda v, level, rc: str(v[0]),
     "on": lambda v, level, rc: "O_NONBLOCK" if v[0] else "~O_NONBLOCK",
@@ -307,6 +311,7 @@ _RESULT_SHOWN: dict[str, Callable[[int, tuple[Any, ...]], str]] = {
     "count": lambda rc, a: "",
     "received": lambda rc, a: "",
     "received_from": lambda rc, a: "",
+    "revents": lambda rc, a: f"(revents={_events(rc)})" if rc else "",
     "ready": lambda rc, a: "",
     "name": lambda rc, a: _packed(rc, True),
     "peer": lambda rc, a: _packed(rc, True),
