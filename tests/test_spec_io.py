@@ -73,8 +73,9 @@ def tables(text: str) -> dict[tuple[str, str], dict[str, str]]:
                     if code in out.get((platform, "sendto"), {}):
                         out.setdefault((platform, call), {})[code] = out[(platform, "sendto")][code]
                 continue
+            # "ELOOP / ENOENT | SymLinkLoop / FileNotFound": one name per code, in order.
             names = [_result(part) for part in cell.split(" / ")]
-            if len(codes) > 1 and len(names) == len(codes) and all(names):  # "ELOOP / ENOENT | SymLinkLoop / FileNotFound"
+            if len(codes) > 1 and len(names) == len(codes) and all(names):
                 for code, name in zip(codes, names):
                     out.setdefault((platform, call), {})[code] = name
                 continue
