@@ -369,6 +369,29 @@ def test_reproduce_makes_the_error_happen_for_real(name):
     assert "-1 E" in r.stdout or "-1 WSA" in r.stdout
 
 
+def _reproduce_via() -> list[tuple[str, str]]:
+    from sockffi.cli import _reproduce
+
+    return list(_reproduce.VIA)
+
+
+@pytest.mark.parametrize("name, via", [pytest.param(*key, id="-".join(key)) for key in _reproduce_via()])
+def test_reproduce_via_a_data_call_makes_it_happen_there(name, via):
+    from sockffi.cli import _reproduce
+
+    ok, why = _reproduce.VIA[(name, via)].available(name)
+    if not ok:
+        pytest.skip(f"{name} --via {via}: {why}")
+    r = run("reproduce", name, "--via", via)
+    assert r.returncode == cli.EXIT_CODES[name], r.stdout + r.stderr
+    assert f"{via}(2) failed: {name}" in r.stdout and ("-1 E" in r.stdout or "-1 WSA" in r.stdout)
+
+
+def test_reproduce_via_an_unknown_way_is_a_usage_error():
+    r = run("reproduce", "BrokenPipe", "--via", "recv")
+    assert r.returncode == 2 and "no recipe for BrokenPipe --via recv" in r.stderr
+
+
 def test_observe_reports_every_call_and_restores_the_originals(no_fd_leak):
     from sockffi import _seam
 

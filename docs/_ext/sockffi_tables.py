@@ -195,6 +195,9 @@ def reproduce_table() -> list[str]:
         if recipe.platforms and recipe.otherwise:
             text += f". Elsewhere: {recipe.otherwise}"
         out += [f"   * - :ref:`{name} <error-{name}>`", f"     - {where}", f"     - {text}"]
+    for (name, via), recipe in _reproduce.VIA.items():  # the data path's ways: NAME --via CALL
+        where = ", ".join(recipe.platforms) + (" (root)" if recipe.needs_root else "")
+        out += [f"   * - :ref:`{name} <error-{name}>` ``--via {via}``", f"     - {where}", f"     - {recipe.what}"]
     return [*out, ""]
 
 

@@ -465,7 +465,11 @@ def cmd_reproduce(args: argparse.Namespace, out: Any, err: Any) -> int:
         raise UsageError(
             f"{args.name!r} is not one of the {len(errors.ERROR_NAMES)} error names (sockffi errors lists them)"
         )
-    return _reproduce.run(name, out, err)
+    via = args.via or ""
+    if via and (name, via) not in _reproduce.VIA:
+        ways = ", ".join(f"{n} --via {c}" for n, c in _reproduce.VIA)
+        raise UsageError(f"no recipe for {name} --via {via} (the data path's: {ways})")
+    return _reproduce.run(name, out, err, via)
 
 
 def cmd_demo(args: argparse.Namespace, out: Any, err: Any) -> int:
@@ -555,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="make an error happen for real on this machine, and show it")
     p.add_argument("name", nargs="?", metavar="NAME", help=f"one of the {len(errors.ERROR_NAMES)} error names")
     p.add_argument("--list", action="store_true", help="which errors this machine can reproduce, and why not the rest")
+    p.add_argument("--via", metavar="CALL", help="the data path's way to it: recv, send or sendto (see --list)")
     p.set_defaults(run=cmd_reproduce)
     p = sub.add_parser("demo", help="a listening socket, then a second one on the same port failing")
     p.set_defaults(run=cmd_demo)

@@ -568,6 +568,105 @@ RECIPES = dict(sorted(RECIPES.items()))
 assert list(RECIPES) == list(errors.ERROR_NAMES)
 
 
+# ------------------------------------------------------------------- the data path's ways to the same names
+
+
+def _pair() -> tuple[Any, Any]:
+    """A connected loopback TCP pair of sockffi Connections (the listener closed)."""
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
+        conn = sockffi.connect_tcp(server.address)
+        return conn, server.accept()
+
+
+def _wait(fd: Any, events: int) -> None:
+    sockffi.poll([(fd, events)], 30_000)
+
+
+def _reset_on_recv() -> tuple[str, Call]:
+    conn, peer = _pair()
+    sockffi.setsockopt(peer, sockffi.SOL_SOCKET, sockffi.SO_LINGER, struct.pack("ii", 1, 0))
+    peer.close()  # SO_LINGER {1, 0}: the kernel sends RST
+    _wait(conn, sockffi.POLLIN)
+    return (
+        "sockffi.recv(conn, 100)  (the peer closed with SO_LINGER {1, 0}: a reset)",
+        _keeping(conn, lambda: sockffi.recv(conn, 100)),
+    )
+
+
+def _refused_on_send() -> tuple[str, Call]:
+    udp = sockffi.connect_udp(("127.0.0.1", _closed_port()))
+    udp.send(b"x")  # the port answers with ICMP port unreachable, reported to this socket
+    _wait(udp, sockffi.POLLERR)
+    return (
+        'udp.send(b"x")  (a UDP socket connected to a loopback port nobody holds; its earlier datagram was refused)',
+        _keeping(udp, lambda: udp.send(b"x")),
+    )
+
+
+def _would_block_on_send() -> tuple[str, Call]:
+    conn, peer = _pair()
+    sockffi.setsockopt(conn, sockffi.SOL_SOCKET, sockffi.SO_SNDBUF, 4096)
+    sockffi.setsockopt(peer, sockffi.SOL_SOCKET, sockffi.SO_RCVBUF, 4096)
+    data = bytes(65536)
+    try:
+        while True:  # fill this end's send buffer and the peer's receive buffer
+            sockffi.send(conn, data, sockffi.MSG_DONTWAIT)
+    except sockffi.WouldBlock:
+        pass
+    return (
+        "sockffi.send(conn, bytes(65536), MSG_DONTWAIT)  (both buffers are full: the peer reads nothing)",
+        _keeping((conn, peer), lambda: sockffi.send(conn, data, sockffi.MSG_DONTWAIT)),
+    )
+
+
+def _broadcast_denied() -> tuple[str, Call]:
+    udp = sockffi.bind_udp(("127.0.0.1", 0))
+    return (
+        'udp.sendto(b"x", ("255.255.255.255", 9))  (a broadcast, and SO_BROADCAST is off)',
+        _keeping(udp, lambda: udp.sendto(b"x", ("255.255.255.255", 9))),
+    )
+
+
+def _timed_out_on_recv() -> tuple[str, Call]:
+    _unshare(0x40000000)  # CLONE_NEWNET: this child's own network namespace
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True, stdin=subprocess.DEVNULL)
+    conn, peer = _pair()
+    sockffi.setsockopt(conn, sockffi.IPPROTO_TCP, 18, 500)  # TCP_USER_TIMEOUT: 500 ms unacknowledged
+    subprocess.run(["ip", "link", "set", "lo", "down"], check=True, stdin=subprocess.DEVNULL)
+    sockffi.send(conn, b"x")  # never acknowledged: the kernel gives up after 500 ms
+    _wait(conn, sockffi.POLLIN)
+    return (
+        "sockffi.recv(conn, 100)  (in a new network namespace whose lo went down, TCP_USER_TIMEOUT 500 ms: "
+        "a byte sent was never acknowledged)",
+        _keeping((conn, peer), lambda: sockffi.recv(conn, 100)),
+    )
+
+
+#: The data path's ways to names that have a recipe above: ``sockffi
+#: reproduce NAME --via CALL``.
+VIA: dict[tuple[str, str], Recipe] = {
+    ("ConnectionResetByPeer", "recv"): Recipe(
+        "recv after the peer reset the connection", ("linux", "windows"), _reset_on_recv
+    ),
+    ("ConnectionRefused", "send"): Recipe(
+        "send on a connected UDP socket whose earlier datagram the port refused", ("linux",), _refused_on_send
+    ),
+    ("WouldBlock", "send"): Recipe(
+        "send with MSG_DONTWAIT once both socket buffers are full", ("linux",), _would_block_on_send
+    ),
+    ("AccessDenied", "sendto"): Recipe(
+        "sendto a broadcast address without SO_BROADCAST", ("linux", "windows"), _broadcast_denied
+    ),
+    ("ConnectionTimedOut", "recv"): Recipe(
+        "recv after TCP_USER_TIMEOUT expired, inside a new network namespace whose lo went down",
+        ("linux",),
+        _timed_out_on_recv,
+        needs_root=True,
+        tools=("ip",),
+    ),
+}
+
+
 # ------------------------------------------------------------------- the CLI's side
 
 
@@ -578,11 +677,15 @@ def list_recipes(out: Any, style: Any) -> int:
     out.write(style.bold(f"{count} of {len(RECIPES)} errors can be reproduced here ({PLATFORM}, {who})") + "\n")
     for name, (ok, text) in found.items():
         out.write(style.wrap(f"{name}", ("yes: " if ok else "no: ") + text, 30) + "\n")
+    out.write("\n" + style.bold("the data path's ways to them (sockffi reproduce NAME --via CALL)") + "\n")
+    for (name, via), recipe in VIA.items():
+        ok, text = recipe.available(name)
+        out.write(style.wrap(f"{name} --via {via}", ("yes: " if ok else "no: ") + text, 30) + "\n")
     return 0
 
 
-def run(name: str, out: Any, err: Any) -> int:
-    ok, text = RECIPES[name].available(name)
+def run(name: str, out: Any, err: Any, via: str = "") -> int:
+    ok, text = (VIA[(name, via)] if via else RECIPES[name]).available(name)
     if not ok:
         err.write(f"sockffi: {name} cannot be reproduced here: {text}\n")
         return 1
@@ -592,7 +695,8 @@ def run(name: str, out: Any, err: Any) -> int:
         try:
             if not stopped:
                 try:
-                    running.append(subprocess.Popen(child_argv("sockffi.cli._reproduce", name), cwd=scratch))
+                    argv = child_argv("sockffi.cli._reproduce", name, *([via] if via else []))
+                    running.append(subprocess.Popen(argv, cwd=scratch))
                 except OSError as exc:  # the interpreter itself could not be started
                     err.write(f"sockffi: cannot start {sys.executable} to reproduce {name}: {exc.strerror}\n")
                     return 1
@@ -669,7 +773,7 @@ def _remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=writable)
 
 
-def _child(name: str) -> int:
+def _child(name: str, via: str = "") -> int:
     import signal
 
     from .. import trace
@@ -682,7 +786,7 @@ def _child(name: str) -> int:
         if hasattr(signal, signame):
             signal.signal(getattr(signal, signame), terminated)
     style = _render.Style(sys.stdout)
-    recipe = RECIPES[name]
+    recipe = VIA[(name, via)] if via else RECIPES[name]
     print(style.bold(f"reproducing {name}: {recipe.here()}"))
     shown, call = recipe.setup()
     print(f"  the call: {shown}")
@@ -706,11 +810,11 @@ def _child(name: str) -> int:
     return 1
 
 
-def _main(name: str) -> int:
+def _main(name: str, via: str = "") -> int:
     from . import _render
 
     try:
-        status = _child(name)
+        status = _child(name, via)
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): nothing more to say
         _render.silence(sys.stdout)
@@ -719,4 +823,4 @@ def _main(name: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1]))
+    sys.exit(_main(*sys.argv[1:3]))
