@@ -51,7 +51,7 @@ from .errors import *  # noqa: E402, F403  (the error classes)
 from .net import *  # noqa: E402, F403  (listen_tcp ... Server, Connection)
 from .posix import *  # noqa: E402, F403  (one function per syscall)
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def _constants() -> dict[str, int]:

@@ -280,3 +280,45 @@ def test_the_readme_lists_every_call_and_command():
     for record in errors.RECORDS.values():  # by its own name, or the syscall's (getsockopt_error's is getsockopt)
         assert f"`{record.name}`" in readme or f"`{record.kernel}`" in readme, record.name
     assert "sockffi connect " in readme
+
+
+STRACE_ENDING = r"""
+import struct, sockffi
+def pair():
+    with sockffi.listen_tcp(("127.0.0.1", 0)) as server:
+        conn = sockffi.connect_tcp(server.address)
+        return conn, server.accept()
+conn, peer = pair()
+sockffi.setsockopt(peer, sockffi.SOL_SOCKET, sockffi.SO_LINGER, struct.pack("ii", 1, 0))
+peer.close()
+sockffi.poll([(conn, sockffi.POLLIN)], 10_000)
+try:
+    conn.read(100)
+except sockffi.ConnectionResetByPeer:
+    pass
+conn.read(100)
+try:
+    conn.write(b"more")
+except sockffi.BrokenPipe:
+    pass
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not __import__("shutil").which("strace"), reason="strace")
+def test_how_a_connection_ends_is_what_strace_sees():
+    """docs/data.rst's sequence, under strace: RST, then ECONNRESET once, then 0, then EPIPE."""
+    out = subprocess.run(
+        ["strace", "-f", "-e", "trace=recvfrom,sendmsg", sys.executable, "-c", STRACE_ENDING],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    ).stderr
+    calls = [line for line in out.splitlines() if line.startswith(("recvfrom(", "sendmsg("))]
+    assert calls[0].startswith("recvfrom(") and calls[0].endswith("= -1 ECONNRESET (Connection reset by peer)"), out
+    assert calls[1].startswith("recvfrom(") and calls[1].endswith("= 0"), out
+    assert calls[2].startswith("sendmsg(") and "MSG_NOSIGNAL" in calls[2] and "= -1 EPIPE (Broken pipe)" in calls[2]
+    assert "SIGPIPE" not in out
+    page = (DOCS / "data.rst").read_text()
+    assert "ConnectionResetByPeer" in page and "b''" in page and "BrokenPipe" in page
