@@ -17,9 +17,16 @@ def _quiet_ctrl_c_while_the_command_starts() -> None:
 
     argv0 = sys.argv[0] if sys.argv else ""
     command = os.path.splitext(os.path.basename(argv0))[0] == "sockffi"
-    orig = getattr(sys, "orig_argv", ())
-    module = argv0 == "-m" and any(orig[i : i + 2] == ["-m", "sockffi"] for i in range(len(orig)))
-    if not (command or module):
+    if not command and argv0 == "-m":  # a module is being found: is it sockffi?
+        orig = getattr(sys, "orig_argv", None)
+        if orig is not None:
+            command = any(orig[i : i + 2] == ["-m", "sockffi"] for i in range(len(orig)))
+        else:  # 3.9 has no orig_argv: runpy's frame names the module
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_code.co_name != "_run_module_as_main":
+                frame = frame.f_back
+            command = frame is not None and frame.f_locals.get("mod_name") == "sockffi"
+    if not command:
         return
     import signal
 

@@ -253,7 +253,8 @@ def raise_at_bytecode(k: int, fn: Any) -> bool:
     def local(frame: Any, event: str, arg: object) -> Any:
         if event == "opcode":
             count[0] += 1
-            if count[0] == k:
+            # At or after the k-th: the first instruction a signal handler can run before.
+            if count[0] >= k and frame.f_lasti not in _no_signal_before(frame.f_code):
                 raise AtBytecode
         return local
 
@@ -271,6 +272,36 @@ def raise_at_bytecode(k: int, fn: Any) -> bool:
     finally:
         sys.settrace(None)
     return False
+
+
+_NO_SIGNAL: dict[Any, frozenset[int]] = {}
+
+
+def _no_signal_before(code: Any) -> frozenset[int]:
+    """The offsets in code before which no signal handler can run, and where an
+    exception raised from a trace function breaks CPython 3.9's and 3.10's own
+    exception state: from a ROT_FOUR to the POP_EXCEPT it leads to (a `return`
+    inside `except`, or from a `finally`, moves the result below the saved
+    exception, and unwinding from there restores the result as the exception:
+    a freed object later). 3.9 checks for signals after neither ROT_FOUR nor
+    POP_TOP, 3.10 only at calls and backward jumps; 3.11's exception table
+    unwinds any offset correctly."""
+    if sys.version_info >= (3, 11):
+        return frozenset()
+    found = _NO_SIGNAL.get(code)
+    if found is None:
+        import dis
+
+        offsets: set[int] = set()
+        inside = False
+        for ins in dis.get_instructions(code):
+            if inside:
+                offsets.add(ins.offset)
+                inside = ins.opname != "POP_EXCEPT"
+            elif ins.opname == "ROT_FOUR":
+                inside = True
+        found = _NO_SIGNAL[code] = frozenset(offsets)
+    return found
 
 
 def _sockffi_code() -> list[Any]:
