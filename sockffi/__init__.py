@@ -22,10 +22,12 @@ def _quiet_ctrl_c_while_the_command_starts() -> None:
         if orig is not None:
             command = any(orig[i : i + 2] == ["-m", "sockffi"] for i in range(len(orig)))
         else:  # 3.9 has no orig_argv: runpy's frame names the module
-            frame = sys._getframe(1)
-            while frame is not None and frame.f_code.co_name != "_run_module_as_main":
-                frame = frame.f_back
-            command = frame is not None and frame.f_locals.get("mod_name") == "sockffi"
+            import traceback
+
+            for frame, _ in traceback.walk_stack(None):
+                if frame.f_code.co_name == "_run_module_as_main":
+                    command = frame.f_locals.get("mod_name") == "sockffi"
+                    break
     if not command:
         return
     import signal
