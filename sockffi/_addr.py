@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import _seam, errors
+from . import _args, _seam, errors
 from ._sockffi import ffi, lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~2 ms)
@@ -200,7 +200,7 @@ def u_int(value: object, what: str, limit: int) -> int:
     if _type(value) is not int:
         if isinstance(value, bool) or not (isinstance(value, int) or hasattr(_type(value), "__index__")):
             raise TypeError(f"{what} must be int, not {_type(value).__name__}")
-        value = _seam.c_int(value, what, -(2**63), 2**63)
+        value = _args.c_int(value, what, -(2**63), 2**63)
     if not 0 <= value <= limit:
         raise OverflowError(f"{what} must be 0-{limit}.")
     return value

@@ -20,7 +20,7 @@ from __future__ import annotations
 import linecache
 import os
 
-from . import _addr, _seam, errors
+from . import _addr, _args, _seam, errors
 from ._catalogue import H
 from ._sockffi import ffi as _ffi
 
@@ -276,26 +276,26 @@ _NAMESPACE: dict[str, Any] = {
     "_C": _seam.C,
     "_NULL": _seam.NULL,
     "_socket_of": _seam.socket_of,
-    "_overflow": _seam.overflow,
-    "_c_int": _seam.c_int,
-    "_data_of": _seam.data_of,
-    "_size_of": _seam.size_of,
-    "_chars": _seam.chars,
-    "_POOLED": _seam.POOLED,
-    "_pool": _seam.POOL,
-    "_pool_pop": _seam.POOL.pop,
-    "_pool_append": _seam.POOL.append,
-    "_froms": _seam.froms,
+    "_overflow": _args.overflow,
+    "_c_int": _args.c_int,
+    "_data_of": _args.data_of,
+    "_size_of": _args.size_of,
+    "_chars": _args.chars,
+    "_POOLED": _args.POOLED,
+    "_pool": _args.POOL,
+    "_pool_pop": _args.POOL.pop,
+    "_pool_append": _args.POOL.append,
+    "_froms": _args.froms,
     "_unpack": _ffi.unpack,
     "_from_buffer": _ffi.from_buffer,
-    "_writable_of": _seam.writable_of,
-    "_into_size": _seam.into_size,
+    "_writable_of": _args.writable_of,
+    "_into_size": _args.into_size,
     "_source": _addr.source,
-    "_buffers_of": _seam.buffers_of,
+    "_buffers_of": _args.buffers_of,
     "_NO_ADDRESS": (0, 0, _seam.NULL, 0, 0, 0, 0),
     "_len": len,
-    "_backlog_of": _seam.backlog_of,
-    "_how_of": _seam.how_of,
+    "_backlog_of": _args.backlog_of,
+    "_how_of": _args.how_of,
     "_INT_MAX": _seam.INT_MAX,
     "_CODE_MASK": _seam.CODE_MASK,
     "_REJECTED": _seam.REJECTED,

@@ -19,7 +19,7 @@ import os
 # (pydantic, sphinx, beartype ...) can read them.
 from typing import TYPE_CHECKING, Any, Generic, NoReturn, Optional, TypeVar, Union
 
-from . import _addr, _seam, errors
+from . import _addr, _args, _seam, errors
 from . import posix as _posix
 from ._sockffi import ffi, lib
 from .posix import accept_flags as _accept_flags
@@ -59,7 +59,7 @@ _BLOCKING_READABLE: bool = _seam.backend.BLOCKING_READABLE
 _give_cell = _seam.give_cell
 _names_get = _addr.names.get
 _socket_of = _seam.socket_of
-_chars = _seam.chars
+_chars = _args.chars
 _unpack = ffi.unpack
 _from_buffer = ffi.from_buffer
 _CODE_MASK = _seam.CODE_MASK
@@ -318,7 +318,7 @@ class Connection(_Owner[A]):
         if _type(size) is not int or size < 0:
             if size == -1 and _type(size) is int:
                 return self.readall()
-            size = _seam.size_of(size)
+            size = _args.size_of(size)
         buf = _chars(size)
         r = self._read(buf, size)
         data: bytes = _unpack(buf, r)
@@ -342,7 +342,7 @@ class Connection(_Owner[A]):
         if kind is bytearray or (kind is memoryview and not buffer.readonly and buffer.c_contiguous):  # type: ignore[union-attr]
             view = _from_buffer(buffer)
         else:
-            view = _seam.writable_of(buffer)
+            view = _args.writable_of(buffer)
         return self._read(view, len(view))
 
     def _read(self, buf: Any, size: int) -> int:
@@ -358,7 +358,7 @@ class Connection(_Owner[A]):
         """Zig's ``Stream.write``: one sendmsg(2) with MSG_NOSIGNAL (WSASend on
         Windows) of ``data`` (any bytes-like object); the count sent, which may
         be short. Raises a member of :class:`sockffi.StreamWriteError`."""
-        view = data if _type(data) is bytes else _seam.data_of(data)
+        view = data if _type(data) is bytes else _args.data_of(data)
         return self._write(view, len(view))
 
     def write_all(self, data: Buffer) -> None:
@@ -367,7 +367,7 @@ class Connection(_Owner[A]):
         out before it (what Zig's writeAll, CPython's ``sendall`` and trio's
         ``send_all`` lose): the rest is ``data[e.sent:]``. Raises a member of
         :class:`sockffi.StreamWriteError`."""
-        view: Any = data if _type(data) is bytes else _seam.data_of(data)
+        view: Any = data if _type(data) is bytes else _args.data_of(data)
         total = len(view)
         sent = 0
         try:

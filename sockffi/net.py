@@ -18,9 +18,10 @@ import os
 # (pydantic, sphinx, beartype ...) can read them.
 from typing import Any, Optional, Union, overload
 
-from . import _addr, _seam, errors
-from ._owners import Connection, Datagram, Server, connection, datagram, server
+from . import _addr, _args, _seam, errors
+from ._owners import Connection, Datagram, Server, connection, server
 from ._sockffi import lib
+from ._udp import bind_udp, connect_udp
 from .types import IPv4Address, IPv6Address, UnixAddress
 
 __all__ = [
@@ -66,7 +67,7 @@ _new_name_buffer = _seam.new_name_buffer
 _NAME_BUFFER = _seam.NAME_BUFFER
 _take_cell = _seam.take_cell
 _give_cell = _seam.give_cell
-_flag = _seam.flag
+_flag = _args.flag
 _NO_DATA = b""
 
 
@@ -155,7 +156,7 @@ def listen_tcp(
     if inheritable is not False and inheritable is not True:
         inheritable = _flag(inheritable, "inheritable")
     if _type(backlog) is not int:
-        backlog = _seam.backlog_of(backlog)
+        backlog = _args.backlog_of(backlog)
     # The common case in one C crossing: a plain (str, int) pair whose host was
     # seen before. The C refuses a port or backlog out of range before any
     # syscall; the general path below then says which. (Server creation is
@@ -248,7 +249,7 @@ def _listen_tcp(
     """listen_tcp for every address and option (validated here, with the errors
     that name what is wrong), one C crossing unless traced."""
     if not 0 <= backlog <= _seam.INT_MAX:
-        backlog = _seam.backlog_of(backlog)
+        backlog = _args.backlog_of(backlog)
     if isinstance(address, str):  # "HOST:PORT": errors keep the address as the tuple it names
         address = _addr.parse_host_port(str.__str__(address))
     addr = _addr.ip_address(address)
@@ -373,7 +374,7 @@ def listen_unix(
     nonblocking = _flag(nonblocking, "nonblocking")
     inheritable = _flag(inheritable, "inheritable")
     if _type(backlog) is not int or not 0 <= backlog <= _seam.INT_MAX:
-        backlog = _seam.backlog_of(backlog)
+        backlog = _args.backlog_of(backlog)
     if isinstance(path, (tuple, int)):
         raise TypeError(f"listen_unix takes a path, not {_type(path).__name__}; for an IP address use listen_tcp()")
     try:
@@ -478,7 +479,7 @@ def connect_tcp(
                         cell, -r & _CODE_MASK, (named[1], port), address, "connect_tcp", nonblocking, None, addr
                     )
                 _give_cell(cell)
-    ms = None if timeout is None else _seam.timeout_ms(timeout)
+    ms = None if timeout is None else _args.timeout_ms(timeout)
     if isinstance(address, str):
         address = _addr.parse_host_port(str.__str__(address), "connect_tcp")
     addr = _addr.ip_address(address, "connect_tcp")
@@ -505,7 +506,7 @@ def connect_unix(path: UnixAddress, *, nonblocking: bool = False, timeout: Optio
     """
     if nonblocking is not False and nonblocking is not True:
         nonblocking = _flag(nonblocking, "nonblocking")  # type: ignore[unreachable]
-    ms = None if timeout is None else _seam.timeout_ms(timeout)
+    ms = None if timeout is None else _args.timeout_ms(timeout)
     if isinstance(path, (tuple, int)):
         raise TypeError(f"connect_unix takes a path, not {_type(path).__name__}; for an IP address use connect_tcp()")
     try:
@@ -600,114 +601,3 @@ def _wait(cell: Any, gen: int, ms: int) -> None:
         raise _seam.so_error(v, _seam.COMPOSED)
     if v < 0:
         raise _seam.os_error(v, _seam.COMPOSED.getsockopt_error_call, "getsockopt")
-
-
-# ----------------------------------------------------------------- UDP
-
-
-_SOCK_DGRAM: int = lib.SOCK_DGRAM
-_IPPROTO_UDP: int = lib.IPPROTO_UDP
-_UDP_RESETS: bool = _seam.backend.UDP_RESETS
-
-
-def bind_udp(
-    address: Union[IPv4Address, IPv6Address, str],
-    *,
-    reuse_address: bool = False,
-    reuse_port: bool = False,
-    broadcast: bool = False,
-    nonblocking: bool = False,
-) -> Datagram[Any]:
-    """socket → setsockopt → bind → getsockname, for a UDP socket: a
-    :class:`Datagram` whose ``address`` is the bound address (the real port
-    for port 0).
-
-    ``address`` is what :func:`listen_tcp` takes. ``reuse_address`` sets
-    SO_REUSEADDR, ``reuse_port`` SO_REUSEPORT (where the platform has it),
-    ``broadcast`` SO_BROADCAST (a send to a broadcast address without it is
-    :class:`AccessDenied`). The socket is close-on-exec, blocking unless
-    ``nonblocking=True``; on Windows, an earlier datagram's ICMP error is
-    never reported on a later recvfrom (SIO_UDP_CONNRESET and
-    SIO_UDP_NETRESET off), as on Linux. Any failure closes the socket and
-    raises a member of :class:`sockffi.BindUdpError` carrying ``address``.
-    """
-    options = [
-        (lib.SOL_SOCKET, lib.SO_REUSEADDR, _flag(reuse_address, "reuse_address")),
-        (lib.SOL_SOCKET, lib.SF_SO_REUSEPORT, _flag(reuse_port, "reuse_port")),
-        (lib.SOL_SOCKET, lib.SO_BROADCAST, _flag(broadcast, "broadcast")),
-    ]
-    if options[1][2] and not _HAS_REUSEPORT:
-        raise ValueError("reuse_port=True: this platform has no SO_REUSEPORT")
-    addr = _udp_address(address, "bind_udp")
-    made = _udp_socket(addr[0], _flag(nonblocking, "nonblocking"), address, "bind_udp")
-    try:
-        for level, option, on in options:
-            if on:
-                r = _C.setsockopt_int(made._owned[0], made._gen, level, option, 1)
-                if r:
-                    raise _seam.os_error(r, _seam.COMPOSED.setsockopt, "setsockopt")
-        r = _C.bind(made._owned[0], made._gen, *addr)
-        if r:
-            raise _seam.address_error(r, "bind", _seam.COMPOSED)
-        made.address = _own_name(made)
-    except BaseException as exc:
-        made.close()
-        raise _seam.with_context(exc, address, "bind_udp") from None
-    return made
-
-
-def connect_udp(address: Union[IPv4Address, IPv6Address, str], *, nonblocking: bool = False) -> Datagram[Any]:
-    """socket → connect → getsockname, for a UDP socket: a :class:`Datagram`
-    connected to ``address`` (``peer``), its own ``address`` the local one the
-    kernel chose. Its ``send`` and ``recv`` go to and come from the peer only;
-    a datagram the peer's port refused is reported as
-    :class:`ConnectionRefused` by a later send or recv (once), as the kernel
-    reports it. The socket is close-on-exec, blocking unless
-    ``nonblocking=True``, with Windows' ICMP reports off as for
-    :func:`bind_udp`. Any failure closes the socket and raises a member of
-    :class:`sockffi.ConnectUdpError` carrying ``address``.
-    """
-    addr = _udp_address(address, "connect_udp")
-    made = _udp_socket(addr[0], _flag(nonblocking, "nonblocking"), address, "connect_udp")
-    try:
-        while True:
-            r = _C.connect(made._owned[0], made._gen, *addr)
-            if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
-                break
-        if r:
-            raise _seam.address_error(r, "connect", _seam.COMPOSED)
-        made.address = _own_name(made)
-        made.peer = (_in4_text(addr[1]), addr[4]) if addr[0] == _AF_INET else (_addr.ntop6(addr[2]), *addr[4:7])
-    except BaseException as exc:
-        made.close()
-        raise _seam.with_context(exc, address, "connect_udp") from None
-    return made
-
-
-def _udp_address(address: Any, op: str) -> tuple[Any, ...]:
-    if isinstance(address, str):
-        address = _addr.parse_host_port(str.__str__(address), op)
-    return _addr.ip_address(address, op)
-
-
-def _udp_socket(family: int, nonblocking: bool, address: Any, op: str) -> Datagram[Any]:
-    cell = _take_cell()
-    kind = _SOCK_DGRAM | _SOCK_CLOEXEC | (_SOCK_NONBLOCK if nonblocking else 0)
-    fd = _C.socket_cell(cell, family, kind, _IPPROTO_UDP)
-    if fd < 0:
-        _give_cell(cell)
-        raise _seam.with_context(_seam.socket_error(fd, _seam.COMPOSED), address, op)
-    made = datagram(cell, fd, not nonblocking)
-    if _UDP_RESETS:
-        r = lib.sf_udp_no_reset(cell, made._gen)
-        if r:
-            made.close()
-            raise _seam.with_context(_seam.os_error(r, {}, "WSAIoctl"), address, op)
-    return made
-
-
-def _own_name(made: Datagram[Any]) -> Any:
-    r = _C.getsockname(made._owned[0], made._gen)
-    if r < 0:
-        raise _seam.os_error(r, _seam.COMPOSED.getsockname, "getsockname")
-    return _addr.names.get(r) or _addr.name_of(r, made._owned[0], made._gen, "getsockname")

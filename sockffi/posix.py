@@ -42,7 +42,7 @@ from collections.abc import Iterable
 # Real names, not TYPE_CHECKING ones: typing.get_type_hints() reads the annotations.
 from typing import Any, Optional, Union
 
-from . import _addr, _seam, errors
+from . import _addr, _args, _seam, errors
 from ._calls import error_for, syscall, variant
 from ._sockffi import ffi as _ffi
 from ._sockffi import lib
@@ -113,15 +113,15 @@ def socket(family: int, type: int, protocol: int = 0) -> int:
     Raises a member of :class:`SocketError`.
     """
     if _type(family) is not int:
-        family = _seam.c_int(family, "family")
+        family = _args.c_int(family, "family")
     if _type(type) is not int:
-        type = _seam.c_int(type, "type")
+        type = _args.c_int(type, "type")
     if _type(protocol) is not int:
-        protocol = _seam.c_int(protocol, "protocol")
+        protocol = _args.c_int(protocol, "protocol")
     try:
         r: int = _C.socket(family, type | _SOCK_CLOEXEC, protocol)
     except OverflowError:
-        raise _seam.overflow("socket", family=family, type=type, protocol=protocol) from None
+        raise _args.overflow("socket", family=family, type=type, protocol=protocol) from None
     if r < 0:
         raise _seam.socket_error(r)
     return r
@@ -161,9 +161,9 @@ def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Bu
     else:
         cell, ref = _socket_of(fd, "setsockopt")
     if _type(level) is not int:
-        level = _seam.c_int(level, "level")
+        level = _args.c_int(level, "level")
     if _type(option) is not int:
-        option = _seam.c_int(option, "option")
+        option = _args.c_int(option, "option")
     try:
         if _type(value) is int:
             r = _C.setsockopt_int(cell, ref, level, option, value)
@@ -181,7 +181,7 @@ def setsockopt(fd: FileDescriptor, level: int, option: int, value: Union[int, Bu
     except _NamedOverflow as exc:
         raise OverflowError(f"setsockopt: {exc}") from None
     except OverflowError:
-        raise _seam.overflow("setsockopt", fd=ref, level=level, option=option, value=value) from None
+        raise _args.overflow("setsockopt", fd=ref, level=level, option=option, value=value) from None
     if r:
         raise _setsockopt_error(r, fd)
 
@@ -190,7 +190,7 @@ def _index_value(value: object) -> int:
     """A number by __index__, in a C int's range: an OverflowError naming
     `value` (raised outside the call's own OverflowError handling)."""
     try:
-        return _seam.c_int(value, "value")
+        return _args.c_int(value, "value")
     except OverflowError as exc:
         raise _NamedOverflow(str(exc)) from None
 
@@ -251,7 +251,7 @@ def close(fd: FileDescriptor) -> None:
     try:
         r = _C.close(claimed)
     except OverflowError:
-        raise _seam.overflow("close", fd=claimed) from None
+        raise _args.overflow("close", fd=claimed) from None
     if r:
         exc = _seam.close_error(r, claimed)
         if exc is not None:
@@ -309,7 +309,7 @@ def accept_flags(nonblocking: object) -> int:
     """accept4's flags: always SOCK_CLOEXEC; SOCK_NONBLOCK when asked."""
     if nonblocking is False:
         return _SOCK_CLOEXEC
-    return _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _seam.flag(nonblocking, "nonblocking") else 0)
+    return _SOCK_CLOEXEC | (_SOCK_NONBLOCK if _args.flag(nonblocking, "nonblocking") else 0)
 
 
 def accept_into(fd: Any, flags: int, tables: Any = None) -> tuple[Any, int]:
@@ -327,7 +327,7 @@ def accept_into(fd: Any, flags: int, tables: Any = None) -> tuple[Any, int]:
             r: int = _C.accept(new, cell, ref, flags)
         except OverflowError:
             _give_cell(new)
-            raise _seam.overflow("accept", fd=ref) from None
+            raise _args.overflow("accept", fd=ref) from None
         # EINTR: a signal arrived; its handlers run at this loop's turn (and
         # may raise), then accept is made again, as Zig does.
         if r >= 0 or (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
@@ -378,7 +378,7 @@ def getsockopt_error(fd: FileDescriptor) -> None:
             cell, ref = _socket_of(fd, "getsockopt")
             r = _C.getsockopt_error(cell, ref)
     except OverflowError:
-        raise _seam.overflow("getsockopt", fd=fd) from None
+        raise _args.overflow("getsockopt", fd=fd) from None
     if not r:
         return
     exc: Any = _seam.so_error(r) if r > 0 else None
@@ -405,7 +405,7 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
         try:
             r: int = _C.getsockopt_int_fd(fd, level, option)
         except OverflowError:
-            raise _seam.overflow("getsockopt", fd=fd, level=level, option=option) from None
+            raise _args.overflow("getsockopt", fd=fd, level=level, option=option) from None
         if r >= 0:
             return r - 0x100000000 if r >= 0x80000000 else r
         raise _getsockopt_error(r, fd)
@@ -415,25 +415,25 @@ def getsockopt(fd: FileDescriptor, level: int, option: int, size: Optional[int] 
     else:
         cell, ref = _socket_of(fd, "getsockopt")
     if _type(level) is not int:
-        level = _seam.c_int(level, "level")
+        level = _args.c_int(level, "level")
     if _type(option) is not int:
-        option = _seam.c_int(option, "option")
+        option = _args.c_int(option, "option")
     if size is None or (size == 0 and _type(size) is int):  # CPython's buflen 0 is the int form too
         try:
             r = _C.getsockopt_int(cell, ref, level, option)
         except OverflowError:
-            raise _seam.overflow("getsockopt", fd=ref, level=level, option=option) from None
+            raise _args.overflow("getsockopt", fd=ref, level=level, option=option) from None
         if r < 0:
             raise _getsockopt_error(r, fd)
         return r - 0x100000000 if r >= 0x80000000 else r
-    cap = _seam.c_int(size, "size", 0, 1024)  # CPython's limit for a buffer
+    cap = _args.c_int(size, "size", 0, 1024)  # CPython's limit for a buffer
     if cap == 0:
         return getsockopt(fd, level, option)
     buf = _ffi.new("char[]", cap)
     try:
         n: int = _C.getsockopt(cell, ref, level, option, buf, cap)
     except OverflowError:
-        raise _seam.overflow("getsockopt", fd=ref, level=level, option=option) from None
+        raise _args.overflow("getsockopt", fd=ref, level=level, option=option) from None
     if n < 0:
         raise _getsockopt_error(n, fd)
     return bytes(_ffi.buffer(buf, min(n, cap)))
@@ -560,7 +560,7 @@ def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Union[int, float, N
     for i, given in enumerate(entries):
         fd, events = given if _type(given) is tuple and len(given) == 2 else _poll_entry(given)
         if _type(events) is not int or not 0 <= events <= 0xFFFF:
-            events = _seam.c_int(events, "events", 0, 0xFFFF)
+            events = _args.c_int(events, "events", 0, 0xFFFF)
         if _type(fd) is int:
             if not 0 <= fd <= _FD_MAX:
                 raise ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
@@ -575,7 +575,7 @@ def poll(fds: Iterable[tuple[FileDescriptor, int]], timeout: Union[int, float, N
         items[3 * i] = ref
         items[3 * i + 1] = events
         items[3 * i + 2] = 0
-    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _seam.poll_ms(timeout)
+    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _args.poll_ms(timeout)
     deadline = None if ms <= 0 else _monotonic() + ms / 1000
     while True:
         r: int = _C.poll(items, cells, n, ms)
@@ -594,7 +594,7 @@ def _poll1(entry: Any, timeout: Any) -> list[tuple[Any, int]]:
         entry = _poll_entry(entry)
     fd, events = entry
     if _type(events) is not int or not 0 <= events <= 0xFFFF:
-        events = _seam.c_int(events, "events", 0, 0xFFFF)
+        events = _args.c_int(events, "events", 0, 0xFFFF)
     if _type(fd) is int:
         if not 0 <= fd <= _FD_MAX:
             raise ValueError("negative file descriptor") if fd < 0 else OverflowError(f"poll: fd {fd} is too large")
@@ -602,7 +602,7 @@ def _poll1(entry: Any, timeout: Any) -> list[tuple[Any, int]]:
         ref = fd
     else:
         cell, ref = _socket_of_or_closed(fd)
-    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _seam.poll_ms(timeout)
+    ms = timeout if _type(timeout) is int and 0 <= timeout <= _INT_MAX else _args.poll_ms(timeout)
     deadline = None if ms <= 0 else _monotonic() + ms / 1000
     while True:
         r: int = _C.poll1(cell, ref, events, ms)

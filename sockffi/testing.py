@@ -40,7 +40,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Optional, Union
 
-from . import _seam, errors
+from . import _args, _seam, errors
 from ._catalogue import SPANS
 from ._sockffi import ffi as _ffi
 
@@ -397,7 +397,7 @@ def fail(
         raise TypeError(f"required must be True or False, not {required!r}")
     if after_bytes is not None:
         _check_sending(call, "after_bytes")
-        after_bytes = _seam.size_of(after_bytes, "after_bytes")
+        after_bytes = _args.size_of(after_bytes, "after_bytes")
     return Injection(resolve(call, error, code), times, match, required, after_bytes).__enter__()
 
 
@@ -498,7 +498,7 @@ def short_sends(call: str = "send", size: int = 1, *, times: Optional[int] = 1, 
     a test of code that must handle a short send. A context manager, or
     ``.close()`` it; one that never fired raises :class:`NotFired`."""
     _check_sending(call, "short_sends")
-    size = _seam.size_of(size, "size")
+    size = _args.size_of(size, "size")
     if times is not None and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
         raise ValueError(f"times must be a positive int, or None for every call, not {times!r}")
     return Shortening(call, size, times, required).__enter__()

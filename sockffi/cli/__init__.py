@@ -36,7 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
-from .. import __version__, _seam, errors, trace
+from .. import __version__, _args, errors, trace
 from ..net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
 from . import _render
 
@@ -249,7 +249,7 @@ def timeout_value(text: str) -> float:
     """--timeout: connect_tcp's own rule for a timeout, said as argparse says it."""
     try:
         value = float(text)
-        _seam.timeout_ms(value)
+        _args.timeout_ms(value)
     except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
     return value
