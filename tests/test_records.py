@@ -56,6 +56,13 @@ PINNED_EXIT_STATUSES = {
     "MessageTooBig": 49,
     "FastOpenAlreadyInProgress": 50,
     "UnreachableAddress": 51,
+    "InputOutput": 52,
+    "IsDir": 53,
+    "OperationAborted": 54,
+    "NotOpenForReading": 55,
+    "Canceled": 56,
+    "ProcessNotFound": 57,
+    "LockViolation": 58,
 }
 
 
