@@ -286,13 +286,16 @@ _SHOW: dict[str, Callable[[tuple[Any, ...], int, int], str]] = {
     "option": lambda v, level, rc: _OPTIONS.get(level, {}).get(v[0], str(v[0])),
     "value": lambda v, level, rc: str(v[0]),
     "optval": lambda v, level, rc: f"{_shown_bytes(bytes(v[0]))}, {v[1]}",
-    "optbuf": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(ffi.buffer(v[0], min(rc, v[1]))[:])}, {rc}",
+    "optbuf": lambda v, level, rc: (
+        f"..., {v[1]}" if rc < 0 else f"{_shown_bytes(ffi.buffer(v[0], min(rc, v[1]))[:])}, {rc}"
+    ),
     "namebuf": lambda v, level, rc: "..." if rc < 0 else _sockaddr(_addr.decode(ffi.buffer(v[0], rc)[:])),
     "how": lambda v, level, rc: _HOW.get(v[0], str(v[0])),
     "data": lambda v, level, rc: f"{_shown_bytes(_head(v[0], v[1]))}, {v[1]}",
     "sendflags": lambda v, level, rc: _msg_flags(v[0] | _NOSIGNAL),
     "recvflags": lambda v, level, rc: _msg_flags(v[0]),
-    "size": lambda v, level, rc: "..." if rc < 0 else f"{_shown_bytes(_head(v[0], min(rc, v[1])))}, {v[1]}",
+    # A failed call filled nothing: its buffer is "...", its size still shown (as strace does).
+    "size": lambda v, level, rc: f"..., {v[1]}" if rc < 0 else f"{_shown_bytes(_head(v[0], min(rc, v[1])))}, {v[1]}",
     "source": lambda v, level, rc: "..." if rc < 0 else _source(v[0]),
     "buffers": lambda v, level, rc: _buffers(v),
     "optaddress": lambda v, level, rc: "NULL" if v[0] == 0 else _address(v),

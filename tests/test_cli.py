@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 from conftest import LINUX, ROOT
@@ -658,3 +659,60 @@ def test_a_path_refused_before_the_call_is_not_said_to_have_failed_in_it(tmp_pat
     assert r.returncode == cli.EXIT_CODES["NameTooLong"]
     assert "connect_unix refused the address before connect(2): NameTooLong" in r.stderr
     assert "bind" not in r.stderr
+
+
+def _peer(reply: bool) -> tuple[Any, Any]:
+    """A loopback peer for one connection: it reads until the client's FIN,
+    then answers with the upper-cased bytes and closes (reply=True), or resets
+    the connection (SO_LINGER 0) at that point, so the reset comes only after
+    the client's shutdown returned."""
+    import socket as std
+    import struct
+    import threading
+
+    listener = std.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while True:
+                got = conn.recv(100)
+                if not got:
+                    break
+                data += got
+            if reply:
+                conn.sendall(data.upper())
+            else:
+                conn.setsockopt(std.SOL_SOCKET, std.SO_LINGER, struct.pack("ii", 1, 0))
+        listener.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    return listener.getsockname(), thread
+
+
+def test_connect_send_shows_a_whole_exchange_and_how_the_stream_ends():
+    (host, port), thread = _peer(reply=True)
+    r = run("connect", f"{host}:{port}", "--send", "hello, kernel")
+    thread.join(timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    order = [
+        next(i for i, line in enumerate(lines) if needle in line)
+        for needle in ("connected to", "b'hello, kernel'", "SHUT_WR", "received 13 bytes: b'HELLO, KERNEL'")
+    ]
+    assert order == sorted(order), r.stdout
+    assert "the peer ended the stream (recv returned 0)" in r.stdout
+    assert re.search(r"sendmsg\(\d+, .*\) = 13", r.stdout) and re.search(r"recvfrom\(\d+, b'', .*\) = 0", r.stdout)
+
+
+def test_connect_send_to_a_peer_that_resets_explains_the_reset():
+    (host, port), thread = _peer(reply=False)
+    r = run("connect", f"{host}:{port}", "--send", "hello")
+    thread.join(timeout=60)
+    assert r.returncode == cli.EXIT_CODES["ConnectionResetByPeer"], r.stdout + r.stderr
+    assert "ConnectionResetByPeer" in r.stderr and "Traceback" not in r.stderr
+    assert "SHUT_WR" in r.stdout
+    # The failed recv filled nothing, and still shows the size it asked for.
+    assert re.search(r"recvfrom\(\d+, \.\.\., 65536, 0, NULL, NULL\)", r.stdout), r.stdout

@@ -37,7 +37,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from .. import __version__, _args, errors, trace
-from ..net import Server, connect_tcp, connect_unix, listen_tcp, listen_unix
+from .._sockffi import lib as _lib
+from ..net import Connection, Server, connect_tcp, connect_unix, listen_tcp, listen_unix
 from . import _render
 
 EXIT_USAGE = _render.EXIT_USAGE
@@ -239,10 +240,34 @@ def cmd_connect(args: argparse.Namespace, out: Any, err: Any) -> int:
         show.check()
         out.write(f"{style.bold('connected to ' + errors.describe_address(conn.address))} (fd {conn.fd})\n")
         out.flush()
-        with trace.observe(show):
-            conn.close()
+        try:
+            with trace.observe(show):
+                if args.send is not None:
+                    _exchange(conn, args.send.encode(), out, style)
+                conn.close()
+        except errors.SockffiError as exc:
+            out.flush()
+            block = explain_failure(exc, Style(err), unix=kind == "unix")
+            err.write("\n" + "\n".join(block) + "\n")
+            err.flush()
+            return exit_status(exc)
     show.check()
     return 0
+
+
+def _exchange(conn: Connection[Any], data: bytes, out: Any, style: Style) -> None:
+    """--send: the bytes out (write_all: as many sends as it takes), then
+    shutdown(SHUT_WR), the FIN that tells the peer nothing more comes, then
+    every reply until the peer ends its side (recv's 0)."""
+    conn.write_all(data)
+    conn.shutdown(_lib.SHUT_WR)
+    while True:
+        got = conn.read(65536)
+        if not got:
+            out.write(f"{style.bold('the peer ended the stream')} (recv returned 0)\n")
+            break
+        out.write(f"{style.bold(f'received {len(got)} bytes:')} {got!r}\n")
+        out.flush()
 
 
 def timeout_value(text: str) -> float:
@@ -546,6 +571,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("connect", help="connect to ADDRESS (an IP address or a unix socket), printing every syscall")
     p.add_argument("address", metavar="ADDRESS", help="127.0.0.1:8080, [::1]:8080, a unix socket path, or @name")
     p.add_argument("--timeout", type=timeout_value, default=None, metavar="SECONDS", help="give up after this long")
+    p.add_argument(
+        "--send",
+        metavar="TEXT",
+        help="then send TEXT (UTF-8), shut down writing, and print every reply until the peer closes (Ctrl-C stops)",
+    )
     p.set_defaults(run=cmd_connect)
     p = sub.add_parser("errors", help="the error-set tables: each member's OS codes on each platform")
     p.add_argument(
