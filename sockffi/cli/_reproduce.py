@@ -819,6 +819,15 @@ def _main(name: str, via: str = "") -> int:
     except BrokenPipeError:  # the reader went away (| head): nothing more to say
         _render.silence(sys.stdout)
         status = 0
+    finally:
+        # Done (or leaving): a SIGTERM from here on could only interrupt the
+        # interpreter's own shutdown ("Exception ignored in threading._shutdown"),
+        # where nothing of the recipe is left to close.
+        import signal
+
+        for signame in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, signame):
+                signal.signal(getattr(signal, signame), signal.SIG_IGN)
     return status
 
 
