@@ -73,6 +73,11 @@ def froms() -> Any:
     return _raw(_LONGS, lib.SF_FROM_LONGS)
 
 
+#: `from` buffers no call holds, pooled as the receive buffers are (given back
+#: once the source address is decoded into Python objects).
+FROMS: list[Any] = []
+
+
 _CHARPS = ffi.typeof("char *[]")
 _SIZES = ffi.typeof("size_t[]")
 

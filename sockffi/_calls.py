@@ -85,7 +85,8 @@ _SCALAR = ("backlog", "how", "level", "option", "value", "sendflags", "recvflags
 
 #: The kinds no parameter gives: what the call fills, made here.
 _MADE: dict[str, tuple[str, str]] = {
-    "source": ("_from = _froms()", "_from"),
+    # A pooled one, as the receive buffers are: held by one call at a time.
+    "source": ("try:\n    _from = _froms_pop()\nexcept IndexError:\n    _from = _froms()", "_from"),
 }
 
 #: What a result of each kind gives the caller: (what is done with any
@@ -102,9 +103,10 @@ _RESULT: dict[str, tuple[str, str]] = {
     "received_from": (
         "",
         "_got = _unpack(_buf, r if r <= {size} else {size})\n"
-        "if {size} <= _POOLED and _len(_pool) < 8:\n    _pool_append(_buf)\nreturn (_got, _source(_from))",
+        "if {size} <= _POOLED and _len(_pool) < 8:\n    _pool_append(_buf)\n"
+        "_src = _source(_from)\nif _len(_froms_pool) < 8:\n    _froms_append(_from)\nreturn (_got, _src)",
     ),
-    "count_from": ("", "return (r, _source(_from))"),
+    "count_from": ("", "_src = _source(_from)\nif _len(_froms_pool) < 8:\n    _froms_append(_from)\nreturn (r, _src)"),
     # A packed name is looked up before the sign is tested: no negative
     # result is ever cached, and the commonest call is one lookup shorter.
     "name": ("found = _names_get(r)\nif found is not None:\n    return found", "return _name_of(r, fd, {name!r})"),
@@ -286,6 +288,9 @@ _NAMESPACE: dict[str, Any] = {
     "_pool_pop": _args.POOL.pop,
     "_pool_append": _args.POOL.append,
     "_froms": _args.froms,
+    "_froms_pool": _args.FROMS,
+    "_froms_pop": _args.FROMS.pop,
+    "_froms_append": _args.FROMS.append,
     "_unpack": _ffi.unpack,
     "_from_buffer": _ffi.from_buffer,
     "_writable_of": _args.writable_of,

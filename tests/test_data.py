@@ -820,3 +820,39 @@ def test_byte_injections_refuse_calls_that_send_nothing():
         sockffi.testing.short_sends("poll", 1)
     with pytest.raises(sockffi.testing.NotFired), sockffi.testing.short_sends("send", 1):
         pass
+
+
+def test_threads_racing_on_recvfrom_each_get_their_own_source():
+    """The `from` buffers are pooled: each call holds its own while the kernel
+    fills it and until the source is read, so no thread ever reads another's."""
+    import threading
+
+    receivers = [sockffi.bind_udp(("127.0.0.1", 0)) for _ in range(4)]
+    senders = [std.socket(std.AF_INET, std.SOCK_DGRAM) for _ in range(4)]
+    for s in senders:
+        s.bind(("127.0.0.1", 0))
+    count = 300
+    failures: list[str] = []
+
+    def worker(i: int) -> None:
+        receiver, sender = receivers[i], senders[i]
+        port = sender.getsockname()[1]
+        for k in range(count):
+            sender.sendto(b"%d:%d" % (port, k), receiver.address)
+            if k % 2:
+                data, source = receiver.recvfrom(64)
+            else:
+                buf = bytearray(64)
+                n, source = sockffi.recvfrom_into(receiver, buf)
+                data = bytes(buf[:n])
+            if source != ("127.0.0.1", port) or data != b"%d:%d" % (port, k):
+                failures.append(f"{data!r} from {source}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for made in (*receivers, *senders):
+        made.close()
+    assert not failures, failures[:5]
