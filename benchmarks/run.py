@@ -647,6 +647,10 @@ def bench_data(bench: Bench, modules: dict, n: int, what: str) -> dict:
     contenders = {
         name: bench.py(sf, {**glb, **extra.get(name, {}), "sockffi": module}, n) for name, module in modules.items()
     }
+    if what in ("pingpong", "udp", "poll"):  # the floor of a cffi binding, on this machine
+        import lean
+
+        contenders["lean cffi (one call in a def)"] = bench.py(sf, {**glb, "sockffi": lean}, n)
     try:
         return bench.compare(c_ref, bench.py(std, glb, n), contenders)
     finally:
