@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sockffi import _addr
-from sockffi._sockffi import ffi, lib
 
-POLLOUT: int = lib.POLLOUT
-POLLIN: int = lib.POLLIN
-_NULL = ffi.NULL
+def use(sockffi: Any) -> None:
+    """Call the C helpers of this sockffi package (the one measured beside)."""
+    global lib, ffi, _addr, POLLIN, POLLOUT, _NULL
+    lib, ffi, _addr = sockffi._sockffi.lib, sockffi._sockffi.ffi, sockffi._addr
+    POLLIN, POLLOUT, _NULL = lib.POLLIN, lib.POLLOUT, ffi.NULL
 
 
 def send(fd: int, data: bytes, flags: int = 0) -> int:

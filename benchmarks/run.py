@@ -650,6 +650,7 @@ def bench_data(bench: Bench, modules: dict, n: int, what: str) -> dict:
     if what in ("pingpong", "udp", "poll"):  # the floor of a cffi binding, on this machine
         import lean
 
+        lean.use(modules["sockffi"])
         contenders["lean cffi (one call in a def)"] = bench.py(sf, {**glb, "sockffi": lean}, n)
     try:
         return bench.compare(c_ref, bench.py(std, glb, n), contenders)
