@@ -469,10 +469,9 @@ def connect_tcp(
                     return conn
                 if not -r & (_REJECTED | _STILL_OPEN):  # failed, and the C closed the socket
                     _give_cell(cell)
-                    exc: Any = _step_error(r)
-                    exc._address = address
-                    exc._op = "connect_tcp"
-                    raise exc
+                    # Raised unnamed: an exception in a local of this frame would
+                    # be a cycle holding the given-back cell until the gc runs.
+                    raise _seam.with_context(_step_error(r), address, "connect_tcp")
                 if not -r & _REJECTED:  # it goes on (interrupted, or in progress)
                     addr = (_AF_INET, named[0], _NO_DATA, 0, port, 0, 0)
                     return _went_on(

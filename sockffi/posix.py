@@ -336,11 +336,17 @@ def accept_into(fd: Any, flags: int, tables: Any = None) -> tuple[Any, int]:
         _give_cell(new)
         if -r & _REJECTED:
             raise _seam.rejected(-r, "accept", fd)
-        exc: Any = _seam.accept_error(r, tables or _seam.DIRECT)
-        if _type(fd) in _seam.OWNERS:
-            exc._address = fd._context
-        raise exc
+        # Raised unnamed: an exception in a local of this frame would be a
+        # cycle holding the given-back cell until the gc runs.
+        raise _accept_failure(r, fd, tables)
     return new, r
+
+
+def _accept_failure(r: int, fd: Any, tables: Any) -> Exception:
+    exc: Any = _seam.accept_error(r, tables or _seam.DIRECT)
+    if _type(fd) in _seam.OWNERS:
+        exc._address = fd._context
+    return exc  # type: ignore[no-any-return]
 
 
 @syscall

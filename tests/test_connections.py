@@ -1210,3 +1210,30 @@ def test_an_owners_error_carries_its_address(server, no_fd_leak):
         listener.accept()
     assert info.value.address == listener.address and info.value.syscall == "accept"
     drain(server)
+
+
+def test_a_failed_connect_or_accept_leaves_no_cycle_holding_its_cell(no_fd_leak):
+    """Their exceptions are raised unnamed: an exception in a local of the
+    failing frame is a cycle (frame, traceback, exception) that keeps the
+    cell given back to the pool referenced until the gc runs, so the pool
+    could not reuse it and every failure made a new one."""
+    with std.socket() as gone:
+        gone.bind(("127.0.0.1", 0))
+        refused = gone.getsockname()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            try:
+                sockffi.connect_tcp(refused)
+            except sockffi.ConnectionRefused:
+                pass
+        with sockffi.listen_tcp(("127.0.0.1", 0), nonblocking=True) as server:
+            for _ in range(20):
+                try:
+                    server.accept()
+                except sockffi.WouldBlock:
+                    pass
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
