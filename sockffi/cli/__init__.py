@@ -231,11 +231,7 @@ def cmd_connect(args: argparse.Namespace, out: Any, err: Any) -> int:
     except (ValueError, TypeError, OverflowError) as exc:  # refused before any syscall
         raise UsageError(str(exc)) from None
     except errors.SockffiError as exc:
-        out.flush()
-        block = explain_failure(exc, Style(err), unix=kind == "unix")
-        err.write("\n" + "\n".join(block) + "\n")
-        err.flush()
-        return exit_status(exc)
+        return _failed(exc, out, err, kind == "unix")
     with conn:
         show.check()
         out.write(f"{style.bold('connected to ' + errors.describe_address(conn.address))} (fd {conn.fd})\n")
@@ -246,13 +242,18 @@ def cmd_connect(args: argparse.Namespace, out: Any, err: Any) -> int:
                     _exchange(conn, args.send.encode(), out, style)
                 conn.close()
         except errors.SockffiError as exc:
-            out.flush()
-            block = explain_failure(exc, Style(err), unix=kind == "unix")
-            err.write("\n" + "\n".join(block) + "\n")
-            err.flush()
-            return exit_status(exc)
+            return _failed(exc, out, err, kind == "unix")
     show.check()
     return 0
+
+
+def _failed(exc: errors.SockffiError, out: Any, err: Any, unix: bool) -> int:
+    """A failure explained on stderr, after what stdout already showed; its exit status."""
+    out.flush()
+    block = explain_failure(exc, Style(err), unix=unix)
+    err.write("\n" + "\n".join(block) + "\n")
+    err.flush()
+    return exit_status(exc)
 
 
 def _exchange(conn: Connection[Any], data: bytes, out: Any, style: Style) -> None:
