@@ -421,7 +421,12 @@ def packed(r: int, remember: bool = True) -> Any:
     elif r < _GSN_OTHER:
         host, scope = _in6_entry((r >> _IN6_ID_SHIFT) & 0xFFFFFF)
         address = (host, r & 0xFFFF, (r >> 16) & 0xFFFFF, scope)
-    else:  # an interned path (SF_GSN_PATH_ID)
+    else:  # an interned path (SF_GSN_PATH_ID): its id always means that path,
+        # so it is always remembered (a server is often made again on one path)
+        found = names.get(r)
+        if found is not None:
+            return found
+        remember = True
         buf = ffi.new("char[]", SUN_PATH_MAX)
         n = lib.sf_path_text((r >> _PATH_ID_SHIFT) & 0xFFFF, buf, SUN_PATH_MAX)
         if n < 0:

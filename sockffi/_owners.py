@@ -323,13 +323,7 @@ class Connection(_Owner[A]):
             if size == -1 and _type(size) is int:
                 return self.readall()
             size = _args.size_of(size)
-        # Written out (recv's generated body is the model): a pooled buffer,
-        # the owner's own cell, no call between.
-        try:
-            cell = self._owned[0]
-        except IndexError:
-            raise _seam.closed_error("recv", self) from None
-        pooled = size <= _POOLED
+        pooled = size <= _POOLED  # a pooled buffer, as recv's generated body takes
         if pooled:
             try:
                 buf = _pool_pop()
@@ -337,13 +331,7 @@ class Connection(_Owner[A]):
                 buf = _chars(_POOLED)
         else:
             buf = _chars(size)
-        gen = self._gen
-        while True:
-            r: int = _C.recv(cell, gen, buf, size, 0)
-            if r >= 0:
-                break
-            if (-r & _CODE_MASK) != _EINTR or -r & _REJECTED:
-                raise self._failed(_stream_read_error(r, self), "read")
+        r = self._read(buf, size)
         data: bytes = _unpack(buf, r)
         if pooled and len(_POOL) < 8:
             _pool_append(buf)

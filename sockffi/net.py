@@ -62,7 +62,6 @@ _in6_ids_get = _addr.in6_ids.get
 _IN6_ID_SHIFT = _seam.IN6_ID_SHIFT
 _GSN_OTHER = _seam.GSN_OTHER
 _GSN_PATH_ID: int = lib.SF_GSN_PATH_ID
-_names_get = _addr.names.get
 _take_name_buffer = _seam.take_name_buffer
 _give_name_buffer = _seam.give_name_buffer
 _new_name_buffer = _seam.new_name_buffer
@@ -408,12 +407,7 @@ def listen_unix(
     made._gen = cell[2]
     made.fd = cell[0] - 1
     made._blocking = nonblocking is False
-    # An interned path's id always means that path: remembered (a server is
-    # often made again on the same path), unlike a new listener's port.
-    if r & _GSN_PATH_ID:
-        made.address = _names_get(r) or _addr.packed(r)
-    else:
-        made.address = _addr.other_name(r, buf)
+    made.address = _addr.packed(r, False) if r & _GSN_PATH_ID else _addr.other_name(r, buf)
     _give_name_buffer(buf)
     return made
 
